@@ -1,0 +1,82 @@
+/**
+ * The one configuration module. Every setting has an environment name, a default and a line of
+ * documentation; `loadConfig` validates them all with zod and fails naming the bad setting.
+ * Temporal connection settings (address, namespace, TLS, API key, profiles) follow the SDK's own
+ * environment-configuration conventions and are read by `@temporalio/envconfig`, see `temporal.ts`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalUrl = z.union([z.literal(''), z.url()]).transform((v) => (v === '' ? undefined : v));
+
+interface Setting<S extends z.ZodType = z.ZodType> {
+  env: string;
+  default: string;
+  doc: string;
+  schema: S;
+}
+const setting = <S extends z.ZodType>(env: string, def: string, doc: string, schema: S): Setting<S> => ({
+  env,
+  default: def,
+  doc,
+  schema,
+});
+
+/** The table of settings. The README's configuration table is printed from it (`npm run config:doc`). */
+export const settings = {
+  logLevel: setting('LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace or silent.', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  dataDir: setting('DATA_DIR', './data', 'Folder for local state: the dev server SQLite file and the embedded record store.', z.string().min(1)),
+  temporalAddress: setting('TEMPORAL_ADDRESS', '', 'host:port of a Temporal server. Empty: `npm start` runs the embedded dev server. TLS, API key, namespace and profiles follow the SDK environment conventions (TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE).', z.string()),
+  temporalNamespace: setting('TEMPORAL_NAMESPACE', 'default', 'Temporal namespace that holds the cases.', z.string().min(1)),
+  taskQueue: setting('TEMPORAL_TASK_QUEUE', 'rongcuo-cases', 'Task queue the case workflows and activities run on.', z.string().min(1)),
+  devServerPort: setting('TEMPORAL_DEV_PORT', '7233', 'gRPC port of the embedded dev server.', port),
+  devUiPort: setting('TEMPORAL_UI_PORT', '8233', 'Web UI port of the embedded dev server.', port),
+  temporalCli: setting('TEMPORAL_CLI', '', 'Path of the `temporal` CLI. Empty: PATH, then tools/bin.', z.string()),
+  apiHost: setting('API_HOST', '127.0.0.1', 'Interface the HTTP API listens on (0.0.0.0 in containers).', z.string().min(1)),
+  apiPort: setting('API_PORT', '3000', 'Port of the HTTP API.', port),
+  apiPublicUrl: setting('API_PUBLIC_URL', '', 'Base URL clients use to reach the API, for Location headers and OpenAPI. Empty: http://API_HOST:API_PORT.', optionalUrl),
+  bodyLimit: setting('API_BODY_LIMIT', '262144', 'Largest accepted request body in bytes.', z.coerce.number().int().positive()),
+  rateLimit: setting('API_RATE_LIMIT', '600', 'Requests per minute allowed to one caller (by token subject, else address).', z.coerce.number().int().positive()),
+  jwtSecret: setting('JWT_SECRET', 'rongcuo-development-secret-change-me-0123456789', 'HS256 secret for bearer tokens (at least 32 characters). Used when JWT_JWKS_URL is empty.', z.string().min(32, 'must be at least 32 characters')),
+  jwtJwksUrl: setting('JWT_JWKS_URL', '', 'JWKS URL of an identity provider; when set, tokens are RS256/ES256 verified against it instead of JWT_SECRET.', optionalUrl),
+  jwtIssuer: setting('JWT_ISSUER', 'rongcuo', 'Expected `iss` claim.', z.string().min(1)),
+  jwtAudience: setting('JWT_AUDIENCE', 'rongcuo-api', 'Expected `aud` claim.', z.string().min(1)),
+  databaseUrl: setting('DATABASE_URL', '', 'PostgreSQL connection URL of the record system. Empty: the embedded PostgreSQL-compatible store in DATA_DIR/records.', optionalUrl),
+  seedDemoData: setting('SEED_DEMO_DATA', 'true', 'Load demo units, cadres and performance records into an empty record store.', bool),
+  smtpUrl: setting('SMTP_URL', '', 'SMTP server URL (smtp:// or smtps://, credentials in the URL). Empty: mail goes to the outbox table.', optionalUrl),
+  mailFrom: setting('MAIL_FROM', 'rongcuo <noreply@rongcuo.local>', 'Sender address of notification mail.', z.string().min(3)),
+  webhookSecret: setting('WEBHOOK_SECRET', 'rongcuo-webhook-development-secret-0123456789', 'HMAC-SHA256 key that signs webhook deliveries (at least 32 characters).', z.string().min(32, 'must be at least 32 characters')),
+  policyDir: setting('POLICY_DIR', '', 'Folder of extra policy documents (*.json) loaded beside the built-in default.', z.string()),
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates every setting; throws a ConfigError that names each bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(settings) as [string, Setting][]) {
+    const raw = env[s.env] ?? s.default;
+    const parsed = s.schema.safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${s.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const config = out as Config;
+  return { ...config, dataDir: path.resolve(config.dataDir) };
+}
+
+/** The configuration table as Markdown, for the README. */
+export function configTable(): string {
+  const rows = Object.values(settings).map((s) => `| \`${s.env}\` | \`${s.default.replace(/\|/g, '\\|')}\` | ${s.doc} |`);
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}

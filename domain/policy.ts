@@ -1,0 +1,120 @@
+/**
+ * The policy is data: a versioned, validated document holding everything a locality decides
+ * (deadlines, reminders, scoring weights and bands, expert rules, windows, revisit schedules and the
+ * negative list). A case pins the version it started under; loading a new policy never changes it.
+ */
+import { z } from 'zod';
+
+export const durationUnits = ['workingDays', 'calendarDays', 'months'] as const;
+export const durationSchema = z
+  .object({ amount: z.number().int().min(0).max(3650), unit: z.enum(durationUnits) })
+  .strict();
+export type PolicyDuration = z.infer<typeof durationSchema>;
+
+/** The six judging factors (动机态度、客观条件、程序方法、性质程度、后果影响、挽回损失). */
+export const factorKeys = ['motive', 'conditions', 'procedure', 'nature', 'consequence', 'recovery'] as const;
+export type FactorKey = (typeof factorKeys)[number];
+
+/** Circumstances a unit declares and an investigation confirms. */
+export const circumstanceKeys = [
+  'collectiveDecision',
+  'proceduresFollowed',
+  'privateGain',
+  'knowinglyViolated',
+  'ignoredRules',
+  'brokeLawOrDiscipline',
+  'politicalRisk',
+  'seriousSafetyAccident',
+  'majorEconomicLoss',
+  'activeRemedy',
+  'forceMajeure',
+] as const;
+export type CircumstanceKey = (typeof circumstanceKeys)[number];
+
+/** The three tolerable situations: reform uncertainty, forward-looking decision, livelihood trial and error. */
+export const situations = ['reformUncertainty', 'forwardLookingDecision', 'livelihoodTrialAndError'] as const;
+export type Situation = (typeof situations)[number];
+
+export const faultKinds = ['administrative', 'political', 'moral'] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export const tiers = ['focus', 'support', 'incentive'] as const;
+/** Revisit tiers: 重点关注 (focus), 一般帮扶 (support), 正向激励 (incentive). */
+export type Tier = (typeof tiers)[number];
+
+export const outcomes = ['exempt', 'mitigate', 'deny'] as const;
+export type Outcome = (typeof outcomes)[number];
+
+const ruleText = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+
+/**
+ * A screening rule. `circumstance` rules fire when that circumstance is declared or confirmed;
+ * `scope` rules fire on a fault kind or situation outside what may be tolerated; the `repeat` rule
+ * fires when the record system knows an earlier tolerated case of the same cadre and category.
+ */
+export const screeningRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ id: z.string().regex(/^[A-Z]{2,4}-\d{1,3}$/), kind: z.literal('circumstance'), circumstance: z.enum(circumstanceKeys), text: ruleText, handOffToDiscipline: z.boolean() }).strict(),
+  z.object({ id: z.string().regex(/^[A-Z]{2,4}-\d{1,3}$/), kind: z.literal('faultKind'), allowed: z.array(z.enum(faultKinds)).min(1), text: ruleText, handOffToDiscipline: z.boolean() }).strict(),
+  z.object({ id: z.string().regex(/^[A-Z]{2,4}-\d{1,3}$/), kind: z.literal('situation'), allowed: z.array(z.enum(situations)).min(1), text: ruleText, handOffToDiscipline: z.boolean() }).strict(),
+  z.object({ id: z.string().regex(/^[A-Z]{2,4}-\d{1,3}$/), kind: z.literal('repeat'), window: durationSchema, text: ruleText, handOffToDiscipline: z.boolean() }).strict(),
+]);
+export type ScreeningRule = z.infer<typeof screeningRuleSchema>;
+
+const months = z.array(z.number().int().min(1).max(120)).min(1);
+
+export const policySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{2,40}$/, 'lower-case letters, digits and dashes'),
+    version: z.string().regex(/^[a-z0-9-]{2,40}@\d{4}\.\d{1,3}$/, 'id@YYYY.N, e.g. default@2025.1'),
+    title: ruleText,
+    locality: z.string().min(1),
+    effectiveFrom: z.iso.date(),
+    deadlines: z
+      .object({
+        acceptance: durationSchema,
+        supplement: durationSchema,
+        investigation: durationSchema,
+        expertReview: durationSchema,
+        consultation: durationSchema,
+        rulingProposal: durationSchema,
+        review: durationSchema,
+        appealWindow: durationSchema,
+        reconsideration: durationSchema,
+        correctionPlan: durationSchema,
+        revisitDue: durationSchema,
+      })
+      .strict(),
+    reminders: z.object({ before: z.array(durationSchema).max(5), onTheDay: z.boolean() }).strict(),
+    /** How often an overdue wait escalates again while it stays open. */
+    escalationInterval: durationSchema,
+    scoring: z
+      .object({
+        weights: z.object(Object.fromEntries(factorKeys.map((k) => [k, z.number().min(0).max(1)])) as Record<FactorKey, z.ZodNumber>).strict(),
+        /** Composite ≥ exemptMin suggests exempt; ≥ mitigateMin mitigate; below, deny. */
+        bands: z.object({ exemptMin: z.number().min(0).max(100), mitigateMin: z.number().min(0).max(100) }).strict(),
+        /** A composite this close to a band threshold is controversial and needs experts. */
+        controversyMargin: z.number().min(0).max(50),
+        /** Points added to the composite per recent annual evaluation grade (consistent performance). */
+        performance: z
+          .object({
+            years: z.number().int().min(0).max(10),
+            points: z.object({ excellent: z.number(), competent: z.number(), basicallyCompetent: z.number(), incompetent: z.number() }).strict(),
+          })
+          .strict(),
+      })
+      .strict()
+      .refine((s) => Math.abs(Object.values(s.weights).reduce((a, b) => a + b, 0) - 1) < 1e-9, { message: 'weights must sum to 1', path: ['weights'] })
+      .refine((s) => s.bands.exemptMin > s.bands.mitigateMin, { message: 'exemptMin must be above mitigateMin', path: ['bands'] }),
+    experts: z
+      .object({ lossThreshold: z.number().min(0), count: z.number().int().min(1).max(15), quorum: z.number().int().min(1) })
+      .strict()
+      .refine((e) => e.quorum <= e.count, { message: 'quorum cannot exceed count', path: ['quorum'] }),
+    mitigation: z.object({ maxInfluenceMonths: z.number().int().min(1).max(60) }).strict(),
+    followUp: z.object({ focus: months, support: months, incentive: months }).strict(),
+    screeningRules: z.array(screeningRuleSchema).min(1),
+  })
+  .strict()
+  .refine((p) => new Set(p.screeningRules.map((r) => r.id)).size === p.screeningRules.length, { message: 'screening rule ids must be unique', path: ['screeningRules'] });
+
+export type Policy = z.infer<typeof policySchema>;
+export type DeadlineKey = keyof Policy['deadlines'];
