@@ -170,10 +170,10 @@ export const stages = [
   'investigation',
   'expert_review',
   'consultation',
+  'ruling',
   'ruling_proposed',
   'notified',
   'reconsideration',
-  'handoff',
   'remediation',
   'follow_up',
   'closed',
@@ -213,6 +213,7 @@ export interface PendingTask {
   nextEscalationAt?: string;
   overdue: boolean;
   provisional: boolean;
+  status: 'open' | 'done' | 'cancelled';
 }
 
 export interface TimelineEntry {
@@ -310,7 +311,11 @@ export interface CaseState {
   correctionPlan?: { at: string; by: string; opinion: string };
   measures: Measure[];
   revisits: Revisit[];
+  /** The department that made the ruling: "whoever tolerates, revisits". */
   rulingBody?: string;
+  finalAt?: string;
+  /** Mitigate: the last day of the influence period (影响期). */
+  influenceUntil?: string;
   tasks: PendingTask[];
   timeline: TimelineEntry[];
 }

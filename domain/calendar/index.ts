@@ -66,7 +66,8 @@ function tryParseCivilDate(date: string): Ymd | undefined {
   const y = Number(match[1]);
   const m = Number(match[2]);
   const d = Number(match[3]);
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
+  // Years below 1000 are refused: Date.UTC maps years 0..99 to 1900..1999.
+  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
   return { y, m, d };
 }
 
@@ -182,12 +183,6 @@ export const calendarYearSchema = z
   });
 
 export type CalendarYearDocument = z.infer<typeof calendarYearSchema>;
-
-/** Schema of a policy duration (deadline or reminder offset). */
-export const durationSchema = z.object({
-  amount: z.number().int().min(0),
-  unit: z.enum(['workingDays', 'calendarDays', 'months']),
-});
 
 function parseYearDocument(raw: unknown, label: string): CalendarYearDocument {
   const result = calendarYearSchema.safeParse(raw);
@@ -450,8 +445,8 @@ function provisionalWarning(calendar: WorkingDayCalendar, year: number): string 
  *   working day, else the next working day).
  * - `calendarDays`: event date + n days. `months`: event date + n months (end-of-month clamp).
  *   If that day is not a working day, the deadline moves to the next working day — Chinese practice
- *   (e.g. 民事诉讼法 §85, 行政诉讼法 §102 via 民事诉讼法) moves the last day of a period that falls on
- *   a holiday to the first working day after it.
+ *   (cf. 民法典 第二百零三条) moves the last day of a period that falls on a day off (holiday or
+ *   weekend) to the first working day after it. Working-day counts always end on a working day.
  * - The deadline is the end of the due date, 23:59:59.999 China time.
  * - `provisional` is true, with a warning naming the year, when any day counted (event date
  *   exclusive, due date inclusive) lies in a provisional or uncovered year.
