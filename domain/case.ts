@@ -25,7 +25,14 @@ export const actorSchema = z
 export type Actor = z.infer<typeof actorSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const isoDate = z.iso.date();
+/** A civil date, YYYY-MM-DD, that exists on the calendar. */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+  }, 'not a calendar date');
 const money = z.number().min(0).max(1e13);
 
 export const circumstancesSchema = z.object(

@@ -128,6 +128,7 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 }
 
 const nowIso = () => new Date().toISOString();
+const MAX_TIMER_MS = 20 * 24 * 60 * 60 * 1000;
 
 /** The case workflow. Its id is `case-<number>`; its result is the final case state. */
 export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
@@ -227,6 +228,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     return task;
   }
 
+  /** Opens the wait for `kind` unless one is open; the step that opened it closes it when the wait ends. */
   async function ensureTask(kind: TaskKind, role: Role, duration: PolicyDuration, extra: Partial<PendingTask> = {}): Promise<PendingTask> {
     const existing = findTask(kind);
     if (existing) return existing;
@@ -250,13 +252,14 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   function nextWakeAt(): number | undefined {
     let next: number | undefined;
+    const now = Date.now();
     const consider = (iso: string | undefined) => {
       if (!iso) return;
       const t = Date.parse(iso);
-      if (next === undefined || t < next) next = t;
+      if (t > now && (next === undefined || t < next)) next = t;
     };
     for (const t of openTasks()) {
-      if (Date.parse(t.opensAt) > Date.now()) consider(t.opensAt);
+      consider(t.opensAt);
       consider(t.reminders[t.remindersSent]);
       if (!t.overdue) consider(t.dueAt);
       else if (onExpiry[t.kind] === 'escalate') consider(t.nextEscalationAt);
@@ -321,22 +324,19 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   let closing = false;
+  /** Each round handles whatever is due, then sleeps until the next instant something will be. */
   async function watcher(): Promise<void> {
-    for (;;) {
-      if (closing) return;
+    while (!closing) {
+      await fireDue();
+      syncVisibility();
       const seen = changed;
       const next = nextWakeAt();
       if (next === undefined) {
         await condition(() => changed !== seen || closing);
-        continue;
+      } else {
+        // Timers longer than 2^31 ms are not reliable everywhere (the test server among them): wake up and look again.
+        await condition(() => changed !== seen || closing, Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS));
       }
-      const ms = next - Date.now();
-      if (ms > 0) {
-        await condition(() => changed !== seen || closing, ms);
-        continue;
-      }
-      await fireDue();
-      syncVisibility();
     }
   }
 
@@ -397,7 +397,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     async ({ actor, input: raw }) => {
       const input = parse(acceptanceSchema, raw);
       const n = ++received;
-      closeTask(findTask('acceptance'));
       if (input.decision === 'accept') {
         event('accepted', actor);
         s.stage = 'screening';
@@ -419,7 +418,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     async ({ actor, input: raw }) => {
       const input = parse(supplementSchema, raw);
       const n = ++received;
-      closeTask(findTask('supplement'));
       s.supplements.push({ at: nowIso(), note: input.note, evidenceCount: input.evidence.length });
       s.application = {
         ...s.application,
@@ -462,7 +460,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const input = parse(investigationSchema, raw);
       const n = ++received;
       s.investigation = { ...input, by: actor.sub, at: nowIso() };
-      closeTask(findTask('investigation'));
       event('investigationSubmitted', actor, { scores: Object.fromEntries(Object.entries(input.factors).map(([k, f]) => [k, f.score])) });
       return answer(n);
     },
@@ -482,7 +479,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const n = ++received;
       s.experts.invited = [...s.experts.invited, ...input.experts];
       s.experts.invitedBy = actor.sub;
-      closeTask(findTask('expertInvitation'));
       event('expertsInvited', actor, { count: input.experts.length });
       notify(`experts-invited-${n}`, 'expertInvitation', { role: 'expert', subjects: input.experts });
       return answer(n);
@@ -527,7 +523,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const input = parse(consultationSchema, raw);
       const n = ++received;
       s.consultation = { by: actor.sub, at: nowIso(), opinion: input.opinion, reasons: input.reasons };
-      closeTask(findTask('consultation'));
       event('consultationGiven', actor, { opinion: input.opinion });
       return answer(n);
     },
@@ -560,7 +555,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       };
       s.rulings.push(ruling);
       s.rulingBody = actor.unit;
-      closeTask(findTask('rulingProposal'));
       s.stage = 'ruling_proposed';
       event('rulingProposed', actor, { outcome: input.outcome, outsideBand, suggested: s.assessment?.suggested }, [rulingRecord(s.rulings.length - 1)]);
       return answer(n);
@@ -586,7 +580,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const n = ++received;
       const ruling = currentRuling()!;
       ruling.reviews.push({ by: actor.sub, at: nowIso(), decision: input.decision, comments: input.comments });
-      closeTask(findTask('review'));
       if (input.decision === 'approve') {
         ruling.status = 'approved';
         s.stage = 'notified';
@@ -614,7 +607,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const input = parse(appealSchema, raw);
       const n = ++received;
       s.appeal = { at: nowIso(), by: actor.sub, grounds: input.grounds };
-      closeTask(findTask('appealWindow'));
       s.stage = 'reconsideration';
       event('appealFiled', actor);
       return answer(n);
@@ -638,7 +630,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const input = parse(reconsiderationSchema, raw);
       const n = ++received;
       s.appeal!.decision = { by: actor.sub, at: nowIso(), decision: input.decision, reasons: input.reasons };
-      closeTask(findTask('reconsideration'));
       if (input.decision === 'overturn' && input.replacement) {
         const old = currentRuling()!;
         old.status = 'superseded';
@@ -659,7 +650,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       } else {
         event('rulingUpheld', actor);
       }
-      await finalizeRuling();
       return answer(n);
     },
     {
@@ -684,7 +674,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const n = ++received;
       s.correctionPlan = { at: nowIso(), by: actor.sub, opinion: input.opinion };
       s.measures = input.measures.map((m, i) => ({ id: `m${i + 1}`, ...m, dueAt: '', status: 'open', progress: [], overdue: false }));
-      closeTask(findTask('correctionPlan'));
       event('correctionPlanIssued', actor, { measures: s.measures.length }, s.measures.map(measureRecord));
       return answer(n);
     },
@@ -901,20 +890,23 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   const steps: Record<Exclude<Stage, 'closed'>, () => Promise<void>> = {
     async submitted() {
-      await ensureTask('acceptance', 'organization', policy.deadlines.acceptance);
+      const task = await ensureTask('acceptance', 'organization', policy.deadlines.acceptance);
       await until(() => s.stage !== 'submitted');
+      closeTask(task);
     },
     async supplement_requested() {
       const task = await ensureTask('supplement', 'unit', policy.deadlines.supplement);
       await until(() => s.stage !== 'supplement_requested' || task.overdue);
-      if (s.stage === 'supplement_requested' && task.overdue) close('supplement_timeout');
+      if (s.stage === 'supplement_requested') close('supplement_timeout');
+      else closeTask(task);
     },
     async screening() {
       if (await screen('application')) s.stage = 'investigation';
     },
     async investigation() {
-      await ensureTask('investigation', 'organization', policy.deadlines.investigation);
+      const task = await ensureTask('investigation', 'organization', policy.deadlines.investigation);
       await until(() => s.stage !== 'investigation' || s.investigation !== undefined);
+      closeTask(task);
       if (s.stage !== 'investigation') return;
       if (!(await screen('investigation'))) return;
       const inv = s.investigation!;
@@ -933,8 +925,9 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
     async expert_review() {
       if (s.experts.invited.length === 0) {
-        await ensureTask('expertInvitation', 'organization', policy.deadlines.expertReview);
+        const invitation = await ensureTask('expertInvitation', 'organization', policy.deadlines.expertReview);
         await until(() => s.stage !== 'expert_review' || s.experts.invited.length > 0);
+        closeTask(invitation);
         if (s.stage !== 'expert_review') return;
       }
       const task = findTask('expertOpinions') ?? (await ensureTask('expertOpinions', 'expert', policy.deadlines.expertReview, { assignees: s.experts.invited }));
@@ -949,21 +942,23 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     async consultation() {
       const task = await ensureTask('consultation', 'discipline', policy.deadlines.consultation);
       await until(() => s.stage !== 'consultation' || s.consultation !== undefined || task.overdue);
+      closeTask(task);
       if (s.stage !== 'consultation') return;
       if (!s.consultation) {
         s.consultation = { by: 'none', at: nowIso(), opinion: 'none', reasons: 'no opinion was given by the deadline' };
-        closeTask(task);
         event('consultationLapsed');
       }
       s.stage = 'ruling';
     },
     async ruling() {
-      await ensureTask('rulingProposal', 'organization', policy.deadlines.rulingProposal);
+      const task = await ensureTask('rulingProposal', 'organization', policy.deadlines.rulingProposal);
       await until(() => s.stage !== 'ruling');
+      closeTask(task);
     },
     async ruling_proposed() {
-      await ensureTask('review', 'committee', policy.deadlines.review);
+      const task = await ensureTask('review', 'committee', policy.deadlines.review);
       await until(() => s.stage !== 'ruling_proposed');
+      closeTask(task);
     },
     async notified() {
       const ruling = currentRuling()!;
@@ -973,14 +968,14 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       }
       const window = await ensureTask('appealWindow', 'unit', policy.deadlines.appealWindow);
       await until(() => s.stage !== 'notified' || window.overdue);
-      if (s.stage === 'notified') {
-        closeTask(window);
-        await finalizeRuling();
-      }
+      closeTask(window);
+      if (s.stage === 'notified') await finalizeRuling();
     },
     async reconsideration() {
-      await ensureTask('reconsideration', 'committee', policy.deadlines.reconsideration);
-      await until(() => s.stage !== 'reconsideration');
+      const task = await ensureTask('reconsideration', 'committee', policy.deadlines.reconsideration);
+      await until(() => s.appeal?.decision !== undefined);
+      closeTask(task);
+      await finalizeRuling();
     },
     async remediation() {
       if (!internal.revisitsPlanned) {
@@ -988,14 +983,17 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         internal.revisitsPlanned = true;
       }
       if (!s.correctionPlan) {
-        await ensureTask('correctionPlan', 'organization', policy.deadlines.correctionPlan);
+        const task = await ensureTask('correctionPlan', 'organization', policy.deadlines.correctionPlan);
         await until(() => s.correctionPlan !== undefined || internal.replanAfter !== undefined);
+        if (s.correctionPlan) closeTask(task);
       }
       if (s.correctionPlan && !internal.measuresPlanned) {
         for (const m of s.measures) {
           const plan = await acts.planDueDate({ dueDate: m.dueDate, reminders: policy.reminders });
           m.dueAt = plan.dueAt;
-          addTask('measure', 'unit', plan, { id: `measure-${m.id}` });
+          const task = addTask('measure', 'unit', plan, { id: `measure-${m.id}` });
+          // verified while its due date was being planned
+          if (m.status === 'verified') closeTask(task);
         }
         internal.measuresPlanned = true;
       }

@@ -1,0 +1,160 @@
+/**
+ * A time-skipping Temporal test server with a case worker on it: real workflow code, real rule and
+ * calendar activities, in-memory record and notification doubles.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { WorkingDayCalendar } from '../../domain/calendar';
+import type { Actor, Application, CaseState } from '../../domain/case';
+import { defaultPolicy } from '../../domain/policies';
+import type { Policy } from '../../domain/policy';
+import { temporal } from '@temporalio/proto';
+import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseInput } from '../../workflows/messages';
+import { workflowsPath } from '../../worker/worker';
+import { testServerPath } from '../../scripts/tools';
+import { MemoryNotifier, MemoryRecords } from './doubles';
+
+export interface CaseHarness {
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  records: MemoryRecords;
+  notifier: MemoryNotifier;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  return bundle;
+}
+
+const indexedType = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+};
+
+/** The test server knows no custom search attributes until they are added, as on a real cluster. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const searchAttributes = Object.fromEntries(Object.entries(searchAttributeDefinitions).map(([name, type]) => [name, indexedType[type]]));
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+}
+
+export async function startHarness(): Promise<CaseHarness> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  await registerSearchAttributes(env);
+  const records = new MemoryRecords();
+  const notifier = new MemoryNotifier();
+  const taskQueue = `cases-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
+  });
+  const running = worker.run();
+  return {
+    env,
+    worker,
+    records,
+    notifier,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+export const actors = {
+  unit: { sub: 'unit-clerk-1', role: 'unit', unit: 'JS-NJ-FGW' } as Actor,
+  otherUnit: { sub: 'unit-clerk-9', role: 'unit', unit: 'JS-SZ-KS' } as Actor,
+  org: { sub: 'org-officer-1', role: 'organization', unit: 'ORG-NJ' } as Actor,
+  org2: { sub: 'org-officer-2', role: 'organization', unit: 'ORG-NJ' } as Actor,
+  otherOrg: { sub: 'org-officer-7', role: 'organization', unit: 'ORG-SZ' } as Actor,
+  discipline: { sub: 'discipline-1', role: 'discipline' } as Actor,
+  committee: { sub: 'committee-1', role: 'committee' } as Actor,
+  committee2: { sub: 'committee-2', role: 'committee' } as Actor,
+  expert1: { sub: 'expert-1', role: 'expert' } as Actor,
+  expert2: { sub: 'expert-2', role: 'expert' } as Actor,
+  expert3: { sub: 'expert-3', role: 'expert' } as Actor,
+  supervisor: { sub: 'supervisor-1', role: 'supervisor' } as Actor,
+};
+
+const noCircumstances = {
+  collectiveDecision: true,
+  proceduresFollowed: true,
+  privateGain: false,
+  knowinglyViolated: false,
+  ignoredRules: false,
+  brokeLawOrDiscipline: false,
+  politicalRisk: false,
+  seriousSafetyAccident: false,
+  majorEconomicLoss: false,
+  activeRemedy: true,
+  forceMajeure: false,
+};
+
+export function sampleApplication(overrides: { incident?: Partial<Application['incident']>; circumstances?: Partial<Application['circumstances']>; cadreId?: string } = {}): Application {
+  return {
+    cadre: { id: overrides.cadreId ?? `P-${randomUUID().slice(0, 8)}`, name: '张三', post: '科长', rank: '正科级' },
+    unitCode: 'JS-NJ-FGW',
+    incident: {
+      date: '2026-03-10',
+      summary: '试点审批改革中因经验不足导致流程疏漏',
+      situation: 'reformUncertainty',
+      faultKind: 'administrative',
+      category: 'approval-reform',
+      lossAmount: 200000,
+      recoveredAmount: 150000,
+      technical: false,
+      ...overrides.incident,
+    },
+    circumstances: { ...noCircumstances, ...overrides.circumstances },
+    evidence: [],
+  };
+}
+
+/** Factor scores giving a composite of exactly `score * 10` with neutral performance. */
+export function factors(score: number) {
+  const f = { score, note: '核实情况' };
+  return { motive: f, conditions: f, procedure: f, nature: f, consequence: f, recovery: f };
+}
+
+export const investigation = (score: number, confirmed: Partial<Application['circumstances']> = {}) => ({
+  factors: factors(score),
+  evaluation: '一贯表现良好，属于改革创新中的探索性失误',
+  confirmedCircumstances: { ...noCircumstances, ...confirmed },
+});
+
+export interface StartOptions {
+  application?: Application;
+  policy?: Policy;
+  origin?: 'application' | 'referral';
+  openedBy?: Actor;
+  continueAsNewAfterEvents?: number;
+}
+
+export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle> {
+  const caseId = `case-T-${randomUUID().slice(0, 13).toUpperCase()}`;
+  const input: CaseInput = {
+    caseId,
+    origin: o.origin ?? 'application',
+    application: o.application ?? sampleApplication(),
+    openedBy: o.openedBy ?? actors.unit,
+    policy: o.policy ?? defaultPolicy,
+    ...(o.continueAsNewAfterEvents ? { continueAsNewAfterEvents: o.continueAsNewAfterEvents } : {}),
+  };
+  return h.env.client.workflow.start(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });
+}
+
+export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.query(getCaseQuery);
+
+/** Skips time on the test server by whole days. */
+export const days = (n: number) => n * 24 * 60 * 60 * 1000;

@@ -1,0 +1,43 @@
+/**
+ * Test doubles of the record and notification systems for workflow tests on the time-skipping
+ * server. The real implementations are tested against PostgreSQL, SMTP and HTTP elsewhere.
+ */
+import type { NotifyInput, Notifier, RecordEventInput, RecordSystem } from '../../activities/types';
+
+type Grade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
+
+export class MemoryRecords implements RecordSystem {
+  readonly events: RecordEventInput[] = [];
+  readonly tolerated: { cadreId: string; category: string; caseId: string; outcome: string; finalAt: string }[] = [];
+  readonly performance = new Map<string, { year: number; grade: Grade }[]>();
+
+  async findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string) {
+    return this.tolerated
+      .filter((t) => t.cadreId === cadreId && t.category === category && t.finalAt >= since && t.caseId !== excludeCaseId)
+      .map(({ caseId, outcome, finalAt }) => ({ caseId, outcome, finalAt }));
+  }
+
+  async performanceRecords(cadreId: string, years: number) {
+    return (this.performance.get(cadreId) ?? []).slice().sort((a, b) => b.year - a.year).slice(0, years);
+  }
+
+  async recordEvent(input: RecordEventInput): Promise<void> {
+    if (this.events.some((e) => e.caseId === input.caseId && e.seq === input.seq)) return;
+    this.events.push(input);
+  }
+
+  eventsOf(caseId: string): string[] {
+    return this.events.filter((e) => e.caseId === caseId).sort((a, b) => a.seq - b.seq).map((e) => e.entry.event);
+  }
+}
+
+export class MemoryNotifier implements Notifier {
+  readonly sent: NotifyInput[] = [];
+  async notify(input: NotifyInput): Promise<void> {
+    if (this.sent.some((n) => n.key === input.key)) return;
+    this.sent.push(input);
+  }
+  of(caseId: string, template?: NotifyInput['template']): NotifyInput[] {
+    return this.sent.filter((n) => n.caseId === caseId && (!template || n.template === template));
+  }
+}

@@ -1,0 +1,50 @@
+/** Long life: continue-as-new keeps state and pending actions; search attributes and details stay current. */
+import { giveConsultationUpdate, proposeRulingUpdate } from '../../workflows/messages';
+import { act, toInvestigation } from '../support/drive';
+import { actors, days, investigation, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { submitInvestigationUpdate } from '../../workflows/messages';
+
+let h: CaseHarness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.stop());
+
+test('When history grows past the threshold, then the case continues as new with its state, tasks and timeline intact', async () => {
+  const handle = await startCase(h, { continueAsNewAfterEvents: 60 });
+  const firstRun = (await handle.describe()).runId;
+  await toInvestigation(handle);
+  await act(handle, submitInvestigationUpdate, actors.org, investigation(9));
+  await h.env.sleep(days(3));
+  const before = await state(handle);
+  await act(handle, giveConsultationUpdate, actors.discipline, { opinion: 'concur', reasons: '同意' });
+  await h.env.sleep(days(1));
+  const s = await act(handle, proposeRulingUpdate, actors.org, { outcome: 'exempt', tier: 'support', reasons: '免责' });
+  expect(s.stage).toBe('ruling_proposed');
+  const description = await h.env.client.workflow.getHandle(handle.workflowId).describe();
+  expect(description.runId).not.toBe(firstRun);
+  expect(s.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
+  expect(s.assessment).toEqual(before.assessment);
+  expect(s.tasks.find((t) => t.kind === 'review' && t.status === 'open')).toBeDefined();
+  const seqs = h.records.events.filter((e) => e.caseId === s.caseId).map((e) => e.seq).sort((a, b) => a - b);
+  expect(seqs).toEqual([...seqs.keys()]);
+});
+
+test('When a case waits on a role, then its search attributes say stage, awaited role, next deadline and policy — and nothing personal', async () => {
+  const handle = await startCase(h);
+  await toInvestigation(handle);
+  const s = await state(handle);
+  const d = await handle.describe();
+  const sa = d.searchAttributes;
+  expect(sa.CaseStage).toEqual(['investigation']);
+  expect(sa.CaseUnit).toEqual(['JS-NJ-FGW']);
+  expect(sa.CaseCategory).toEqual(['approval-reform']);
+  expect(sa.CaseAwaiting).toEqual(['organization']);
+  expect(sa.CasePolicyVersion).toEqual([s.policyVersion]);
+  expect(sa.CaseOverdue).toEqual([false]);
+  const task = s.tasks.find((t) => t.kind === 'investigation')!;
+  expect((sa.CaseNextDeadline as Date[])[0]!.toISOString()).toBe(task.dueAt);
+  const values = JSON.stringify(sa);
+  expect(values).not.toContain(s.application.cadre.name);
+  expect(values).not.toContain(s.application.cadre.id);
+});

@@ -1,0 +1,28 @@
+/** Builds the case worker: the bundled workflows plus the activities it is given. */
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { CaseActivities } from '../activities/types';
+
+export interface CaseWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: CaseActivities;
+  /** A prebuilt bundle (tests, benchmarks); by default workflows are bundled from source at start. */
+  workflowBundle?: { code: string };
+  identity?: string;
+}
+
+export const workflowsPath = require.resolve('../workflows');
+
+export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    activities: o.activities,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    ...(o.identity ? { identity: o.identity } : {}),
+    // Cases wait for months: keep many of them cached without holding threads.
+    maxCachedWorkflows: 2000,
+  });
+}
