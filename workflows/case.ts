@@ -55,6 +55,7 @@ import {
   fileAppealUpdate,
   getCaseQuery,
   giveConsultationUpdate,
+  nonRetryableActivityErrorTypes,
   inviteExpertsUpdate,
   issueCorrectionPlanUpdate,
   proposeRulingUpdate,
@@ -73,13 +74,13 @@ import {
 
 const acts = proxyActivities<Omit<CaseActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: ['LedgerConflict', 'InvalidActivityInput'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
 
 /** Notifications retry with backoff for about a day, then give up without blocking the case. */
 const notifier = proxyActivities<Pick<CaseActivities, 'notify'>>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60 },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60, nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
 
 /** What happens when a wait passes its deadline. */

@@ -102,3 +102,9 @@ export const ActionRejected = {
   invalidInput: 'InvalidInput',
   notFound: 'NotFound',
 } as const;
+
+/**
+ * Activity failures that retrying cannot fix (the record and notification systems raise them); every
+ * other activity failure is retried with backoff. Kept equal to the activities' own lists by a test.
+ */
+export const nonRetryableActivityErrorTypes = ['LedgerConflict', 'InvalidRecordInput', 'InvalidNotification'];

@@ -3,6 +3,9 @@
  * calendar activities, in-memory record and notification doubles.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -158,3 +161,16 @@ export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.quer
 
 /** Skips time on the test server by whole days. */
 export const days = (n: number) => n * 24 * 60 * 60 * 1000;
+
+/**
+ * Saves the history of a finished case under test/histories when RECORD_HISTORIES=1 (see the README:
+ * histories are recorded when the workflow changes on purpose, and replayed by test/workflow/replay.test.ts).
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  await handle.result();
+  const history = await handle.fetchHistory();
+  const dir = path.join(__dirname, '..', 'histories');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+}

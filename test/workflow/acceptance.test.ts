@@ -1,7 +1,7 @@
 /** Acceptance: accept, refuse, supplement received, supplement timeout, withdrawal; reminders and escalation. */
 import { decideAcceptanceUpdate, submitSupplementUpdate, withdrawUpdate } from '../../workflows/messages';
 import { act, eventually, expectRejected, sleepPast } from '../support/drive';
-import { actors, days, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, recordHistory, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -16,6 +16,7 @@ test('When the organization refuses with a reason, then the case closes as refus
   expect(s.closeReason).toBe('refused');
   const result = await handle.result();
   expect(result.closeReason).toBe('refused');
+  await recordHistory(handle, 'refused');
   expect(h.records.eventsOf(s.caseId)).toEqual(['opened', 'refused', 'closed']);
 });
 
@@ -51,6 +52,7 @@ test('When the supplement deadline passes with nothing supplied, then the case c
   // a finished case takes no more actions
   await expect(act(handle, submitSupplementUpdate, actors.unit, { note: '迟到的补充', evidence: [] })).rejects.toThrow();
   expect((await handle.result()).closeReason).toBe('supplement_timeout');
+  await recordHistory(handle, 'supplement-timeout');
 });
 
 test('When acceptance is overdue, then supervisors are escalated to again and again while the case keeps waiting', async () => {
@@ -81,6 +83,7 @@ test('When the unit withdraws before the ruling, then the case closes as withdra
   const sa = (await handle.describe()).searchAttributes;
   expect(sa.CaseStage).toEqual(['closed']);
   expect(sa.CaseAwaiting ?? []).toEqual([]);
+  await recordHistory(handle, 'withdrawn');
 });
 
 test('When the same update id is sent twice, then the action is applied once', async () => {

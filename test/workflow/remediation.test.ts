@@ -1,7 +1,7 @@
 /** Result effects, remediation and follow-up revisits ("whoever tolerates, revisits"). */
 import { recordRevisitUpdate, reportMeasureProgressUpdate, verifyMeasureUpdate } from '../../workflows/messages';
 import { act, eventually, expectRejected, remediate, toFinal, toRuling } from '../support/drive';
-import { actors, days, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -45,6 +45,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
   const history = await handle.fetchHistory();
   // the longest path stays far below Temporal's 51,200-event limit
   expect(history.events!.length).toBeLessThan(2000);
+  await recordHistory(handle, 'exempt-full-follow-up');
 });
 
 test('When a mitigated case has an overdue measure, then it is escalated repeatedly until verified, and a tier change replans the revisits', async () => {

@@ -10,7 +10,7 @@ import {
   submitInvestigationUpdate,
 } from '../../workflows/messages';
 import { act, eventually, expectRejected, sleepPast, toFinal, toInvestigation, toRuling } from '../support/drive';
-import { actors, days, investigation, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, investigation, sampleApplication, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -99,6 +99,7 @@ test('When the ruling is deny, then the case is handed to discipline with the re
   expect(handOffs).toHaveLength(1);
   expect(handOffs[0]!.vars.recommendedForm).toBe(2);
   expect(s.revisits).toEqual([]);
+  await recordHistory(handle, 'denied-hand-off');
 });
 
 test('When a ruling departs from the suggested band, then it needs a justification, which is recorded', async () => {

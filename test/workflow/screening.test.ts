@@ -3,7 +3,7 @@ import { defaultPolicy } from '../../domain/policies';
 import type { Policy } from '../../domain/policy';
 import { submitInvestigationUpdate } from '../../workflows/messages';
 import { act, toInvestigation } from '../support/drive';
-import { actors, investigation, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, investigation, sampleApplication, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -90,4 +90,5 @@ test('When the investigation confirms private gain the application did not decla
   expect(s.handOff?.ruleIds).toEqual(['NL-2']);
   expect(s.assessment).toBeUndefined();
   expect((await state(handle)).timeline.map((e) => e.event)).toContain('handedOff');
+  await recordHistory(handle, 'excluded-after-investigation');
 });

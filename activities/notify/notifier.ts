@@ -1,0 +1,329 @@
+/**
+ * The notification system: mail over SMTP (or the outbox table when no server is configured) and
+ * signed webhooks. Every notification is delivered once per key however often the activity runs:
+ * the key is claimed in `notifications` first, each delivery (one per mailbox, one per webhook) gets
+ * its own sub-key and row, and a retry repeats only the deliveries that have not succeeded.
+ * Delivery is at-least-once at the wire (a crash between sending and recording re-sends), so mail
+ * carries the key as its Message-ID and webhooks as X-Rongcuo-Delivery for receivers to de-duplicate.
+ */
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Config } from '../../common/config';
+import { roles } from '../../domain/case';
+import type { Db, Queryable } from '../records/db';
+import type { Notifier, NotifyInput } from '../types';
+import { InvalidNotification, NotificationDeliveryError } from './errors';
+import { mailRecipients, webhookTargets, type Audience } from './recipients';
+import { renderTemplate, templates, type Rendered, type TemplateName, type TemplateVars } from './templates';
+import { signWebhook, webhookHeaders } from './webhook';
+
+/** A mail as the notifier hands it to a transport (nodemailer's message options). */
+export interface MailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  headers: Record<string, string>;
+  textEncoding: 'base64';
+}
+/** What the notifier needs of a mail transport; a nodemailer transporter is one. */
+export interface MailTransport {
+  sendMail(message: MailMessage): Promise<unknown>;
+  close?(): void;
+}
+
+export interface NotifierOptions {
+  db: Db;
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'webhookSecret'>;
+  logger: Logger;
+  /** Overrides SMTP_URL. Without either, mail goes to the outbox table. */
+  transport?: MailTransport;
+  /** How long one webhook request may take. */
+  webhookTimeoutMs?: number;
+  /** How long a delivery in progress is reserved for the attempt that started it. */
+  leaseMs?: number;
+}
+
+export interface NotificationSystem extends Notifier {
+  close(): void;
+}
+
+type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'outbox' | 'failed_permanent';
+interface DeliveryRow {
+  id: number;
+  key: string;
+  channel: 'email' | 'webhook';
+  target: string;
+  status: DeliveryStatus;
+  error: string | null;
+}
+
+/** A failure that repeating cannot fix. */
+class PermanentFailure extends Error {}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
+
+/** Message-ID left part: the key where it is safe there, other bytes written as =XX. */
+export function messageIdFor(key: string): string {
+  const left = [...Buffer.from(key, 'utf8')]
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9_-]/.test(c) ? c : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `<${left}@rongcuo>`;
+}
+
+/** SMTP: 5xx refusals are final, 4xx and connection trouble are worth retrying. */
+function smtpFailure(err: unknown): Error {
+  const e = err as { code?: unknown; responseCode?: unknown; response?: unknown; message?: unknown };
+  const detail = String(e.response ?? e.message ?? err).slice(0, 300);
+  const transportTrouble = ['EAUTH', 'ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL'];
+  if (typeof e.code === 'string' && transportTrouble.includes(e.code)) return new Error(`SMTP ${e.code}: ${detail}`);
+  if (typeof e.responseCode === 'number') {
+    return e.responseCode >= 500 ? new PermanentFailure(`SMTP ${e.responseCode}: ${detail}`) : new Error(`SMTP ${e.responseCode}: ${detail}`);
+  }
+  if (e.code === 'EENVELOPE') return new PermanentFailure(`SMTP envelope refused: ${detail}`);
+  return new Error(`SMTP: ${detail}`);
+}
+
+function checkInput(input: NotifyInput): void {
+  const bad = (why: string) => new InvalidNotification(`notify(${input?.key}): ${why}`);
+  if (typeof input.key !== 'string' || input.key.length === 0 || input.key.length > 300) throw bad('key must be a string of 1–300 characters');
+  if (typeof input.caseId !== 'string' || input.caseId.length === 0) throw bad('caseId is missing');
+  if (!Object.hasOwn(templates, input.template) || (input.template as string) === 'deliveryFailed') throw bad(`unknown template ${JSON.stringify(input.template)}`);
+  if (!input.audience || !(roles as readonly string[]).includes(input.audience.role)) throw bad(`unknown audience role ${JSON.stringify(input.audience?.role)}`);
+}
+
+interface Job {
+  caseId: string;
+  key: string;
+  template: TemplateName;
+  audience: Audience;
+  vars: TemplateVars;
+}
+
+export function createNotifier(options: NotifierOptions): NotificationSystem {
+  const { db, config, logger } = options;
+  const webhookTimeoutMs = options.webhookTimeoutMs ?? 10_000;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const ownTransport =
+    !options.transport && config.smtpUrl
+      ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+      : undefined;
+  const transport: MailTransport | undefined = options.transport ?? (ownTransport as MailTransport | undefined);
+
+  /** Claims the notification's key; false when an earlier attempt already finished it. */
+  async function claim(job: Job, content: Rendered): Promise<boolean> {
+    await db.query(
+      `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, vars, subject, status)
+       VALUES ($1, NULL, $2, 'notification', $3, $4::jsonb, $5::jsonb, $6, 'pending')
+       ON CONFLICT (key) DO NOTHING`,
+      [job.key, job.caseId, job.template, JSON.stringify(job.audience), JSON.stringify(job.vars), content.subject],
+    );
+    const row = (
+      await db.query<{ case_id: string; template: string; channel: string; status: DeliveryStatus }>(
+        'UPDATE notifications SET attempts = attempts + 1, updated_at = now() WHERE key = $1 RETURNING case_id, template, channel, status',
+        [job.key],
+      )
+    ).rows[0];
+    if (!row || row.channel !== 'notification' || row.case_id !== job.caseId || row.template !== job.template) {
+      throw new InvalidNotification(`notification key ${job.key} is already used for another notification`);
+    }
+    return row.status === 'pending';
+  }
+
+  /** The deliveries of a notification, planned once, on its first attempt, and kept for its retries. */
+  async function plan(job: Job): Promise<DeliveryRow[]> {
+    const select = (q: Queryable) =>
+      q.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key]);
+    const existing = (await select(db)).rows;
+    if (existing.length > 0) return existing;
+    return db.transaction(async (tx) => {
+      await tx.query('SELECT id FROM notifications WHERE key = $1 FOR UPDATE', [job.key]);
+      const again = (await select(tx)).rows;
+      if (again.length > 0) return again;
+      const targets = [
+        ...(await mailRecipients(tx, job.audience)).map((address) => ({ channel: 'email', target: address, key: `${job.key}#email:${address.toLowerCase()}` })),
+        ...(await webhookTargets(tx, job.audience)).map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
+      ];
+      for (const t of targets) {
+        await tx.query(
+          `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'pending') ON CONFLICT (key) DO NOTHING`,
+          [t.key, job.key, job.caseId, t.channel, job.template, JSON.stringify(job.audience), t.target],
+        );
+      }
+      return (await select(tx)).rows;
+    });
+  }
+
+  async function sendMail(job: Job, delivery: DeliveryRow, content: Rendered): Promise<'sent' | 'outbox'> {
+    if (!EMAIL.test(delivery.target)) throw new PermanentFailure(`invalid mail address`);
+    const message: MailMessage = {
+      from: config.mailFrom,
+      to: delivery.target,
+      subject: content.subject,
+      text: content.text,
+      messageId: messageIdFor(job.key),
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Rongcuo-Case': job.caseId, 'X-Rongcuo-Template': job.template },
+      textEncoding: 'base64',
+    };
+    if (!transport) {
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (key) DO NOTHING`,
+          [delivery.key, job.caseId, message.to, message.subject, message.text, message.messageId],
+        );
+        await tx.query(`UPDATE notifications SET status = 'outbox', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
+      });
+      return 'outbox';
+    }
+    try {
+      await transport.sendMail(message);
+    } catch (err) {
+      throw smtpFailure(err);
+    }
+    return 'sent';
+  }
+
+  async function postWebhook(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<'sent'> {
+    let url: URL;
+    try {
+      url = new URL(delivery.target);
+    } catch {
+      throw new PermanentFailure('invalid webhook URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PermanentFailure(`webhook URL scheme ${url.protocol} is not http(s)`);
+    const body = JSON.stringify({
+      id: job.key,
+      caseId: job.caseId,
+      template: job.template,
+      audience: job.audience,
+      lang: content.lang,
+      subject: content.subject,
+      text: content.text,
+      en: content.en,
+      vars: job.vars,
+      createdAt,
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(webhookTimeoutMs),
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'rongcuo-webhooks/1',
+          [webhookHeaders.timestamp]: String(timestamp),
+          [webhookHeaders.signature]: signWebhook(config.webhookSecret, timestamp, body),
+          [webhookHeaders.delivery]: job.key,
+        },
+        body,
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`webhook ${url.host}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${webhookTimeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message)}`);
+    }
+    const answer = (await response.text().catch(() => '')).slice(0, 200);
+    if (response.ok) return 'sent';
+    const why = `webhook ${url.host}: HTTP ${response.status}${answer ? ` ${answer}` : ''}`;
+    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new Error(why);
+    throw new PermanentFailure(why);
+  }
+
+  /** Runs one delivery if it is still open; returns the error text of a retryable failure. */
+  async function deliver(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<string | undefined> {
+    if (delivery.status !== 'pending' && delivery.status !== 'sending') return undefined;
+    const claimed = await db.query(
+      `UPDATE notifications SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2::int * interval '1 millisecond', updated_at = now()
+       WHERE key = $1 AND (status = 'pending' OR (status = 'sending' AND lease_until < now())) RETURNING id`,
+      [delivery.key, leaseMs],
+    );
+    if (claimed.rows.length === 0) {
+      const now = (await db.query<{ status: DeliveryStatus }>('SELECT status FROM notifications WHERE key = $1', [delivery.key])).rows[0];
+      return now?.status === 'sending' ? `${delivery.channel} delivery ${delivery.id} is in progress in another attempt` : undefined;
+    }
+    const log = logger.child({ caseId: job.caseId, notification: job.key, delivery: delivery.id, channel: delivery.channel, template: job.template });
+    try {
+      const result = delivery.channel === 'email' ? await sendMail(job, delivery, content) : await postWebhook(job, delivery, content, createdAt);
+      if (result === 'sent') {
+        await db.query(`UPDATE notifications SET status = 'sent', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
+      }
+      log.info({ result }, 'notification delivered');
+      return undefined;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof PermanentFailure) {
+        await db.query(`UPDATE notifications SET status = 'failed_permanent', error = $2, lease_until = NULL, updated_at = now() WHERE key = $1`, [delivery.key, message]);
+        log.warn({ error: message }, 'notification delivery failed for good');
+        return undefined;
+      }
+      await db.query(`UPDATE notifications SET status = 'pending', error = $2, lease_until = NULL, updated_at = now() WHERE key = $1`, [delivery.key, message]);
+      log.warn({ error: message }, 'notification delivery failed; it will be retried');
+      return `${delivery.channel} delivery ${delivery.id}: ${message}`;
+    }
+  }
+
+  async function run(job: Job, escalate: boolean): Promise<void> {
+    const content = renderTemplate(job.template, job.vars);
+    if (content.missing.length) logger.warn({ caseId: job.caseId, notification: job.key, template: job.template, missing: content.missing }, 'notification template values missing');
+    if (!(await claim(job, content))) {
+      logger.debug({ caseId: job.caseId, notification: job.key }, 'notification already delivered');
+      return;
+    }
+    const createdAt = (await db.query<{ created_at: Date }>('SELECT created_at FROM notifications WHERE key = $1', [job.key])).rows[0]?.created_at;
+    const deliveries = await plan(job);
+    const retryable = (await Promise.all(deliveries.map((d) => deliver(job, d, content, new Date(createdAt ?? Date.now()).toISOString())))).filter(
+      (e): e is string => e !== undefined,
+    );
+    if (retryable.length) {
+      await db.query('UPDATE notifications SET error = $2, updated_at = now() WHERE key = $1', [job.key, retryable.join('; ')]);
+      throw new NotificationDeliveryError(`notification ${job.key}: ${retryable.join('; ')}`);
+    }
+    const final = (await db.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key])).rows;
+    const failed = final.filter((d) => d.status === 'failed_permanent');
+    const failures =
+      final.length === 0
+        ? [`no mail recipient or webhook is configured for role ${job.audience.role}${job.audience.unit ? `, unit ${job.audience.unit}` : ''}${job.audience.subjects ? `, subjects ${job.audience.subjects.join(', ')}` : ''}`]
+        : failed.map((d) => `${d.channel} ${d.target}: ${d.error ?? 'failed'}`);
+    if (failures.length && escalate) {
+      await run(
+        {
+          caseId: job.caseId,
+          key: `${job.key}#escalation`,
+          template: 'deliveryFailed',
+          audience: { role: 'supervisor', ...(job.audience.unit ? { unit: job.audience.unit } : {}) },
+          vars: { caseId: job.caseId, template: job.template, failures: failures.join('; ') },
+        },
+        false,
+      );
+    } else if (failures.length) {
+      logger.error({ caseId: job.caseId, notification: job.key, failures }, 'a delivery-failure notice could not be delivered either');
+    }
+    const status: DeliveryStatus = failures.length ? 'failed_permanent' : final.some((d) => d.status === 'outbox') ? 'outbox' : 'sent';
+    await db.query(
+      `UPDATE notifications SET status = $2, error = $3, sent_at = CASE WHEN $2 = 'failed_permanent' THEN sent_at ELSE now() END, updated_at = now() WHERE key = $1`,
+      [job.key, status, failures.length ? failures.join('; ') : null],
+    );
+  }
+
+  return {
+    async notify(input) {
+      checkInput(input);
+      const audience: Audience = {
+        role: input.audience.role,
+        ...(input.audience.unit ? { unit: input.audience.unit } : {}),
+        ...(input.audience.subjects ? { subjects: input.audience.subjects } : {}),
+      };
+      await run({ caseId: input.caseId, key: input.key, template: input.template, audience, vars: { ...input.vars, caseId: input.caseId } }, true);
+    },
+    close() {
+      ownTransport?.close();
+    },
+  };
+}

@@ -1,0 +1,349 @@
+/**
+ * Notification texts: Chinese first, English as the fallback (a template or a field without Chinese
+ * text is sent in English). Placeholders `{name}` are filled from the notification's `vars`
+ * (`caseId` is always there); a segment in double square brackets `[[...]]` is left out when a
+ * placeholder in it has no value. Known codes (task, outcome, tier, role, stage...) are shown as
+ * words, instants (vars ending in `At`) in Beijing time.
+ */
+import type { NotificationTemplate } from '../types';
+
+export type Lang = 'zh' | 'en';
+export interface TemplateText {
+  subject: string;
+  text: string;
+}
+export interface TemplateEntry {
+  en: TemplateText;
+  zh?: Partial<TemplateText>;
+}
+/** The templates the workflow may ask for, and the notifier's own notice of a failed delivery. */
+export type TemplateName = NotificationTemplate | 'deliveryFailed';
+export type TemplateCatalog = Record<TemplateName, TemplateEntry>;
+
+/** Every template of `NotificationTemplate`, at run time. */
+export const notificationTemplates = [
+  'caseOpened',
+  'reminder',
+  'escalation',
+  'supplementRequested',
+  'decision',
+  'rulingNotice',
+  'handOff',
+  'rulingReport',
+  'expertInvitation',
+  'measureOverdue',
+  'revisitDue',
+  'caseClosed',
+] as const satisfies readonly NotificationTemplate[];
+/** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
+const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
+void listIsComplete;
+
+/**
+ * The texts. The vars each one uses are in its placeholders; those in `[[...]]` are optional:
+ * caseOpened {unitCode, category, [dueAt]} · reminder {task, dueAt, [stage]} ·
+ * escalation {task, dueAt, [role], [escalations]} · supplementRequested {dueAt, [items]} ·
+ * decision {step, decision, [reason]} · rulingNotice {outcome, [influenceMonths], [recommendedForm], [appealDueAt]} ·
+ * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
+ * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
+ * caseClosed {[closeReason]} · deliveryFailed {template, failures}.
+ */
+export const templates: TemplateCatalog = {
+  caseOpened: {
+    zh: {
+      subject: '【容错纠错】新案件 {caseId} 已提交',
+      text: '单位 {unitCode} 提交了容错纠错申请，案件编号 {caseId}（类别：{category}）。[[请于 {dueAt} 前作出受理决定。]]',
+    },
+    en: {
+      subject: '[Rongcuo] New case {caseId} submitted',
+      text: 'Unit {unitCode} has applied for error tolerance; the case number is {caseId} (category: {category}).[[ Please decide on acceptance by {dueAt}.]]',
+    },
+  },
+  reminder: {
+    zh: {
+      subject: '【提醒】案件 {caseId}：{task}将于 {dueAt} 到期',
+      text: '案件 {caseId} 的“{task}”事项将于 {dueAt} 到期，请及时办理。[[当前阶段：{stage}。]]',
+    },
+    en: {
+      subject: '[Reminder] Case {caseId}: {task} due {dueAt}',
+      text: 'The "{task}" step of case {caseId} is due {dueAt}. Please act in time.[[ Current stage: {stage}.]]',
+    },
+  },
+  escalation: {
+    zh: {
+      subject: '【督办】案件 {caseId}：{task}已逾期',
+      text: '案件 {caseId} 的“{task}”事项[[（责任方：{role}）]]已于 {dueAt} 到期，仍未办理[[，这是第 {escalations} 次督办]]。请督促办理。',
+    },
+    en: {
+      subject: '[Escalation] Case {caseId}: {task} overdue',
+      text: 'The "{task}" step of case {caseId}[[ (responsible: {role})]] was due {dueAt} and is still open[[; escalation no. {escalations}]]. Please follow up.',
+    },
+  },
+  supplementRequested: {
+    zh: {
+      subject: '【补正通知】案件 {caseId} 需要补正材料',
+      text: '组织部门要求案件 {caseId} 补正材料[[：{items}]]。请于 {dueAt} 前提交补正材料；逾期未补正的，案件将终结。',
+    },
+    en: {
+      subject: '[Supplement] Case {caseId} needs more material',
+      text: 'The organization department asks for more material on case {caseId}[[: {items}]]. Please submit it by {dueAt}; without it the case will be closed.',
+    },
+  },
+  decision: {
+    zh: {
+      subject: '【办理结果】案件 {caseId}：{step}结果为{decision}',
+      text: '案件 {caseId} 的{step}结果为：{decision}。[[理由：{reason}]]',
+    },
+    en: {
+      subject: '[Decision] Case {caseId}: {step}: {decision}',
+      text: 'The {step} of case {caseId} resulted in: {decision}.[[ Reasons: {reason}]]',
+    },
+  },
+  rulingNotice: {
+    zh: {
+      subject: '【认定告知】案件 {caseId} 容错认定结果',
+      text: '经认定，案件 {caseId} 的处理结果为：{outcome}[[，影响期 {influenceMonths} 个月]][[，建议运用第 {recommendedForm} 种形态处理]]。[[如对认定结果有异议，可于 {appealDueAt} 前申请复核。]]',
+    },
+    en: {
+      subject: '[Ruling] Case {caseId}: tolerance ruling',
+      text: 'The ruling on case {caseId} is: {outcome}[[, with an influence period of {influenceMonths} months]][[, recommending form {recommendedForm} of discipline]].[[ An appeal may be filed until {appealDueAt}.]]',
+    },
+  },
+  handOff: {
+    zh: {
+      subject: '【移交】案件 {caseId} 移交纪检监察机关',
+      text: '案件 {caseId} 不予容错，现移交纪检监察机关依规依纪依法处理。移交原因：{reason}[[；建议运用第 {recommendedForm} 种形态]][[；触发规则：{ruleIds}]]。',
+    },
+    en: {
+      subject: '[Hand-off] Case {caseId} handed to discipline inspection',
+      text: 'Case {caseId} is not tolerated and is handed to discipline inspection. Reason: {reason}[[; recommended form {recommendedForm}]][[; rules: {ruleIds}]].',
+    },
+  },
+  rulingReport: {
+    zh: {
+      subject: '【报备】案件 {caseId} 容错认定结果',
+      text: '案件 {caseId}[[（单位：{unitCode}）]][[（类别：{category}）]]的容错认定结果为：{outcome}。现报纪检监察机关汇总，抄送组织部门。',
+    },
+    en: {
+      subject: '[Report] Case {caseId}: ruling for the record',
+      text: 'The ruling on case {caseId}[[ (unit {unitCode})]][[ (category {category})]] is: {outcome}. Reported to discipline inspection, copied to the organization department.',
+    },
+  },
+  expertInvitation: {
+    zh: {
+      subject: '【邀请】案件 {caseId} 专家（第三方）评估',
+      text: '您受邀对案件 {caseId} 出具专家（第三方）评估意见，请于 {dueAt} 前提交。',
+    },
+    en: {
+      subject: '[Invitation] Expert review of case {caseId}',
+      text: 'You are invited to give an expert (third-party) opinion on case {caseId}. Please submit it by {dueAt}.',
+    },
+  },
+  measureOverdue: {
+    zh: {
+      subject: '【逾期】案件 {caseId} 纠错措施逾期未完成',
+      text: '案件 {caseId} 的纠错措施“{measure}”已于 {dueDate} 到期，尚未完成。请尽快落实并报告进展。',
+    },
+    en: {
+      subject: '[Overdue] Case {caseId}: correction measure overdue',
+      text: 'The correction measure "{measure}" of case {caseId} was due on {dueDate} and is not done. Please complete it and report progress.',
+    },
+  },
+  revisitDue: {
+    zh: {
+      subject: '【回访】案件 {caseId} 回访提醒',
+      text: '按照“谁容错、谁回访”的要求，案件 {caseId} 的第 {monthOffset} 个月回访（{tier}）应于 {dueAt} 前完成，请记录思想动态、工作表现和生活情况。',
+    },
+    en: {
+      subject: '[Revisit] Case {caseId}: revisit due',
+      text: 'Whoever tolerates, revisits: the month-{monthOffset} revisit of case {caseId} ({tier}) is due {dueAt}. Please record thinking, work performance and life situation.',
+    },
+  },
+  caseClosed: {
+    zh: {
+      subject: '【结案】案件 {caseId} 已办结',
+      text: '案件 {caseId} 已办结[[（{closeReason}）]]。',
+    },
+    en: {
+      subject: '[Closed] Case {caseId}',
+      text: 'Case {caseId} is closed[[ ({closeReason})]].',
+    },
+  },
+  deliveryFailed: {
+    zh: {
+      subject: '【通知失败】案件 {caseId} 的通知未能送达',
+      text: '案件 {caseId} 的“{template}”通知未能送达，且不再自动重试：{failures}。请核实联系方式，并另行告知相关人员。',
+    },
+    en: {
+      subject: '[Delivery failed] Case {caseId}: a notification was not delivered',
+      text: 'The "{template}" notification of case {caseId} could not be delivered and will not be retried: {failures}. Please check the contact details and inform the people concerned.',
+    },
+  },
+};
+
+type Labels = Record<string, { zh: string; en: string }>;
+const taskLabels: Labels = {
+  acceptance: { zh: '受理决定', en: 'acceptance decision' },
+  supplement: { zh: '补正材料', en: 'supplement' },
+  investigation: { zh: '调查核实', en: 'investigation' },
+  expertInvitation: { zh: '邀请专家', en: 'expert invitation' },
+  expertOpinions: { zh: '专家（第三方）评估意见', en: 'expert opinions' },
+  consultation: { zh: '会商意见', en: 'consultation opinion' },
+  rulingProposal: { zh: '认定意见', en: 'ruling proposal' },
+  review: { zh: '认定审核', en: 'ruling review' },
+  appealWindow: { zh: '申诉期', en: 'appeal window' },
+  reconsideration: { zh: '复核决定', en: 'reconsideration' },
+  correctionPlan: { zh: '纠错意见', en: 'correction plan' },
+  measure: { zh: '纠错措施', en: 'correction measure' },
+  revisit: { zh: '回访', en: 'revisit' },
+  notification: { zh: '通知送达', en: 'notification delivery' },
+};
+const outcomeLabels: Labels = {
+  exempt: { zh: '免予问责（免责）', en: 'exempt from liability' },
+  mitigate: { zh: '从轻或减轻处理', en: 'lighter sanction (mitigated)' },
+  deny: { zh: '不予容错', en: 'not tolerated' },
+};
+const tierLabels: Labels = {
+  focus: { zh: '重点关注', en: 'focus' },
+  support: { zh: '一般帮扶', en: 'support' },
+  incentive: { zh: '正向激励', en: 'incentive' },
+};
+const roleLabels: Labels = {
+  unit: { zh: '申请单位', en: 'applying unit' },
+  organization: { zh: '组织部门', en: 'organization department' },
+  discipline: { zh: '纪检监察机关', en: 'discipline inspection' },
+  expert: { zh: '专家（第三方）', en: 'expert' },
+  committee: { zh: '党委（审核机关）', en: 'party committee' },
+  supervisor: { zh: '监督部门', en: 'supervision' },
+};
+const stageLabels: Labels = {
+  submitted: { zh: '已提交', en: 'submitted' },
+  supplement_requested: { zh: '待补正', en: 'supplement requested' },
+  screening: { zh: '边界甄别', en: 'screening' },
+  investigation: { zh: '调查核实', en: 'investigation' },
+  expert_review: { zh: '专家评估', en: 'expert review' },
+  consultation: { zh: '组织会商', en: 'consultation' },
+  ruling: { zh: '认定', en: 'ruling' },
+  ruling_proposed: { zh: '认定审核', en: 'ruling proposed' },
+  notified: { zh: '反馈告知', en: 'notified' },
+  reconsideration: { zh: '复核', en: 'reconsideration' },
+  remediation: { zh: '纠错整改', en: 'remediation' },
+  follow_up: { zh: '跟踪回访', en: 'follow-up' },
+  closed: { zh: '已办结', en: 'closed' },
+};
+const closeReasonLabels: Labels = {
+  refused: { zh: '不予受理', en: 'refused' },
+  supplement_timeout: { zh: '逾期未补正', en: 'supplement not received in time' },
+  not_tolerable: { zh: '经甄别不属于容错范围', en: 'outside what may be tolerated' },
+  withdrawn: { zh: '申请单位撤回', en: 'withdrawn' },
+  denied: { zh: '不予容错', en: 'not tolerated' },
+  completed: { zh: '纠错与回访已完成', en: 'correction and revisits completed' },
+};
+const decisionLabels: Labels = {
+  accept: { zh: '予以受理', en: 'accepted' },
+  refuse: { zh: '不予受理', en: 'refused' },
+  requestSupplement: { zh: '要求补正', en: 'supplement requested' },
+  approve: { zh: '审核通过', en: 'approved' },
+  return: { zh: '退回重新认定', en: 'returned' },
+  uphold: { zh: '维持原认定', en: 'upheld' },
+  overturn: { zh: '撤销原认定', en: 'overturned' },
+  concur: { zh: '同意', en: 'concur' },
+  object: { zh: '不同意', en: 'object' },
+};
+const handOffReasonLabels: Labels = {
+  screening: { zh: '边界甄别触及负面清单或不属于容错范围', en: 'screening excluded the case' },
+  denied: { zh: '经认定不予容错', en: 'the ruling denied tolerance' },
+};
+const templateLabels: Labels = {
+  caseOpened: { zh: '新案件', en: 'new case' },
+  reminder: { zh: '到期提醒', en: 'reminder' },
+  escalation: { zh: '逾期督办', en: 'escalation' },
+  supplementRequested: { zh: '补正通知', en: 'supplement request' },
+  decision: { zh: '办理结果', en: 'decision' },
+  rulingNotice: { zh: '认定告知', en: 'ruling notice' },
+  handOff: { zh: '移交纪检监察', en: 'hand-off' },
+  rulingReport: { zh: '认定报备', en: 'ruling report' },
+  expertInvitation: { zh: '专家邀请', en: 'expert invitation' },
+  measureOverdue: { zh: '措施逾期', en: 'overdue measure' },
+  revisitDue: { zh: '回访提醒', en: 'revisit reminder' },
+  caseClosed: { zh: '结案', en: 'case closed' },
+};
+
+const labelsByVar: Record<string, Labels> = {
+  task: taskLabels,
+  step: taskLabels,
+  outcome: outcomeLabels,
+  tier: tierLabels,
+  newTier: tierLabels,
+  role: roleLabels,
+  stage: stageLabels,
+  closeReason: closeReasonLabels,
+  decision: decisionLabels,
+  reason: handOffReasonLabels,
+  template: templateLabels,
+};
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** An instant in Beijing time (UTC+8 all year), to the minute. */
+function beijingTime(iso: string, lang: Lang): string {
+  const shifted = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
+  const text = `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
+  return lang === 'zh' ? `${text}（北京时间）` : `${text} (Beijing time)`;
+}
+
+function formatValue(name: string, value: string | number | boolean, lang: Lang): string {
+  if (typeof value === 'boolean') return lang === 'zh' ? (value ? '是' : '否') : value ? 'yes' : 'no';
+  if (typeof value === 'number') return String(value);
+  const label = labelsByVar[name]?.[value];
+  if (label) return label[lang];
+  if (name.endsWith('At') && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return beijingTime(value, lang);
+  return value;
+}
+
+export type TemplateVars = Record<string, string | number | boolean | undefined>;
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+const OPTIONAL = /\[\[((?:(?!\]\]).)*)\]\]/g;
+
+const present = (vars: TemplateVars, name: string) => vars[name] !== undefined && vars[name] !== '';
+
+/** Fills one text; placeholders without a value become '—' and are listed in `missing`. */
+export function fill(text: string, vars: TemplateVars, lang: Lang, missing: Set<string> = new Set()): string {
+  const withOptional = text.replace(OPTIONAL, (_, inner: string) => {
+    const names = [...inner.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+    return names.every((n) => present(vars, n)) ? inner : '';
+  });
+  return withOptional.replace(PLACEHOLDER, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined || value === '') {
+      missing.add(name);
+      return '—';
+    }
+    return formatValue(name, value, lang);
+  });
+}
+
+export interface RenderedText extends TemplateText {
+  lang: Lang;
+}
+export interface Rendered extends RenderedText {
+  /** The English text, always rendered, for webhooks and readers without Chinese. */
+  en: TemplateText;
+  /** Placeholders that had no value. */
+  missing: string[];
+}
+
+/** The Chinese text of a template (English where Chinese is missing), plus the English one. */
+export function renderTemplate(name: TemplateName, vars: TemplateVars, catalog: TemplateCatalog = templates): Rendered {
+  const entry = catalog[name];
+  if (!entry) throw new RangeError(`no notification template named ${JSON.stringify(name)}`);
+  const missing = new Set<string>();
+  const enMissing = new Set<string>();
+  const en = { subject: fill(entry.en.subject, vars, 'en', enMissing), text: fill(entry.en.text, vars, 'en', enMissing) };
+  const zhSubject = entry.zh?.subject;
+  const zhText = entry.zh?.text;
+  const subject = zhSubject ? fill(zhSubject, vars, 'zh', missing) : fill(entry.en.subject, vars, 'en', missing);
+  const text = zhText ? fill(zhText, vars, 'zh', missing) : fill(entry.en.text, vars, 'en', missing);
+  return { lang: zhText ? 'zh' : 'en', subject, text, en, missing: [...missing] };
+}

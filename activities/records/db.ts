@@ -1,0 +1,170 @@
+/**
+ * The record system's database handle: one tiny interface, two implementations that run the same SQL.
+ * PostgreSQL (a `pg` pool) when DATABASE_URL is set; otherwise PGlite, PostgreSQL compiled to
+ * WebAssembly, kept in DATA_DIR/records so local runs need no install.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../../common/config';
+
+/** What every statement runs on: the database itself or an open transaction. */
+export interface Queryable {
+  /** One statement, with `$1`-style parameters. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const DATE_OID = 1082;
+/** Civil dates stay 'YYYY-MM-DD' strings: turning them into a Date would shift them by the time zone. */
+const keepText = (value: string): string => value;
+
+/** A pool on a PostgreSQL server. */
+export function openPostgres(connectionString: string, logger?: Logger): Db {
+  const pool = new Pool({
+    connectionString,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'rongcuo',
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === DATE_OID ? keepText : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => logger?.warn({ err }, 'idle record-system connection failed'));
+  const run = async <T>(client: Pool | PoolClient, sql: string, params?: readonly unknown[]) => {
+    const result = await client.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as T[] };
+  };
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          query: (sql, params) => run(client, sql, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone: do not hand it back to the pool
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
+
+export class EmbeddedStoreLocked extends Error {
+  override name = 'EmbeddedStoreLocked';
+}
+
+/**
+ * PGlite has no lock of its own and two processes writing one data folder corrupt it, so the folder
+ * holds a pid file while it is open. A pid file whose process has gone is taken over.
+ */
+function lockFolder(dir: string): () => void {
+  const file = path.join(dir, 'rongcuo.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+        throw new EmbeddedStoreLocked(`The embedded record store in ${dir} is open in process ${holder}. Stop it, or set DATABASE_URL to share a PostgreSQL server.`);
+      }
+      if (holder === process.pid) {
+        throw new EmbeddedStoreLocked(`The embedded record store in ${dir} is already open in this process.`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new EmbeddedStoreLocked(`Could not lock the embedded record store in ${dir}.`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The embedded store, persistent in `dir` (created if missing). */
+export async function openPglite(dir: string): Promise<Db> {
+  fs.mkdirSync(dir, { recursive: true });
+  const unlock = lockFolder(dir);
+  let db: PGlite;
+  try {
+    // PGlite's loader uses dynamic import(): under Jest, Node must run with --experimental-vm-modules.
+    db = await PGlite.create({ dataDir: dir, parsers: { [DATE_OID]: keepText } });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  let closed = false;
+  return {
+    kind: 'pglite',
+    query: async (sql, params) => ({ rows: (await db.query(sql, params as unknown[] | undefined)).rows as never[] }),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    transaction: (fn) =>
+      db.transaction((t) =>
+        fn({
+          query: async (sql, params) => ({ rows: (await t.query(sql, params as unknown[] | undefined)).rows as never[] }),
+          exec: async (sql) => {
+            await t.exec(sql);
+          },
+        }),
+      ),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+/** DATABASE_URL set: PostgreSQL; otherwise the embedded store in DATA_DIR/records. */
+export function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
+  if (config.databaseUrl) return Promise.resolve(openPostgres(config.databaseUrl, logger));
+  return openPglite(path.join(config.dataDir, 'records'));
+}

@@ -1,0 +1,14 @@
+/**
+ * The schema, as numbered migrations. They are TypeScript modules rather than .sql files so the
+ * compiled output carries them; a migration, once released, is never edited: add the next one.
+ */
+import { migration001 } from './001_init';
+import { migration002 } from './002_notifications';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [migration001, migration002];

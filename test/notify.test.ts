@@ -1,0 +1,492 @@
+/**
+ * The notification system against real receivers: an SMTP server and an HTTP webhook receiver in
+ * the test process, and the embedded record store for the notification log and the outbox.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig, type Config } from '../common/config';
+import { migrate, openDb, type Db } from '../activities/records';
+import {
+  createNotifier,
+  InvalidNotification,
+  messageIdFor,
+  NotificationDeliveryError,
+  notificationTemplates,
+  notifyNonRetryableErrorTypes,
+  renderTemplate,
+  signWebhook,
+  templates,
+  verifyWebhookSignature,
+  type NotificationSystem,
+} from '../activities/notify';
+import type { NotifyInput } from '../activities/types';
+
+jest.setTimeout(120_000);
+
+const logger = pino({ level: 'silent' });
+const SECRET = 'test-webhook-secret-0123456789-abcdefghij';
+
+// ---- a real SMTP server ----
+
+interface ReceivedMail {
+  to: string[];
+  messageId: string | undefined;
+  subject: string;
+  text: string;
+}
+
+/** Decodes RFC 2047 encoded words, joining adjacent ones before decoding so split characters survive. */
+function decodeHeader(value: string): string {
+  const parts: Buffer[] = [];
+  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g;
+  let last = 0;
+  let previousWasWord = false;
+  for (const m of value.matchAll(word)) {
+    const between = value.slice(last, m.index);
+    if (!(previousWasWord && /^\s*$/.test(between))) parts.push(Buffer.from(between, 'utf8'));
+    const [, , enc, data = ''] = m;
+    parts.push(
+      enc?.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'),
+    );
+    last = (m.index ?? 0) + m[0].length;
+    previousWasWord = true;
+  }
+  parts.push(Buffer.from(value.slice(last), 'utf8'));
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function parseMail(raw: string, to: string[]): ReceivedMail {
+  const split = raw.indexOf('\r\n\r\n');
+  const headerText = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of headerText.split('\r\n')) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const body = raw.slice(split + 4);
+  const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
+  const text = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
+  return { to, messageId: headers.get('message-id'), subject: decodeHeader(headers.get('subject') ?? ''), text };
+}
+
+const mails: ReceivedMail[] = [];
+/** Mailboxes that refuse RCPT TO with this reply code. */
+const refusing = new Map<string, number>();
+const smtp = new SMTPServer({
+  disabledCommands: ['AUTH', 'STARTTLS'],
+  logger: false,
+  onRcptTo(address, _session, callback) {
+    const code = refusing.get(address.address);
+    if (!code) return callback();
+    const err = Object.assign(new Error(code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Try again later'), { responseCode: code });
+    return callback(err);
+  },
+  onData(stream, session, callback) {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
+      callback();
+    });
+  },
+});
+const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address));
+
+// ---- a real webhook receiver ----
+
+interface ReceivedHook {
+  path: string;
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  verified: boolean;
+}
+const hooks: ReceivedHook[] = [];
+/** Status codes a path answers with, in order; afterwards 200. */
+const answers = new Map<string, number[]>();
+const receiver = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const urlPath = req.url ?? '/';
+    const status = answers.get(urlPath)?.shift() ?? 200;
+    hooks.push({ path: urlPath, status, headers: req.headers, body, verified: verifyWebhookSignature(SECRET, req.headers, body).ok });
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'not now');
+  });
+});
+const hooksAt = (p: string) => hooks.filter((h) => h.path === p);
+
+// ---- the store and the notifiers ----
+
+let dir: string;
+let db: Db;
+let smtpUrl: string;
+let hookBase: string;
+let notifier: NotificationSystem;
+const opened: NotificationSystem[] = [];
+
+function notifierWith(env: Record<string, string>): NotificationSystem {
+  const config: Config = loadConfig({ DATA_DIR: dir, WEBHOOK_SECRET: SECRET, ...env });
+  const n = createNotifier({ db, config, logger, webhookTimeoutMs: 5_000 });
+  opened.push(n);
+  return n;
+}
+
+beforeAll(async () => {
+  const flag = '--experimental-vm-modules';
+  if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
+    throw new Error(`PGlite under Jest needs Node's ${flag}: run NODE_OPTIONS=${flag} npx jest`);
+  }
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-notify-'));
+  db = await openDb(loadConfig({ DATA_DIR: dir }), logger);
+  await migrate(db, logger);
+  notifier = notifierWith({ SMTP_URL: smtpUrl });
+});
+
+afterAll(async () => {
+  for (const n of opened) n.close();
+  await db?.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// ---- builders ----
+
+let n = 0;
+/** A unit code of its own for each test, so recipients and webhooks do not mix between tests. */
+const freshUnit = () => `T-${process.pid}-${++n}`;
+
+async function addRecipient(role: string, unit: string | null, email: string): Promise<void> {
+  await db.query('INSERT INTO recipients (role, unit, email) VALUES ($1, $2, $3)', [role, unit, email]);
+}
+async function addWebhook(role: string, unit: string | null, urlPath: string): Promise<void> {
+  await db.query('INSERT INTO webhook_subscriptions (role, unit, url) VALUES ($1, $2, $3)', [role, unit, `${hookBase}${urlPath}`]);
+}
+const row = async (key: string) =>
+  (await db.query<{ status: string; attempts: number; error: string | null; template: string; channel: string }>('SELECT status, attempts, error, template, channel FROM notifications WHERE key = $1', [key]))
+    .rows[0];
+
+function reminder(unit: string, key: string): NotifyInput {
+  return {
+    caseId: 'case-2026-0000101',
+    key,
+    template: 'reminder',
+    audience: { role: 'unit', unit },
+    vars: { task: 'acceptance', dueAt: '2026-03-05T09:00:00.000Z', stage: 'submitted' },
+  };
+}
+
+describe('delivery', () => {
+  it('When a reminder is sent, then its mailbox and its webhook receive it exactly once', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    await addRecipient('unit', unit, address);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    const input = reminder(unit, `case-2026-0000101-reminder-acceptance-${unit}`);
+
+    // Act
+    await notifier.notify(input);
+
+    // Assert
+    const [mail, ...moreMail] = mailsTo(address);
+    expect(moreMail).toHaveLength(0);
+    expect(mail?.messageId).toBe(`<${input.key}@rongcuo>`);
+    expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：受理决定将于 2026-03-05 17:00（北京时间） 到期');
+    expect(mail?.text).toContain('当前阶段：已提交');
+    const [hook, ...moreHooks] = hooksAt(`/hooks/${unit}`);
+    expect(moreHooks).toHaveLength(0);
+    expect(hook?.verified).toBe(true);
+    expect(hook?.headers['x-rongcuo-delivery']).toBe(input.key);
+    expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ id: input.key, caseId: input.caseId, template: 'reminder', lang: 'zh', subject: mail?.subject });
+    expect(await row(input.key)).toMatchObject({ status: 'sent', channel: 'notification' });
+  });
+
+  it('When notify runs twice with one key, then each receiver gets the notification once', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    await addRecipient('unit', unit, address);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    const input = reminder(unit, `twice-${unit}`);
+
+    // Act
+    await notifier.notify(input);
+    await notifier.notify(structuredClone(input));
+
+    // Assert
+    expect(mailsTo(address)).toHaveLength(1);
+    expect(hooksAt(`/hooks/${unit}`)).toHaveLength(1);
+    expect(await row(input.key)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('When the webhook fails after the mail went out, then the retry sends only the webhook', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    await addRecipient('unit', unit, address);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    answers.set(`/hooks/${unit}`, [503]);
+    const input = reminder(unit, `flaky-${unit}`);
+
+    // Act
+    const first = notifier.notify(input);
+    await expect(first).rejects.toBeInstanceOf(NotificationDeliveryError);
+    const mailsAfterFirst = mailsTo(address).length;
+    await notifier.notify(input);
+
+    // Assert
+    expect(mailsAfterFirst).toBe(1);
+    expect(mailsTo(address)).toHaveLength(1);
+    expect(hooksAt(`/hooks/${unit}`).map((h) => [h.status, h.verified])).toEqual([
+      [503, true],
+      [200, true],
+    ]);
+    expect(await row(`flaky-${unit}#email:${address}`)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await row(input.key)).toMatchObject({ status: 'sent' });
+  });
+
+  it('When a mailbox refuses with 550, then the failure is recorded, supervisors are told, and notify returns', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const bad = `gone-${unit.toLowerCase()}@units.test`;
+    const good = `${unit.toLowerCase()}@units.test`;
+    const supervisor = `supervisor-${unit.toLowerCase()}@supervision.test`;
+    refusing.set(bad, 550);
+    await addRecipient('unit', unit, bad);
+    await addRecipient('unit', unit, good);
+    await addRecipient('supervisor', unit, supervisor);
+    const input = reminder(unit, `refused-${unit}`);
+
+    // Act
+    await notifier.notify(input);
+    await notifier.notify(input);
+
+    // Assert
+    expect(mailsTo(bad)).toHaveLength(0);
+    expect(mailsTo(good)).toHaveLength(1);
+    const failed = await row(`${input.key}#email:${bad}`);
+    expect(failed).toMatchObject({ status: 'failed_permanent', attempts: 1 });
+    expect(failed?.error).toMatch(/550/);
+    expect(await row(input.key)).toMatchObject({ status: 'failed_permanent' });
+    expect(await row(`${input.key}#escalation`)).toMatchObject({ status: 'sent', template: 'deliveryFailed' });
+    const [notice, ...more] = mailsTo(supervisor);
+    expect(more).toHaveLength(0);
+    expect(notice?.subject).toContain('【通知失败】');
+    expect(notice?.text).toContain('“到期提醒”通知未能送达');
+    expect(notice?.text).toContain(bad);
+  });
+
+  it('When a webhook keeps answering 503, then notify throws an error Temporal retries', async () => {
+    // Arrange
+    const unit = freshUnit();
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    answers.set(`/hooks/${unit}`, [503, 503]);
+    const input = reminder(unit, `down-${unit}`);
+
+    // Act
+    const attempt = notifier.notify(input);
+
+    // Assert
+    await expect(attempt).rejects.toBeInstanceOf(NotificationDeliveryError);
+    await expect(attempt).rejects.toThrow(/HTTP 503/);
+    expect(notifyNonRetryableErrorTypes).not.toContain('NotificationDeliveryError');
+    const delivery = (await db.query<{ status: string; error: string }>('SELECT status, error FROM notifications WHERE parent_key = $1', [input.key])).rows;
+    expect(delivery).toEqual([{ status: 'pending', error: expect.stringMatching(/503/) }]);
+    expect(await row(input.key)).toMatchObject({ status: 'pending' });
+  });
+
+  it('When the mail server answers 451, then notify throws and a later retry delivers', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    refusing.set(address, 451);
+    await addRecipient('unit', unit, address);
+    const input = reminder(unit, `busy-${unit}`);
+
+    // Act
+    const first = notifier.notify(input);
+    await expect(first).rejects.toBeInstanceOf(NotificationDeliveryError);
+    refusing.delete(address);
+    await notifier.notify(input);
+
+    // Assert
+    expect(mailsTo(address)).toHaveLength(1);
+    expect(await row(`${input.key}#email:${address}`)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('When a webhook answers 404, then that delivery fails for good and notify returns', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const supervisor = `supervisor-${unit.toLowerCase()}@supervision.test`;
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    await addRecipient('supervisor', unit, supervisor);
+    answers.set(`/hooks/${unit}`, [404]);
+    const input = reminder(unit, `missing-${unit}`);
+
+    // Act
+    await notifier.notify(input);
+
+    // Assert
+    const delivery = (await db.query<{ status: string; error: string }>('SELECT status, error FROM notifications WHERE parent_key = $1', [input.key])).rows;
+    expect(delivery).toEqual([{ status: 'failed_permanent', error: expect.stringMatching(/HTTP 404/) }]);
+    expect(mailsTo(supervisor)).toHaveLength(1);
+  });
+
+  it('When no SMTP server is configured, then the mail is kept in the outbox once', async () => {
+    // Arrange
+    const outboxNotifier = notifierWith({ SMTP_URL: '' });
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    await addRecipient('unit', unit, address);
+    const input = reminder(unit, `outbox-${unit}`);
+
+    // Act
+    await outboxNotifier.notify(input);
+    await outboxNotifier.notify(input);
+
+    // Assert
+    const { rows } = await db.query<{ to_address: string; subject: string; text: string; message_id: string }>(
+      'SELECT to_address, subject, text, message_id FROM outbox WHERE case_id = $1 AND to_address = $2',
+      [input.caseId, address],
+    );
+    expect(rows).toEqual([{ to_address: address, subject: expect.stringContaining('【提醒】'), text: expect.stringContaining('受理决定'), message_id: `<${input.key}@rongcuo>` }]);
+    expect(mailsTo(address)).toHaveLength(0);
+    expect(await row(`${input.key}#email:${address}`)).toMatchObject({ status: 'outbox' });
+    expect(await row(input.key)).toMatchObject({ status: 'outbox' });
+  });
+
+  it('When experts are invited, then only the named experts are mailed', async () => {
+    // Arrange
+    const tag = freshUnit().toLowerCase();
+    await db.query('INSERT INTO recipients (role, subject, email) VALUES ($1, $2, $3), ($1, $4, $5)', ['expert', `${tag}-e1`, `${tag}-e1@experts.test`, `${tag}-e2`, `${tag}-e2@experts.test`]);
+
+    // Act
+    await notifier.notify({ caseId: 'case-2026-0000102', key: `invite-${tag}`, template: 'expertInvitation', audience: { role: 'expert', subjects: [`${tag}-e2`] }, vars: { dueAt: '2026-04-01T09:00:00Z' } });
+
+    // Assert
+    expect(mailsTo(`${tag}-e1@experts.test`)).toHaveLength(0);
+    expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估']);
+  });
+
+  it('When the template is unknown, then notify fails with a non-retryable InvalidNotification', async () => {
+    // Arrange
+    const input = { ...reminder(freshUnit(), `bad-template-${n}`), template: 'noSuchTemplate' } as unknown as NotifyInput;
+
+    // Act
+    const attempt = notifier.notify(input);
+
+    // Assert
+    await expect(attempt).rejects.toBeInstanceOf(InvalidNotification);
+    expect(notifyNonRetryableErrorTypes).toContain('InvalidNotification');
+  });
+});
+
+describe('webhook signatures', () => {
+  const body = JSON.stringify({ id: 'k1', text: '案件已办结' });
+  const at = new Date('2026-05-01T08:00:00Z');
+  const timestamp = Math.floor(at.getTime() / 1000);
+  const headers = (signature: string, ts = timestamp) => ({ 'x-rongcuo-timestamp': String(ts), 'x-rongcuo-signature': signature, 'x-rongcuo-delivery': 'k1' });
+
+  it('When a delivery is signed with the secret, then it verifies', () => {
+    // Act
+    const result = verifyWebhookSignature(SECRET, headers(signWebhook(SECRET, timestamp, body)), body, 300, new Date(at.getTime() + 299_000));
+
+    // Assert
+    expect(result).toEqual({ ok: true, timestamp, delivery: 'k1' });
+  });
+
+  it('When a signed delivery is replayed after the tolerance, then it is rejected as stale', () => {
+    // Act
+    const late = verifyWebhookSignature(SECRET, headers(signWebhook(SECRET, timestamp, body)), body, 300, new Date(at.getTime() + 301_000));
+    const early = verifyWebhookSignature(SECRET, headers(signWebhook(SECRET, timestamp, body)), body, 300, new Date(at.getTime() - 301_000));
+
+    // Assert
+    expect(late).toEqual({ ok: false, reason: 'stale' });
+    expect(early).toEqual({ ok: false, reason: 'stale' });
+  });
+
+  it('When the body, the timestamp or the secret differ, then the signature is rejected', () => {
+    // Arrange
+    const signature = signWebhook(SECRET, timestamp, body);
+
+    // Act
+    const tamperedBody = verifyWebhookSignature(SECRET, headers(signature), body.replace('办结', '撤回'), 300, at);
+    const movedTimestamp = verifyWebhookSignature(SECRET, headers(signature, timestamp + 1), body, 300, at);
+    const otherSecret = verifyWebhookSignature(`${SECRET}x`, headers(signature), body, 300, at);
+    const missing = verifyWebhookSignature(SECRET, { 'x-rongcuo-timestamp': String(timestamp) }, body, 300, at);
+
+    // Assert
+    expect([tamperedBody, movedTimestamp, otherSecret]).toEqual([
+      { ok: false, reason: 'mismatch' },
+      { ok: false, reason: 'mismatch' },
+      { ok: false, reason: 'mismatch' },
+    ]);
+    expect(missing).toEqual({ ok: false, reason: 'missing' });
+  });
+});
+
+describe('templates', () => {
+  it('When a ruling notice is rendered, then it is Chinese, with words for codes and Beijing time', () => {
+    // Act
+    const rendered = renderTemplate('rulingNotice', { caseId: 'case-2026-0000103', outcome: 'mitigate', influenceMonths: 6, appealDueAt: '2026-06-15T15:59:59Z' });
+
+    // Assert
+    expect(rendered.lang).toBe('zh');
+    expect(rendered.text).toBe('经认定，案件 case-2026-0000103 的处理结果为：从轻或减轻处理，影响期 6 个月。如对认定结果有异议，可于 2026-06-15 23:59（北京时间） 前申请复核。');
+    expect(rendered.en.text).toContain('lighter sanction (mitigated), with an influence period of 6 months');
+    expect(rendered.missing).toEqual([]);
+  });
+
+  it('When a template has no Chinese text, then the English text is used', () => {
+    // Arrange
+    const catalog = { ...templates, caseClosed: { en: templates.caseClosed.en } };
+
+    // Act
+    const rendered = renderTemplate('caseClosed', { caseId: 'case-2026-0000104', closeReason: 'withdrawn' }, catalog);
+
+    // Assert
+    expect(rendered).toMatchObject({ lang: 'en', subject: '[Closed] Case case-2026-0000104', text: 'Case case-2026-0000104 is closed (withdrawn).' });
+  });
+
+  it.each(notificationTemplates)('When %s is rendered with its values, then both languages are complete', (name) => {
+    // Arrange
+    const vars = {
+      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'review', stage: 'ruling_proposed',
+      role: 'committee', escalations: 2, items: '会议纪要', step: 'acceptance', decision: 'accept', reason: 'denied', outcome: 'exempt',
+      influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
+      monthOffset: 3, tier: 'focus', closeReason: 'completed',
+    };
+
+    // Act
+    const rendered = renderTemplate(name, vars);
+
+    // Assert
+    expect(templates[name].zh?.subject && templates[name].zh?.text).toBeTruthy();
+    expect(rendered.lang).toBe('zh');
+    expect(rendered.missing).toEqual([]);
+    for (const text of [rendered.subject, rendered.text, rendered.en.subject, rendered.en.text]) expect(text).not.toMatch(/[{}]|\[\[|\]\]|—/);
+    expect(rendered.text).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('When a key has characters a Message-ID cannot hold, then they are escaped', () => {
+    // Act
+    const id = messageIdFor('case-2026-0000106:reminder/1');
+
+    // Assert
+    expect(id).toBe('<case-2026-0000106=3Areminder=2F1@rongcuo>');
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The worker's entry point: the record system, the notification system and the working-day calendar
+ * wired into the case activities, polling the case task queue until a signal asks it to drain.
+ */
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import { createNotifier } from '../activities/notify';
+import { openRecords, type Db } from '../activities/records';
+import { loadConfig, type Config } from '../common/config';
+import { createLogger } from '../common/logger';
+import { connectWorker, temporalTarget } from '../common/temporal';
+import { WorkingDayCalendar } from '../domain/calendar';
+import { installSdkLogging } from './logging';
+import { createCaseWorker } from './worker';
+
+export interface RunningWorker {
+  /** Resolves when the worker has drained and stopped. */
+  done: Promise<void>;
+  /** Stops polling, lets running tasks finish, closes the connection and the notifier. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts a worker on an open record store (which the caller owns and closes). */
+export async function startWorker(config: Config, logger: Logger, db: Db, records: Parameters<typeof createActivities>[0]['records']): Promise<RunningWorker> {
+  installSdkLogging(logger);
+  const target = temporalTarget(config);
+  const connection = await connectWorker(target);
+  const notifier = createNotifier({ db, config, logger: logger.child({ component: 'notify' }) });
+  const worker = await createCaseWorker({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
+  });
+  logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.taskQueue }, 'worker started');
+  const done = worker.run().finally(async () => {
+    await notifier.close();
+    await connection.close();
+  });
+  return {
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  const { db, records } = await openRecords(config, logger);
+  const running = await startWorker(config, logger, db, records);
+  const stop = () => void running.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await running.done;
+  } finally {
+    await db.close();
+    logger.info('worker stopped');
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
