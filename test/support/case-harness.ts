@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -17,7 +17,7 @@ import type { Policy } from '../../domain/policy';
 import { temporal } from '@temporalio/proto';
 import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseInput } from '../../workflows/messages';
 import { workflowsPath } from '../../worker/worker';
-import { testServerPath } from '../../scripts/tools';
+import { createTimeSkippingEnv } from './temporal';
 import { MemoryNotifier, MemoryRecords } from './doubles';
 
 export interface CaseHarness {
@@ -49,7 +49,7 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
 }
 
 export async function startHarness(): Promise<CaseHarness> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  const env = await createTimeSkippingEnv();
   await registerSearchAttributes(env);
   const records = new MemoryRecords();
   const notifier = new MemoryNotifier();

@@ -1,0 +1,45 @@
+/**
+ * A fresh, migrated and seeded record store for a test: a private schema on the PostgreSQL server of
+ * TEST_DATABASE_URL (required in CI), else the embedded store in a temporary folder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../common/config';
+import { openRecords, type Db, type RecordStore } from '../../activities/records';
+
+export interface TestStore {
+  db: Db;
+  records: RecordStore;
+  kind: string;
+  close(): Promise<void>;
+}
+
+export async function openTestStore(): Promise<TestStore> {
+  const logger = pino({ level: 'silent' });
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url && process.env.CI) throw new Error('TEST_DATABASE_URL is not set: CI must provide a PostgreSQL server');
+  if (url) {
+    const schema = `rc_e2e_${randomBytes(6).toString('hex')}`;
+    const admin = async (sql: string) => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(sql);
+      } finally {
+        await c.end();
+      }
+    };
+    await admin(`CREATE SCHEMA ${schema}`);
+    const u = new URL(url);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: u.toString() }), logger);
+    return { db, records, kind: 'postgresql', close: async () => { await db.close(); await admin(`DROP SCHEMA ${schema} CASCADE`); } };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-e2e-'));
+  const { db, records } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);
+  return { db, records, kind: 'pglite', close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
