@@ -4,10 +4,20 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  // Type errors are the typecheck step's job (npm test runs it first); jest only transpiles, file by file.
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    // jose, cookie (fastify inject) and content-disposition (swagger-ui) ship ES modules only.
+    '/node_modules/(jose|cookie|content-disposition)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', isolatedModules: true }, diagnostics: { ignoreCodes: [151002] } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120_000,
   maxWorkers: 1,
+  setupFiles: ['<rootDir>/test/support/sdk-logging.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -2,9 +2,19 @@
 import { computeDeadline, endOfDay, reminderTimes, toCivilDate, type WorkingDayCalendar } from '../domain/calendar';
 import type { DeadlinePlan, PlanDeadlineInput, PlanDueDateInput, PlanEscalationInput, PlanRevisitsInput, RevisitPlanItem } from './types';
 
+const plusSeconds = (iso: string, n: number) => new Date(Date.parse(iso) + n * 1000).toISOString();
+
+/** A drill's deadline in seconds: no calendar, one reminder halfway when the policy has any reminders. */
+function drillDeadline(from: string, seconds: number, reminders: PlanDeadlineInput['reminders']): DeadlinePlan {
+  const dueAt = plusSeconds(from, seconds);
+  const halfway = reminders.before.length > 0 || reminders.onTheDay ? [plusSeconds(from, seconds / 2)] : [];
+  return { dueAt, dueDate: toCivilDate(dueAt), reminders: halfway, provisional: false, warnings: [] };
+}
+
 export function planDeadline(calendar: WorkingDayCalendar, input: PlanDeadlineInput): DeadlinePlan {
-  const d = computeDeadline(calendar, input.from, input.duration);
-  return { ...d, reminders: reminderTimes(calendar, d.dueDate, input.reminders.before, input.reminders.onTheDay) };
+  if (input.duration.unit === 'seconds') return drillDeadline(input.from, input.duration.amount, input.reminders);
+  const d = computeDeadline(calendar, input.from, { amount: input.duration.amount, unit: input.duration.unit });
+  return { ...d, reminders: reminderTimes(calendar, d.dueDate, input.reminders.before.flatMap((b) => (b.unit === 'seconds' ? [] : [{ amount: b.amount, unit: b.unit }])), input.reminders.onTheDay) };
 }
 
 /** A due date given as a civil date (a correction measure's): due at the end of that day in China. */
@@ -13,7 +23,7 @@ export function planDueDate(calendar: WorkingDayCalendar, input: PlanDueDateInpu
   return {
     dueAt: endOfDay(input.dueDate),
     dueDate: input.dueDate,
-    reminders: reminderTimes(calendar, input.dueDate, input.reminders.before, input.reminders.onTheDay),
+    reminders: reminderTimes(calendar, input.dueDate, calendarOnly(input.reminders.before), input.reminders.onTheDay),
     provisional,
     warnings: provisional ? [`${input.dueDate.slice(0, 4)} has no published holiday notice yet; working days there are provisional`] : [],
   };
@@ -21,7 +31,12 @@ export function planDueDate(calendar: WorkingDayCalendar, input: PlanDueDateInpu
 
 /** The next escalation of an overdue wait: one policy interval after the previous one. */
 export function planEscalation(calendar: WorkingDayCalendar, input: PlanEscalationInput): string {
-  return computeDeadline(calendar, input.after, input.interval).dueAt;
+  if (input.interval.unit === 'seconds') return plusSeconds(input.after, Math.max(1, input.interval.amount));
+  return computeDeadline(calendar, input.after, { amount: input.interval.amount, unit: input.interval.unit }).dueAt;
+}
+
+function calendarOnly(before: PlanDeadlineInput['reminders']['before']) {
+  return before.flatMap((b) => (b.unit === 'seconds' ? [] : [{ amount: b.amount, unit: b.unit }]));
 }
 
 /**
@@ -29,6 +44,15 @@ export function planEscalation(calendar: WorkingDayCalendar, input: PlanEscalati
  * (moved to a working day) and is due within the policy's window after that.
  */
 export function planRevisits(calendar: WorkingDayCalendar, input: PlanRevisitsInput): RevisitPlanItem[] {
+  if (input.unit === 'seconds') {
+    return input.schedule
+      .filter((m) => m > input.afterMonth)
+      .map((offset) => {
+        const scheduledFor = plusSeconds(input.rulingAt, offset);
+        const due = planDeadline(calendar, { from: scheduledFor, duration: input.due, reminders: input.reminders });
+        return { monthOffset: offset, tier: input.tier, scheduledFor, dueAt: due.dueAt, reminders: due.reminders };
+      });
+  }
   const rulingDate = toCivilDate(input.rulingAt);
   return input.schedule
     .filter((m) => m > input.afterMonth)
@@ -36,13 +60,7 @@ export function planRevisits(calendar: WorkingDayCalendar, input: PlanRevisitsIn
       let opens = calendar.addMonths(rulingDate, monthOffset);
       if (!calendar.isWorkingDay(opens)) opens = calendar.addWorkingDays(opens, 0);
       const scheduledFor = `${opens}T01:00:00.000Z`;
-      const due = computeDeadline(calendar, scheduledFor, input.due);
-      return {
-        monthOffset,
-        tier: input.tier,
-        scheduledFor,
-        dueAt: due.dueAt,
-        reminders: reminderTimes(calendar, due.dueDate, input.reminders.before, input.reminders.onTheDay),
-      };
+      const due = planDeadline(calendar, { from: scheduledFor, duration: input.due, reminders: input.reminders });
+      return { monthOffset, tier: input.tier, scheduledFor, dueAt: due.dueAt, reminders: due.reminders };
     });
 }

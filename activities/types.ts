@@ -66,6 +66,8 @@ export interface PlanRevisitsInput {
   rulingAt: string;
   tier: Tier;
   schedule: number[];
+  /** The unit of the schedule's offsets (the policy's followUp.unit). */
+  unit: 'months' | 'seconds';
   /** Only offsets strictly after this many months are planned (a tier change keeps what is past). */
   afterMonth: number;
   due: PolicyDuration;

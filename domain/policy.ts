@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 
-export const durationUnits = ['workingDays', 'calendarDays', 'months'] as const;
+/**
+ * Working days follow the holiday calendar; calendar days and months end on a working day. `seconds`
+ * exists for drills and end-to-end tests of a whole case in minutes; no locality's policy uses it.
+ */
+export const durationUnits = ['workingDays', 'calendarDays', 'months', 'seconds'] as const;
 export const durationSchema = z
   .object({ amount: z.number().int().min(0).max(3650), unit: z.enum(durationUnits) })
   .strict();
@@ -110,7 +114,8 @@ export const policySchema = z
       .strict()
       .refine((e) => e.quorum <= e.count, { message: 'quorum cannot exceed count', path: ['quorum'] }),
     mitigation: z.object({ maxInfluenceMonths: z.number().int().min(1).max(60) }).strict(),
-    followUp: z.object({ focus: months, support: months, incentive: months }).strict(),
+    /** Revisit offsets per tier, counted from the final ruling in `unit` (months; seconds for drills). */
+    followUp: z.object({ unit: z.enum(['months', 'seconds']).default('months'), focus: months, support: months, incentive: months }).strict(),
     screeningRules: z.array(screeningRuleSchema).min(1),
   })
   .strict()

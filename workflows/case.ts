@@ -874,7 +874,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   async function planRevisitSchedule(tier: Tier, afterMonth: number): Promise<void> {
-    const items = await acts.planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
+    const items = await acts.planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], unit: policy.followUp.unit, afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
     for (const r of s.revisits) {
       if (r.status === 'scheduled' && r.monthOffset > afterMonth) {
         r.status = 'cancelled';

@@ -15,6 +15,7 @@ import type { Actor, Application, CaseState } from '../../domain/case';
 import { defaultPolicy } from '../../domain/policies';
 import type { Policy } from '../../domain/policy';
 import { temporal } from '@temporalio/proto';
+import type { caseWorkflow } from '../../workflows/case';
 import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseInput } from '../../workflows/messages';
 import { workflowsPath } from '../../worker/worker';
 import { createTimeSkippingEnv } from './temporal';
@@ -144,7 +145,7 @@ export interface StartOptions {
   continueAsNewAfterEvents?: number;
 }
 
-export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle> {
+export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle<typeof caseWorkflow>> {
   const caseId = `case-T-${randomUUID().slice(0, 13).toUpperCase()}`;
   const input: CaseInput = {
     caseId,
@@ -154,7 +155,7 @@ export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<W
     policy: o.policy ?? defaultPolicy,
     ...(o.continueAsNewAfterEvents ? { continueAsNewAfterEvents: o.continueAsNewAfterEvents } : {}),
   };
-  return h.env.client.workflow.start(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });
+  return h.env.client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });
 }
 
 export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.query(getCaseQuery);

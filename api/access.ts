@@ -1,0 +1,88 @@
+/**
+ * Who may call what, and who may see which case. The route table is the API's contract: the routes
+ * take their method, path and roles from it, and the tests walk it role by role.
+ */
+import { roles, type Actor, type CaseState, type Role } from '../domain/case';
+
+const anyRole: readonly Role[] = roles;
+
+export interface RouteAccess {
+  method: 'GET' | 'POST';
+  /** Fastify path syntax (`:caseId`). */
+  url: string;
+  roles: readonly Role[];
+}
+
+/** The role matrix. Supervisors read everything and change nothing. */
+export const routeAccess = {
+  openCase: { method: 'POST', url: '/v1/cases', roles: ['unit', 'discipline'] },
+  listCases: { method: 'GET', url: '/v1/cases', roles: anyRole },
+  getCase: { method: 'GET', url: '/v1/cases/:caseId', roles: anyRole },
+  tasks: { method: 'GET', url: '/v1/tasks', roles: anyRole },
+  acceptance: { method: 'POST', url: '/v1/cases/:caseId/acceptance', roles: ['organization'] },
+  supplement: { method: 'POST', url: '/v1/cases/:caseId/supplement', roles: ['unit'] },
+  withdrawal: { method: 'POST', url: '/v1/cases/:caseId/withdrawal', roles: ['unit'] },
+  investigation: { method: 'POST', url: '/v1/cases/:caseId/investigation', roles: ['organization'] },
+  expertInvitations: { method: 'POST', url: '/v1/cases/:caseId/expert-invitations', roles: ['organization'] },
+  expertOpinions: { method: 'POST', url: '/v1/cases/:caseId/expert-opinions', roles: ['expert'] },
+  consultation: { method: 'POST', url: '/v1/cases/:caseId/consultation', roles: ['discipline'] },
+  rulingProposal: { method: 'POST', url: '/v1/cases/:caseId/ruling-proposal', roles: ['organization'] },
+  rulingReview: { method: 'POST', url: '/v1/cases/:caseId/ruling-review', roles: ['committee'] },
+  appeal: { method: 'POST', url: '/v1/cases/:caseId/appeal', roles: ['unit'] },
+  reconsideration: { method: 'POST', url: '/v1/cases/:caseId/reconsideration', roles: ['committee'] },
+  correctionPlan: { method: 'POST', url: '/v1/cases/:caseId/correction-plan', roles: ['organization'] },
+  measureProgress: { method: 'POST', url: '/v1/cases/:caseId/measures/:measureId/progress', roles: ['unit'] },
+  measureVerification: { method: 'POST', url: '/v1/cases/:caseId/measures/:measureId/verification', roles: ['organization'] },
+  revisits: { method: 'POST', url: '/v1/cases/:caseId/revisits', roles: ['organization'] },
+  listPolicies: { method: 'GET', url: '/v1/policies', roles: anyRole },
+  getPolicy: { method: 'GET', url: '/v1/policies/:version', roles: anyRole },
+} as const satisfies Record<string, RouteAccess>;
+
+export type RouteName = keyof typeof routeAccess;
+
+/** The routes that act on a case through a Workflow Update. */
+export const actionRouteNames = [
+  'acceptance',
+  'supplement',
+  'withdrawal',
+  'investigation',
+  'expertInvitations',
+  'expertOpinions',
+  'consultation',
+  'rulingProposal',
+  'rulingReview',
+  'appeal',
+  'reconsideration',
+  'correctionPlan',
+  'measureProgress',
+  'measureVerification',
+  'revisits',
+] as const satisfies readonly RouteName[];
+export type ActionRouteName = (typeof actionRouteNames)[number];
+
+/** Routes that need no token. */
+export const publicRoutes = [
+  { method: 'GET', url: '/healthz' },
+  { method: 'GET', url: '/readyz' },
+  { method: 'GET', url: '/openapi.json' },
+  { method: 'GET', url: '/docs' },
+] as const;
+
+export function mayCall(route: RouteName, role: Role): boolean {
+  return (routeAccess[route].roles as readonly Role[]).includes(role);
+}
+
+/**
+ * Whether `actor` may see `state` at all: a unit only its own unit's cases, an expert only the cases
+ * it was invited to, every other role all cases.
+ */
+export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'experts'>): boolean {
+  switch (actor.role) {
+    case 'unit':
+      return actor.unit !== undefined && state.unitCode === actor.unit;
+    case 'expert':
+      return state.experts.invited.includes(actor.sub);
+    default:
+      return true;
+  }
+}

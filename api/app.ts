@@ -1,0 +1,92 @@
+/**
+ * The HTTP API as a Fastify plugin: external plugins first (security headers), then the app's own
+ * (services, problems, auth, rate limit, docs), then the routes. `buildApp` wraps it in a server
+ * instance; the server entry and the tests both use it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from '../common/config';
+import type { PolicyRegistry } from '../domain/policies';
+import type { CaseGateway } from './gateway';
+import { clientTokenPattern } from './ids';
+import auth from './plugins/auth';
+import docs from './plugins/docs';
+import problems from './plugins/problems';
+import services, { type Readiness } from './plugins/services';
+import actionRoutes from './routes/actions';
+import caseRoutes from './routes/cases';
+import healthRoutes from './routes/health';
+import policyRoutes from './routes/policies';
+import taskRoutes from './routes/tasks';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  cases: CaseGateway;
+  policies: PolicyRegistry;
+  readiness: Readiness;
+  /** The clock; tests pin it. */
+  now?: () => Date;
+}
+
+/** A client's X-Request-Id when it is short and printable, else a fresh one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && clientTokenPattern.test(incoming) ? incoming : randomUUID();
+}
+
+/** Server options: the shared pino logger (same redaction), request ids, the body limit. */
+export function serverOptions(deps: Pick<AppDeps, 'config' | 'logger'>): FastifyServerOptions {
+  return {
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimit,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+  };
+}
+
+/** The API: the app is itself a plugin. */
+export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: without this, fastify would also accept text/plain bodies.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, { global: true });
+
+  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
+  await app.register(problems);
+  await app.register(auth);
+  // Keyed by the verified subject (auth runs first), else the address; health and docs are exempt.
+  await app.register(rateLimit, {
+    max: deps.config.rateLimit,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => (request.actor ? `sub:${request.actor.sub}` : `ip:${request.ip}`),
+  });
+  await app.register(docs);
+
+  await app.register(healthRoutes);
+  await app.register(caseRoutes);
+  await app.register(actionRoutes);
+  await app.register(taskRoutes);
+  await app.register(policyRoutes);
+};
+
+/** A server instance around the API; `listen` or `inject` finishes booting it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(deps));
+  await app.register(fp(caseApi, { name: 'rongcuo-api' }), deps);
+  return app;
+}

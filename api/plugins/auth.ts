@@ -1,0 +1,76 @@
+/**
+ * Authentication and the role matrix. Every /v1 route names its row of `routeAccess` in
+ * `config.access`; the token is verified on request (so the rate limit can key on its subject) and
+ * the row is enforced before the body is read, so an unauthorised caller never gets as far as
+ * validation.
+ */
+import fp from 'fastify-plugin';
+import type { Actor } from '../../domain/case';
+import { mayCall, routeAccess, type RouteName } from '../access';
+import { ProblemError } from '../problems';
+import { createVerifier } from '../tokens';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, or null on routes that need no token and when the token is missing or bad. */
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** The route's row of the role matrix; absent only on public routes (health, docs). */
+    access?: RouteName;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
+/** The caller behind a route that needs one; the role matrix has let it through. */
+export function actorOf(request: { actor: Actor | null }): Actor {
+  if (!request.actor) throw new ProblemError('unauthorized');
+  return request.actor;
+}
+
+export default fp(
+  async (app) => {
+    const verify = createVerifier(app.config);
+
+    app.decorateRequest('actor', null);
+
+    // Routes and the table must agree, and no /v1 route may be left out of it.
+    app.addHook('onRoute', (route) => {
+      const access = route.config?.access;
+      if (!access) {
+        if (route.url.startsWith('/v1')) throw new Error(`route ${route.method} ${route.url} has no access row`);
+        return;
+      }
+      const row = routeAccess[access];
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (row.url !== route.url || !methods.every((m) => m === row.method || m === 'HEAD')) {
+        throw new Error(`route ${route.method} ${route.url} does not match access row ${access} (${row.method} ${row.url})`);
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      if (!request.routeOptions.config.access) return;
+      const match = BEARER.exec(request.headers.authorization ?? '');
+      if (!match?.[1]) return;
+      try {
+        request.actor = await verify(match[1]);
+      } catch (err) {
+        request.log.info({ reason: (err as Error).message }, 'bearer token rejected');
+      }
+    });
+
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      const access = request.routeOptions.config.access;
+      if (!access) return payload;
+      if (!request.actor) {
+        throw new ProblemError('unauthorized', 'Send a valid, unexpired bearer token.', { headers: { 'www-authenticate': 'Bearer realm="rongcuo"' } });
+      }
+      if (!mayCall(access, request.actor.role)) {
+        throw new ProblemError('forbidden', `The ${request.actor.role} role may not call ${routeAccess[access].method} ${routeAccess[access].url}.`);
+      }
+      return payload;
+    });
+  },
+  { name: 'auth', dependencies: ['services'] },
+);

@@ -1,0 +1,43 @@
+/** The API's collaborators, injected once and decorated onto the instance for the routes. */
+import fp from 'fastify-plugin';
+import type { Config } from '../../common/config';
+import type { PolicyRegistry } from '../../domain/policies';
+import type { CaseGateway } from '../gateway';
+
+/** Readiness probes: each resolves when its dependency answers, rejects otherwise. */
+export interface Readiness {
+  /** Temporal answers (GetSystemInfo). */
+  temporal(): Promise<void>;
+  /** The record database answers. */
+  database(): Promise<void>;
+}
+
+export interface Services {
+  config: Config;
+  cases: CaseGateway;
+  policies: PolicyRegistry;
+  readiness: Readiness;
+  /** The clock: today's date picks the policy and the year of a case number. */
+  now: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    cases: CaseGateway;
+    policies: PolicyRegistry;
+    readiness: Readiness;
+    now: () => Date;
+  }
+}
+
+export default fp<Services>(
+  async (app, services) => {
+    app.decorate('config', services.config);
+    app.decorate('cases', services.cases);
+    app.decorate('policies', services.policies);
+    app.decorate('readiness', services.readiness);
+    app.decorate('now', services.now);
+  },
+  { name: 'services' },
+);

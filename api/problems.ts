@@ -1,0 +1,139 @@
+/**
+ * RFC 9457 problem documents: one error shape for every failure the API reports, each kind with a
+ * stable `type` URI. The errors the gateway throws are named here too, so routes and the error
+ * handler never look at Temporal's own error classes.
+ */
+import { z } from 'zod';
+import { ActionRejected } from '../workflows/messages';
+
+export const PROBLEM_BASE = 'https://rongcuo.dev/problems/';
+
+/** Every kind of problem, its status and title. The `type` of a document is PROBLEM_BASE + key. */
+export const problemKinds = {
+  validation: { status: 400, title: 'The request is invalid' },
+  'malformed-request': { status: 400, title: 'The request could not be read' },
+  'invalid-input': { status: 400, title: 'The case rejected the input' },
+  'invalid-cursor': { status: 400, title: 'The cursor does not belong to this listing' },
+  unauthorized: { status: 401, title: 'A valid bearer token is required' },
+  forbidden: { status: 403, title: 'This role may not do this' },
+  'not-found': { status: 404, title: 'Not found' },
+  'wrong-stage': { status: 409, title: 'The case is not at a stage that allows this' },
+  'four-eyes': { status: 409, title: 'The same person may not act twice on this decision' },
+  'window-closed': { status: 409, title: 'The time allowed for this has passed' },
+  'idempotency-conflict': { status: 409, title: 'This Idempotency-Key was used with a different request' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+export type ProblemKind = keyof typeof problemKinds;
+
+export const problemType = (kind: ProblemKind): string => PROBLEM_BASE + kind;
+
+export const fieldErrorSchema = z.object({
+  path: z.string().describe('Where the problem is: `body.cadre.name`, `query.limit`, `params.caseId`, `headers.idempotency-key`.'),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+/** The one error document (application/problem+json). */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('A stable URI naming the kind of problem.'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    requestId: z.string().optional().describe('The request id, also in the X-Request-Id response header and in the logs.'),
+    errors: z.array(fieldErrorSchema).optional().describe('Every invalid field (validation problems only).'),
+    checks: z.record(z.string(), z.enum(['ok', 'failed'])).optional().describe('Readiness checks (readiness problems only).'),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'An RFC 9457 problem document.',
+    examples: [{ type: problemType('wrong-stage'), title: problemKinds['wrong-stage'].title, status: 409, detail: 'The case is in investigation; acceptance was decided already.', requestId: 'req-7f3a' }],
+  });
+export type Problem = z.infer<typeof problemSchema>;
+
+/** An error that already knows its problem document. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+  readonly status: number;
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; checks?: Record<string, 'ok' | 'failed'>; headers?: Record<string, string> } = {},
+  ) {
+    super(detail ?? problemKinds[kind].title);
+    this.status = problemKinds[kind].status;
+  }
+}
+
+/** The case does not exist, or the caller may not know that it does; the two are never told apart. */
+export class CaseNotFoundError extends Error {
+  override name = 'CaseNotFoundError';
+  constructor(readonly caseId: string) {
+    super(`case ${caseId} not found`);
+  }
+}
+
+export type ActionRejectedType = (typeof ActionRejected)[keyof typeof ActionRejected];
+const rejectedTypes = new Set<string>(Object.values(ActionRejected));
+export const isActionRejectedType = (type: string | undefined | null): type is ActionRejectedType => !!type && rejectedTypes.has(type);
+
+/** The workflow refused an action; `message` is its human-readable reason. */
+export class ActionRejectedError extends Error {
+  override name = 'ActionRejectedError';
+  constructor(
+    readonly type: ActionRejectedType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An Idempotency-Key already opened a case from a different request. */
+export class IdempotencyConflictError extends Error {
+  override name = 'IdempotencyConflictError';
+  constructor(readonly caseId: string) {
+    super(`case ${caseId} was opened with this key from a different request`);
+  }
+}
+
+/** Temporal (or another dependency) cannot be reached; the request may be retried. */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
+
+/** A cursor that is malformed or was issued for another query. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+const rejectedKind: Record<ActionRejectedType, ProblemKind> = {
+  WrongStage: 'wrong-stage',
+  NotAllowedForActor: 'forbidden',
+  FourEyes: 'four-eyes',
+  WindowClosed: 'window-closed',
+  InvalidInput: 'invalid-input',
+  NotFound: 'not-found',
+};
+
+/** The detail of every "case not found", whatever the real reason. */
+export const CASE_NOT_FOUND_DETAIL = 'No case with this id is visible to you.';
+
+/** Maps the errors routes and the gateway throw to a problem; undefined for anything unexpected. */
+export function problemFromError(err: unknown): ProblemError | undefined {
+  if (err instanceof ProblemError) return err;
+  if (err instanceof CaseNotFoundError) return new ProblemError('not-found', CASE_NOT_FOUND_DETAIL);
+  if (err instanceof ActionRejectedError) {
+    // A workflow's NotFound must read exactly like a missing case: its reason would tell a unit
+    // that another unit's case exists.
+    if (err.type === 'NotFound') return new ProblemError('not-found', CASE_NOT_FOUND_DETAIL);
+    return new ProblemError(rejectedKind[err.type], err.message);
+  }
+  if (err instanceof IdempotencyConflictError) return new ProblemError('idempotency-conflict', 'This Idempotency-Key already opened a case from a different request body.');
+  if (err instanceof InvalidCursorError) return new ProblemError('invalid-cursor', err.message);
+  if (err instanceof UnavailableError) return new ProblemError('unavailable', 'A service the API depends on is unavailable; retry later.', { headers: { 'retry-after': '5' } });
+  return undefined;
+}

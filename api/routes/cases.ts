@@ -1,0 +1,136 @@
+/** Opening, listing and reading cases. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Actor, Application } from '../../domain/case';
+import type { CaseInput } from '../../workflows/messages';
+import { canSeeCase, routeAccess } from '../access';
+import { actorOf } from '../plugins/auth';
+import { publicBaseUrl } from '../plugins/docs';
+import { chinaCivilDate, derivedCaseId, randomCaseId, requestDigest } from '../ids';
+import { CaseNotFoundError, IdempotencyConflictError, ProblemError } from '../problems';
+import {
+  applicationBody,
+  bearerSecurity,
+  bodyProblems,
+  caseParams,
+  casePageSchema,
+  caseStateSchema,
+  commonProblems,
+  idempotencyHeaders,
+  listCasesQuery,
+  ok,
+  problemResponses,
+  stateBody,
+} from '../schemas';
+
+/** Who opened the case decides its origin; a unit applies for its own cadres only, discipline refers with its case. */
+function originFor(actor: Actor, application: Application): CaseInput['origin'] {
+  if (actor.role === 'unit') {
+    if (application.unitCode !== actor.unit) throw new ProblemError('forbidden', 'A unit applies only for its own unit (unitCode must be the unit of your token).');
+    return 'application';
+  }
+  if (!application.accountabilityCaseRef) {
+    throw new ProblemError('validation', 'A referral names the accountability case it comes from.', {
+      errors: [{ path: 'body.accountabilityCaseRef', message: 'required when discipline inspection opens a case' }],
+    });
+  }
+  return 'referral';
+}
+
+const COLLISION_RETRIES = 3;
+
+const caseRoutes: FastifyPluginAsyncZod = async (app) => {
+  const base = publicBaseUrl(app.config);
+
+  /** Open a case: a unit's application or discipline inspection's referral. */
+  app.route({
+    ...routeAccess.openCase,
+    config: { access: 'openCase' },
+    schema: {
+      tags: ['cases'],
+      summary: 'Open a case (申请 by a unit, referral by discipline inspection).',
+      description:
+        'Starts the case workflow under the policy in effect today. With an Idempotency-Key the case number is derived from the key, so a retry returns the case it opened (200) and a different body with the same key is refused (409).',
+      security: bearerSecurity,
+      headers: idempotencyHeaders,
+      body: applicationBody,
+      response: {
+        200: ok(caseStateSchema, 'An idempotent retry: the case this Idempotency-Key opened.'),
+        201: ok(caseStateSchema, 'The case was opened; Location names it.'),
+        ...problemResponses(...bodyProblems, ...commonProblems, 409) },
+    },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const application = request.body;
+      const origin = originFor(actor, application);
+      const now = app.now();
+      const today = chinaCivilDate(now);
+      const year = Number(today.slice(0, 4));
+      const policy = app.policies.current('default', today);
+      const digest = requestDigest({ origin, application });
+      const key = request.headers['idempotency-key'];
+
+      const start = (caseId: string) =>
+        app.cases.start({ caseId, origin, application, openedBy: actor, policy, requestDigest: digest });
+
+      let started;
+      if (key) {
+        started = await start(derivedCaseId(year, actor.sub, key));
+      } else {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            started = await start(randomCaseId(year));
+            break;
+          } catch (err) {
+            // Without a key a clash can only be a random collision: draw another number.
+            if (!(err instanceof IdempotencyConflictError) || attempt >= COLLISION_RETRIES) throw err;
+          }
+        }
+      }
+      // A derived number is the caller's own; should it ever meet someone else's case, say nothing of it.
+      if (!canSeeCase(actor, started.state)) throw new IdempotencyConflictError(started.state.caseId);
+
+      request.log.info({ caseId: started.state.caseId, origin, created: started.created }, started.created ? 'case opened' : 'case open retried');
+      return reply
+        .code(started.created ? 201 : 200)
+        .header('location', `${base}/v1/cases/${started.state.caseId}`)
+        .send(stateBody(started.state));
+    },
+  });
+
+  /** List cases from Temporal visibility: search attributes only, paged with a cursor. */
+  app.route({
+    ...routeAccess.listCases,
+    config: { access: 'listCases' },
+    schema: {
+      tags: ['cases'],
+      summary: 'List and filter cases (a unit sees its own; an expert the cases it was invited to).',
+      security: bearerSecurity,
+      querystring: listCasesQuery,
+      response: { 200: ok(casePageSchema, 'One page of cases; pass nextCursor back as cursor for the next.'), ...problemResponses(400, ...commonProblems) },
+    },
+    handler: async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return app.cases.list(actorOf(request), filter, { limit, cursor });
+    },
+  });
+
+  /** The full state of a case the caller may see. */
+  app.route({
+    ...routeAccess.getCase,
+    config: { access: 'getCase' },
+    schema: {
+      tags: ['cases'],
+      summary: 'Read a case: stage, tasks, timeline, assessment, rulings, measures, revisits.',
+      security: bearerSecurity,
+      params: caseParams,
+      response: { 200: ok(caseStateSchema, 'The case state.'), ...problemResponses(400, 404, ...commonProblems) },
+    },
+    handler: async (request) => {
+      const state = await app.cases.get(request.params.caseId);
+      if (!canSeeCase(actorOf(request), state)) throw new CaseNotFoundError(request.params.caseId);
+      return stateBody(state);
+    },
+  });
+};
+
+export default caseRoutes;

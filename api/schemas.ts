@@ -1,0 +1,173 @@
+/**
+ * The HTTP shapes around the domain schemas: parameters, listings, responses and the error
+ * responses every route documents. Request bodies are the domain's zod schemas themselves.
+ */
+import { z } from 'zod';
+import { applicationSchema, caseIdSchema, categorySchema, roles, stages, unitCodeSchema, type CaseState } from '../domain/case';
+import { outcomes, policySchema } from '../domain/policy';
+import { caseFilterSchema } from './gateway';
+import { clientTokenPattern } from './ids';
+import { problemKinds, problemSchema, type ProblemKind } from './problems';
+
+// ---- Examples (also used by the tests, so every one of them is known to validate) ----
+
+export const sampleEvidence = {
+  title: 'Minutes of the 2025-03-02 party group meeting',
+  uri: 'https://records.example.gov.cn/evidence/2025-0417.pdf',
+  sha256: 'a3f5c2e1b4d6978812345678901234567890abcdefabcdefabcdefabcdef0123',
+};
+
+export const sampleApplication = {
+  cadre: { id: 'SAMPLE-0001', name: '示例 Sample Person', post: 'Deputy director, investment promotion', rank: '副处级' },
+  unitCode: 'JS-NJ-FGW',
+  incident: {
+    date: '2025-03-14',
+    summary: 'A pilot one-window approval for new industrial projects was launched before the provincial rules were complete; two approvals had to be revoked.',
+    situation: 'reformUncertainty',
+    faultKind: 'administrative',
+    category: 'approval-reform',
+    lossAmount: 420000,
+    recoveredAmount: 380000,
+    technical: false,
+  },
+  circumstances: {
+    collectiveDecision: true,
+    proceduresFollowed: true,
+    privateGain: false,
+    knowinglyViolated: false,
+    ignoredRules: false,
+    brokeLawOrDiscipline: false,
+    politicalRisk: false,
+    seriousSafetyAccident: false,
+    majorEconomicLoss: false,
+    activeRemedy: true,
+    forceMajeure: false,
+  },
+  accountabilityCaseRef: 'JS-NJ-JW-2025-017',
+  evidence: [sampleEvidence],
+} satisfies z.input<typeof applicationSchema>;
+
+/** The application body as documented: the domain schema with its example. */
+export const applicationBody = applicationSchema.meta({ id: 'Application', examples: [sampleApplication] });
+
+// ---- Parameters ----
+
+export const measureIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a measure id');
+export const caseParams = z.object({ caseId: caseIdSchema });
+export const measureParams = z.object({ caseId: caseIdSchema, measureId: measureIdSchema });
+export const policyParams = z.object({ version: policySchema.shape.version });
+
+export const idempotencyKeySchema = z
+  .string()
+  .regex(clientTokenPattern, '1–128 letters, digits, dots, underscores, colons or dashes')
+  .describe('Makes a retried request safe: the same key (from the same caller) is applied once and returns the same result.');
+
+/** Headers an action or a start may carry. Other headers pass through untouched. */
+export const idempotencyHeaders = z.looseObject({
+  'idempotency-key': idempotencyKeySchema.optional(),
+  'x-request-id': z.string().optional().describe('Logged and echoed; when it is 1–128 safe characters it is also the idempotency key if Idempotency-Key is absent.'),
+});
+
+export const listCasesQuery = caseFilterSchema
+  .extend({
+    overdue: z.stringbool().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(4096).optional().describe('`nextCursor` of the previous page.'),
+  })
+  .strict();
+
+export const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+
+// ---- Responses ----
+
+/**
+ * The full case state (getCaseQuery). Its fields are listed for the reader; the workflow owns the
+ * shape, so fields this document does not name still pass through.
+ */
+export const caseStateSchema = z
+  .looseObject({
+    caseId: z.string(),
+    origin: z.enum(['application', 'referral']),
+    policyVersion: z.string(),
+    unitCode: z.string(),
+    category: z.string(),
+    openedAt: z.string(),
+    stage: z.string().describe(`One of ${stages.join(', ')}.`),
+    closeReason: z.string().optional(),
+    outcome: z.string().optional(),
+    application: z.unknown().describe('The application as filed (Application).'),
+    tasks: z.array(z.unknown()).describe('Waits: who must act, by when; reminders and escalations.'),
+    timeline: z.array(z.unknown()),
+  })
+  .meta({ id: 'CaseState', description: 'The state of a case: stage, tasks, timeline, assessment, rulings, measures, revisits.' });
+
+/** A case state as a response body (an interface has no index signature; a copy of it does). */
+export const stateBody = (state: CaseState): z.output<typeof caseStateSchema> => ({ ...state });
+
+export const caseSummarySchema = z
+  .object({
+    caseId: z.string(),
+    status: z.enum(['open', 'closed']),
+    stage: z.enum(stages).optional(),
+    outcome: z.enum(outcomes).optional(),
+    unitCode: unitCodeSchema.optional(),
+    category: categorySchema.optional(),
+    policyVersion: z.string().optional(),
+    awaiting: z.array(z.enum(roles)),
+    nextDeadline: z.string().optional(),
+    overdue: z.boolean(),
+    openedAt: z.string(),
+    closedAt: z.string().optional(),
+  })
+  .meta({ id: 'CaseSummary', description: 'A row of the case listing: search attributes only, nothing personal.' });
+
+export const casePageSchema = z.object({ items: z.array(caseSummarySchema), nextCursor: z.string().optional() });
+
+export const inboxEntrySchema = z
+  .object({
+    caseId: z.string(),
+    stage: z.string(),
+    unitCode: z.string(),
+    category: z.string(),
+    nextDueAt: z.string(),
+    tasks: z.array(
+      z.object({ taskId: z.string(), kind: z.string(), opensAt: z.string(), dueAt: z.string(), overdue: z.boolean(), provisional: z.boolean() }),
+    ),
+  })
+  .meta({ id: 'InboxEntry', description: 'A case waiting for the caller, with the caller’s open tasks.' });
+
+export const inboxSchema = z.object({ items: z.array(inboxEntrySchema) });
+
+export const policyResponse = policySchema.meta({ id: 'Policy', description: 'A policy document: deadlines, scoring, experts, windows, revisit schedules, screening rules.' });
+export const policyListSchema = z.object({ items: z.array(policyResponse) });
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+export const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) });
+
+const statusKinds: Record<number, ProblemKind[]> = {};
+for (const [kind, { status }] of Object.entries(problemKinds) as [ProblemKind, { status: number }][]) (statusKinds[status] ??= []).push(kind);
+
+/** The documented error responses for `statuses`, each a problem document naming its possible types. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: (statusKinds[status] ?? []).map((k) => `${problemKinds[k].title} (\`${k}\`)`).join('; '),
+        content: { 'application/problem+json': { schema: problemSchema } },
+      },
+    ]),
+  );
+}
+
+/** A documented success response. */
+export function ok<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** Errors any authenticated route can answer with. */
+export const commonProblems = [401, 403, 429, 500, 503] as const;
+/** Errors of a route that takes a JSON body. */
+export const bodyProblems = [400, 413, 415] as const;
+
+export const bearerSecurity = [{ bearer: [] }];

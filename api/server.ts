@@ -1,0 +1,63 @@
+/**
+ * The API's entry point: configuration, one Temporal client, the policies, then listen. On a signal
+ * the server stops accepting, lets in-flight requests finish, and closes the Temporal connection.
+ */
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { connectClient, temporalTarget } from '../common/temporal';
+import { PolicyRegistry } from '../domain/policies';
+import { buildApp } from './app';
+import { createTemporalGateway } from './gateway';
+
+const READINESS_TIMEOUT_MS = 3_000;
+
+export interface ServerOptions {
+  /** Answers when the record database does; until the record system is wired in, readiness assumes it is up. */
+  pingDatabase?: () => Promise<void>;
+}
+
+/** Starts the API and returns it listening. */
+export async function startServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'api');
+  const target = temporalTarget(config);
+  const client = await connectClient(target);
+  logger.info({ address: target.address, namespace: target.namespace }, 'connected to Temporal');
+  const policies = PolicyRegistry.load(config.policyDir || undefined);
+
+  const app = await buildApp({
+    config,
+    logger,
+    cases: createTemporalGateway(client, config),
+    policies,
+    readiness: {
+      temporal: async () => {
+        await client.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
+      },
+      database: options.pingDatabase ?? (() => Promise.resolve()),
+    },
+  });
+  // Runs after the server has stopped taking requests and the in-flight ones have finished.
+  app.addHook('onClose', async () => {
+    await client.connection.close();
+  });
+
+  closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
+    if (err) logger.error({ err }, 'closing after an error');
+    else logger.info({ signal }, 'closing');
+    await app.close();
+  });
+
+  await app.listen({ host: config.apiHost, port: config.apiPort });
+  return app;
+}
+
+if (require.main === module) {
+  startServer().catch((err: unknown) => {
+    // The logger may not exist yet (bad configuration): report plainly and exit.
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Bearer tokens. HS256 with JWT_SECRET for local runs and tests, or an identity provider's JWKS
+ * (RS256/ES256) when JWT_JWKS_URL is set. The claims become the actor every Update carries.
+ */
+import { z } from 'zod';
+import { roles, unitCodeSchema, type Actor } from '../domain/case';
+import type { Config } from '../common/config';
+import { jose, type JWTPayload } from './jose';
+
+type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>;
+
+/** The claims the API reads. `unit` names the caller's department; a unit-role token must carry it. */
+export const claimsSchema = z
+  .object({ sub: z.string().min(1).max(128), role: z.enum(roles), unit: unitCodeSchema.optional() })
+  .refine((c) => c.role !== 'unit' || c.unit !== undefined, { message: 'a unit token names its unit', path: ['unit'] });
+
+export class TokenError extends Error {
+  override name = 'TokenError';
+}
+
+export type VerifyToken = (token: string) => Promise<Actor>;
+
+/** A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with usable claims. */
+export function createVerifier(config: TokenConfig): VerifyToken {
+  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp', 'sub'] };
+  const verify: (token: string) => Promise<JWTPayload> = config.jwtJwksUrl
+    ? (() => {
+        const jwks = jose.createRemoteJWKSet(new URL(config.jwtJwksUrl));
+        return async (token: string) => (await jose.jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+      })()
+    : (() => {
+        const secret = new TextEncoder().encode(config.jwtSecret);
+        return async (token: string) => (await jose.jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+      })();
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      payload = await verify(token);
+    } catch (err) {
+      throw new TokenError((err as { code?: string }).code ?? 'invalid token');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new TokenError('unusable claims');
+    const { sub, role, unit } = claims.data;
+    return unit === undefined ? { sub, role } : { sub, role, unit };
+  };
+}
+
+/** Signs an HS256 token with JWT_SECRET (local runs, scripts and tests). `ttl` is a jose time span such as '8h'. */
+export function signToken(config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>, actor: Actor, ttl: string | number = '1h'): Promise<string> {
+  const claims: Record<string, string> = { role: actor.role };
+  if (actor.unit) claims.unit = actor.unit;
+  return new jose.SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(actor.sub)
+    .setIssuer(config.jwtIssuer)
+    .setAudience(config.jwtAudience)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(new TextEncoder().encode(config.jwtSecret));
+}

@@ -1,0 +1,983 @@
+/**
+ * The HTTP API against an in-memory CaseGateway: the role matrix route by route, who may see which
+ * case, every kind of problem document, idempotency, request ids, operations and the OpenAPI
+ * document. The gateway is faked here because this is a test of the API piece; the Temporal
+ * gateway runs against a real server in the end-to-end suite.
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type Config } from '../common/config';
+import { redactPaths } from '../common/logger';
+import { applicationSchema, roles, type Actor, type CaseState, type Role } from '../domain/case';
+import { PolicyRegistry } from '../domain/policies';
+import { ActionRejected, type CaseInput } from '../workflows/messages';
+import { actionRouteNames, canSeeCase, mayCall, routeAccess, type ActionRouteName, type RouteName } from '../api/access';
+import { actionSpecs } from '../api/actions';
+import { buildApp } from '../api/app';
+import type { CaseFilter, CaseGateway, CasePage, CaseSummary, CaseUpdate, InboxEntry, PageRequest, StartedCase } from '../api/gateway';
+import { jose } from '../api/jose';
+import { ActionRejectedError, CaseNotFoundError, IdempotencyConflictError, InvalidCursorError, PROBLEM_BASE, UnavailableError, type ActionRejectedType } from '../api/problems';
+import { sampleApplication } from '../api/schemas';
+import { signToken } from '../api/tokens';
+
+// ---- Fixtures ----
+
+const NOW = new Date('2026-03-10T02:00:00Z');
+const OWN_UNIT = 'JS-NJ-FGW';
+const OTHER_UNIT = 'SX-XA-JYJ';
+const OWN_CASE = 'case-2026-AAAAAAAAA1';
+const OTHER_CASE = 'case-2026-BBBBBBBBB2';
+const MISSING_CASE = 'case-2026-CCCCCCCCC3';
+const CADRE_NAME = sampleApplication.cadre.name;
+
+const actors: Record<Role, Actor> = {
+  unit: { sub: 'alice', role: 'unit', unit: OWN_UNIT },
+  organization: { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB' },
+  discipline: { sub: 'dong', role: 'discipline', unit: 'JS-NJ-JW' },
+  expert: { sub: 'expert-amy', role: 'expert' },
+  committee: { sub: 'chen', role: 'committee' },
+  supervisor: { sub: 'su', role: 'supervisor' },
+};
+
+function caseState(o: { caseId: string; unitCode: string; invited?: string[]; origin?: CaseInput['origin']; policyVersion?: string }): CaseState {
+  const application = applicationSchema.parse({ ...sampleApplication, unitCode: o.unitCode });
+  return {
+    caseId: o.caseId,
+    origin: o.origin ?? 'application',
+    policyVersion: o.policyVersion ?? 'default@2025.1',
+    unitCode: o.unitCode,
+    category: application.incident.category,
+    openedAt: NOW.toISOString(),
+    openedBy: { sub: 'alice', role: 'unit' },
+    stage: 'submitted',
+    application,
+    supplements: [],
+    screenings: [],
+    experts: { invited: o.invited ?? [], opinions: [] },
+    rulings: [],
+    measures: [],
+    revisits: [],
+    tasks: [],
+    timeline: [],
+  };
+}
+
+const listedCase: CaseSummary = {
+  caseId: OWN_CASE,
+  status: 'open',
+  stage: 'submitted',
+  unitCode: OWN_UNIT,
+  category: 'approval-reform',
+  policyVersion: 'default@2025.1',
+  awaiting: ['organization'],
+  overdue: false,
+  openedAt: NOW.toISOString(),
+};
+
+const inboxItem: InboxEntry = {
+  caseId: OWN_CASE,
+  stage: 'submitted',
+  unitCode: OWN_UNIT,
+  category: 'approval-reform',
+  nextDueAt: '2026-03-17T09:00:00.000Z',
+  tasks: [{ taskId: 't-1', kind: 'acceptance', opensAt: NOW.toISOString(), dueAt: '2026-03-17T09:00:00.000Z', overdue: false, provisional: false }],
+};
+
+type Call =
+  | { method: 'start'; input: CaseInput & { requestDigest: string } }
+  | { method: 'get'; caseId: string }
+  | { method: 'act'; update: string; caseId: string; actor: Actor; input: unknown; updateId: string | undefined }
+  | { method: 'list'; viewer: Actor; filter: CaseFilter; page: PageRequest }
+  | { method: 'inbox'; viewer: Actor; limit: number };
+
+/** An in-memory gateway that records its calls, behaves like the workflow on ownership, and can be told to fail. */
+class FakeGateway implements CaseGateway {
+  readonly calls: Call[] = [];
+  readonly cases = new Map<string, { state: CaseState; digest?: string }>();
+  private failure: Error | undefined;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.failure = undefined;
+    this.cases.clear();
+    this.cases.set(OWN_CASE, { state: caseState({ caseId: OWN_CASE, unitCode: OWN_UNIT, invited: ['expert-amy'] }) });
+    this.cases.set(OTHER_CASE, { state: caseState({ caseId: OTHER_CASE, unitCode: OTHER_UNIT }) });
+  }
+
+  /** The next call fails with `err`, as Temporal or the workflow would fail it. */
+  failNext(err: Error): void {
+    this.failure = err;
+  }
+
+  private failIfTold(): void {
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure;
+  }
+
+  async start(input: CaseInput & { requestDigest: string }): Promise<StartedCase> {
+    this.calls.push({ method: 'start', input });
+    this.failIfTold();
+    const existing = this.cases.get(input.caseId);
+    if (existing) {
+      if (existing.digest !== input.requestDigest) throw new IdempotencyConflictError(input.caseId);
+      return { created: false, state: existing.state };
+    }
+    const state = caseState({ caseId: input.caseId, unitCode: input.application.unitCode, origin: input.origin, policyVersion: input.policy.version });
+    this.cases.set(input.caseId, { state, digest: input.requestDigest });
+    return { created: true, state };
+  }
+
+  async get(caseId: string): Promise<CaseState> {
+    this.calls.push({ method: 'get', caseId });
+    this.failIfTold();
+    const found = this.cases.get(caseId);
+    if (!found) throw new CaseNotFoundError(caseId);
+    return found.state;
+  }
+
+  async act<T>(update: CaseUpdate<T>, caseId: string, actor: Actor, input: T, updateId?: string): Promise<CaseState> {
+    this.calls.push({ method: 'act', update: update.name, caseId, actor, input, updateId });
+    this.failIfTold();
+    const found = this.cases.get(caseId);
+    if (!found) throw new CaseNotFoundError(caseId);
+    // The workflow refuses a stranger's action as NotFound, with a reason that must not leak.
+    if (!canSeeCase(actor, found.state)) throw new ActionRejectedError('NotFound', `case ${caseId} belongs to unit ${found.state.unitCode}`);
+    return found.state;
+  }
+
+  async list(viewer: Actor, filter: CaseFilter, page: PageRequest): Promise<CasePage> {
+    this.calls.push({ method: 'list', viewer, filter, page });
+    this.failIfTold();
+    return { items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu' };
+  }
+
+  async inbox(viewer: Actor, limit: number): Promise<InboxEntry[]> {
+    this.calls.push({ method: 'inbox', viewer, limit });
+    this.failIfTold();
+    return [inboxItem];
+  }
+}
+
+interface Request {
+  method: 'GET' | 'POST';
+  url: string;
+  payload?: unknown;
+}
+
+const isAction = (route: RouteName): route is ActionRouteName => (actionRouteNames as readonly string[]).includes(route);
+
+/** A valid request to `route` on `caseId`: the sample application, or the action's sample body. */
+function requestFor(route: RouteName, caseId = OWN_CASE): Request {
+  const { method, url } = routeAccess[route];
+  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1');
+  if (route === 'openCase') return { method, url: path, payload: sampleApplication };
+  if (isAction(route)) return { method, url: path, payload: actionSpecs[route].example };
+  return { method, url: path };
+}
+
+/** Which gateway method each route reaches. */
+const gatewayMethodOf = (route: RouteName): Call['method'] | undefined =>
+  route === 'openCase' ? 'start' : route === 'listCases' ? 'list' : route === 'getCase' ? 'get' : route === 'tasks' ? 'inbox' : isAction(route) ? 'act' : undefined;
+
+const routeNames = Object.keys(routeAccess) as RouteName[];
+const caseRoutes = routeNames.filter((r) => routeAccess[r].url.includes(':caseId'));
+
+interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  cases: FakeGateway;
+  readiness: { temporal: jest.Mock<Promise<void>, []>; database: jest.Mock<Promise<void>, []> };
+  call(who: Role | Actor | null, request: Request, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+async function build(env: Record<string, string> = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestApp> {
+  const config = loadConfig(env as NodeJS.ProcessEnv);
+  const cases = new FakeGateway();
+  const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
+  const app = await buildApp({ config, logger, cases, policies: PolicyRegistry.load(), readiness, now: () => NOW });
+  await app.ready();
+  return {
+    app,
+    config,
+    cases,
+    readiness,
+    async call(who, request, headers = {}) {
+      const actor = typeof who === 'string' ? actors[who] : who;
+      const auth = actor ? { authorization: `Bearer ${await signToken(config, actor)}` } : {};
+      return app.inject({ method: request.method, url: request.url, payload: request.payload as never, headers: { ...auth, ...headers } });
+    },
+  };
+}
+
+const problem = (kind: string) => PROBLEM_BASE + kind;
+const withoutRequestId = (body: Record<string, unknown>) => {
+  const { requestId: _ignored, ...rest } = body;
+  return rest;
+};
+
+// ---- The contract ----
+
+describe('The route table', () => {
+  test('When the route table is read, then it is exactly the contract of the API (methods, paths, roles)', () => {
+    // Written out by hand from the issue, so a wrong row in the code fails here.
+    const contract: Record<RouteName, string> = {
+      openCase: 'POST /v1/cases unit,discipline',
+      listCases: 'GET /v1/cases *',
+      getCase: 'GET /v1/cases/:caseId *',
+      tasks: 'GET /v1/tasks *',
+      acceptance: 'POST /v1/cases/:caseId/acceptance organization',
+      supplement: 'POST /v1/cases/:caseId/supplement unit',
+      withdrawal: 'POST /v1/cases/:caseId/withdrawal unit',
+      investigation: 'POST /v1/cases/:caseId/investigation organization',
+      expertInvitations: 'POST /v1/cases/:caseId/expert-invitations organization',
+      expertOpinions: 'POST /v1/cases/:caseId/expert-opinions expert',
+      consultation: 'POST /v1/cases/:caseId/consultation discipline',
+      rulingProposal: 'POST /v1/cases/:caseId/ruling-proposal organization',
+      rulingReview: 'POST /v1/cases/:caseId/ruling-review committee',
+      appeal: 'POST /v1/cases/:caseId/appeal unit',
+      reconsideration: 'POST /v1/cases/:caseId/reconsideration committee',
+      correctionPlan: 'POST /v1/cases/:caseId/correction-plan organization',
+      measureProgress: 'POST /v1/cases/:caseId/measures/:measureId/progress unit',
+      measureVerification: 'POST /v1/cases/:caseId/measures/:measureId/verification organization',
+      revisits: 'POST /v1/cases/:caseId/revisits organization',
+      listPolicies: 'GET /v1/policies *',
+      getPolicy: 'GET /v1/policies/:version *',
+    };
+    const actual = Object.fromEntries(
+      routeNames.map((name) => {
+        const row = routeAccess[name];
+        const who = row.roles.length === roles.length ? '*' : row.roles.join(',');
+        return [name, `${row.method} ${row.url} ${who}`];
+      }),
+    );
+
+    expect(actual).toEqual(contract);
+  });
+
+  test('When the roles of the write routes are read, then no write route lets a supervisor in', () => {
+    const writes = routeNames.filter((r) => routeAccess[r].method === 'POST');
+
+    const supervisorWrites = writes.filter((r) => mayCall(r, 'supervisor'));
+
+    expect(supervisorWrites).toEqual([]);
+  });
+});
+
+describe('The role matrix', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  const cells = routeNames.flatMap((route) => roles.map((role) => [route, role, mayCall(route, role) ? 'allowed' : 'refused'] as const));
+
+  test.each(cells)('When %s is called by the %s role, then it is %s', async (route, role, verdict) => {
+    const res = await t.call(role, requestFor(route));
+
+    if (verdict === 'allowed') {
+      expect(res.statusCode).toBeLessThan(300);
+      const method = gatewayMethodOf(route);
+      expect(t.cases.calls.map((c) => c.method)).toEqual(method ? [method] : []);
+    } else {
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ type: problem('forbidden'), status: 403 });
+      expect(t.cases.calls).toEqual([]);
+    }
+  });
+
+  test.each(actionRouteNames.map((r) => [r] as const))('When a supervisor calls %s, then 403 and the case is not touched', async (route) => {
+    const res = await t.call('supervisor', requestFor(route));
+
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test.each(actionRouteNames.map((r) => [r, actionSpecs[r].update.name] as const))('When %s is allowed, then it runs the %s Update with the caller and the parsed body', async (route, updateName) => {
+    const role = routeAccess[route].roles[0] as Role;
+
+    const res = await t.call(role, requestFor(route));
+
+    expect(res.statusCode).toBe(200);
+    const call = t.cases.calls[0];
+    expect(call).toMatchObject({ method: 'act', update: updateName, caseId: OWN_CASE, actor: actors[role] });
+    const expectedInput = actionSpecs[route].schema.parse(actionSpecs[route].example) as object;
+    expect(call && call.method === 'act' ? call.input : undefined).toEqual(actionSpecs[route].measure ? { ...expectedInput, measureId: 'm-1' } : expectedInput);
+  });
+});
+
+describe('Authentication', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  const sign = (claims: Record<string, unknown>, opts: { secret?: string; audience?: string; issuer?: string; exp?: number } = {}) => {
+    const jwt = new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(opts.issuer ?? t.config.jwtIssuer)
+      .setAudience(opts.audience ?? t.config.jwtAudience)
+      .setIssuedAt()
+      .setExpirationTime(opts.exp ?? '1h');
+    return jwt.sign(new TextEncoder().encode(opts.secret ?? t.config.jwtSecret));
+  };
+  const withToken = async (token: string) => t.call(null, requestFor('getCase'), { authorization: `Bearer ${token}` });
+
+  test.each(routeNames.map((r) => [r] as const))('When %s is called without a token, then 401 with a Bearer challenge', async (route) => {
+    const res = await t.call(null, requestFor(route));
+
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(res.json()).toMatchObject({ type: problem('unauthorized'), status: 401 });
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When the token is signed with another secret, then 401', async () => {
+    const token = await sign({ sub: 'olga', role: 'organization' }, { secret: 'another-secret-that-is-long-enough-0123456789' });
+
+    const res = await withToken(token);
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When the token has expired, then 401', async () => {
+    const token = await sign({ sub: 'olga', role: 'organization' }, { exp: Math.floor(NOW.getTime() / 1000) - 3600 });
+
+    const res = await withToken(token);
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When the token has no expiry, then 401', async () => {
+    const token = await new jose.SignJWT({ sub: 'olga', role: 'organization' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(t.config.jwtIssuer)
+      .setAudience(t.config.jwtAudience)
+      .sign(new TextEncoder().encode(t.config.jwtSecret));
+
+    const res = await withToken(token);
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When the token is for another audience or issuer, then 401', async () => {
+    const otherAudience = await sign({ sub: 'olga', role: 'organization' }, { audience: 'someone-else' });
+    const otherIssuer = await sign({ sub: 'olga', role: 'organization' }, { issuer: 'someone-else' });
+
+    const results = [await withToken(otherAudience), await withToken(otherIssuer)];
+
+    expect(results.map((r) => r.statusCode)).toEqual([401, 401]);
+  });
+
+  test('When the token names an unknown role, then 401', async () => {
+    const token = await sign({ sub: 'mallory', role: 'admin' });
+
+    const res = await withToken(token);
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When a unit token names no unit, then 401', async () => {
+    const token = await sign({ sub: 'alice', role: 'unit' });
+
+    const res = await withToken(token);
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When the Authorization header is not a bearer token, then 401', async () => {
+    const res = await t.call(null, requestFor('getCase'), { authorization: 'Basic YWxpY2U6c2VjcmV0' });
+
+    expect(res.statusCode).toBe(401);
+  });
+
+  test('When a valid token is sent, then the actor of the Update is taken from it, not from the body', async () => {
+    await t.call('organization', requestFor('acceptance'));
+
+    expect(t.cases.calls[0]).toMatchObject({ method: 'act', actor: { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB' } });
+  });
+});
+
+describe('Who sees which case', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  const unitCaseRoutes = caseRoutes.filter((r) => mayCall(r, 'unit'));
+
+  test.each(unitCaseRoutes.map((r) => [r] as const))("When a unit calls %s on another unit's case, then 404 exactly as for a missing case", async (route) => {
+    const other = await t.call('unit', requestFor(route, OTHER_CASE));
+    const missing = await t.call('unit', requestFor(route, MISSING_CASE));
+
+    expect(other.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(withoutRequestId(other.json())).toEqual(withoutRequestId(missing.json()));
+    expect(other.body).not.toContain(OTHER_UNIT);
+    expect(other.body).not.toContain(CADRE_NAME);
+  });
+
+  test('When a unit reads its own case, then it gets the full state', async () => {
+    const res = await t.call('unit', requestFor('getCase'));
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ caseId: OWN_CASE, unitCode: OWN_UNIT, application: { cadre: { name: CADRE_NAME } } });
+  });
+
+  test.each(['organization', 'discipline', 'committee', 'supervisor'] as const)("When the %s role reads any unit's case, then it gets the state", async (role) => {
+    const res = await t.call(role, requestFor('getCase', OTHER_CASE));
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ caseId: OTHER_CASE });
+  });
+
+  test('When an expert reads a case it was invited to, then it gets the state', async () => {
+    const res = await t.call('expert', requestFor('getCase', OWN_CASE));
+
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('When an expert reads a case it was not invited to, then 404 exactly as for a missing case', async () => {
+    const notInvited = await t.call('expert', requestFor('getCase', OTHER_CASE));
+    const missing = await t.call('expert', requestFor('getCase', MISSING_CASE));
+
+    expect(notInvited.statusCode).toBe(404);
+    expect(withoutRequestId(notInvited.json())).toEqual(withoutRequestId(missing.json()));
+    expect(notInvited.body).not.toContain(CADRE_NAME);
+  });
+
+  test('When an expert gives an opinion on a case it was not invited to, then 404', async () => {
+    const res = await t.call('expert', requestFor('expertOpinions', OTHER_CASE));
+
+    expect(res.statusCode).toBe(404);
+    expect(res.body).not.toContain(OTHER_UNIT);
+  });
+
+  test('When a unit opens a case for another unit, then 403 and no case starts', async () => {
+    const res = await t.call('unit', { method: 'POST', url: '/v1/cases', payload: { ...sampleApplication, unitCode: OTHER_UNIT } });
+
+    expect(res.statusCode).toBe(403);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When a unit lists or asks for its tasks, then the gateway is asked as that unit', async () => {
+    await t.call('unit', { method: 'GET', url: `/v1/cases?unit=${OTHER_UNIT}` });
+    await t.call('unit', { method: 'GET', url: '/v1/tasks' });
+
+    expect(t.cases.calls).toEqual([
+      { method: 'list', viewer: actors.unit, filter: { unit: OTHER_UNIT }, page: { limit: 20, cursor: undefined } },
+      { method: 'inbox', viewer: actors.unit, limit: 50 },
+    ]);
+  });
+});
+
+describe('Problem documents', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  test('When the application has missing, malformed and unknown fields, then 400 lists every one by path', async () => {
+    const { cadre, ...rest } = sampleApplication;
+    const body = { ...rest, cadre: { ...cadre, name: undefined }, unitCode: 'not a unit', nickname: 'Xiao Zhang' };
+
+    const res = await t.call('unit', { method: 'POST', url: '/v1/cases', payload: body });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const json = res.json();
+    expect(json).toMatchObject({ type: problem('validation'), title: expect.any(String), status: 400 });
+    expect(json.errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.cadre.name', 'body.nickname', 'body.unitCode']);
+    expect(json.errors.every((e: { message: string }) => e.message.length > 0)).toBe(true);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When an action body breaks a cross-field rule, then 400 names the field', async () => {
+    const res = await t.call('organization', { method: 'POST', url: `/v1/cases/${OWN_CASE}/acceptance`, payload: { decision: 'refuse' } });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ path: 'body.reason', message: 'a refusal needs a reason' }]);
+  });
+
+  test('When a query filter is not one of the allowed values, then 400 names it and nothing is queried', async () => {
+    const res = await t.call('organization', { method: 'GET', url: `/v1/cases?unit=${encodeURIComponent("X' OR CaseUnit != '")}&stage=nope` });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.stage', 'query.unit']);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When the case id in the path is malformed, then 400 names params.caseId', async () => {
+    const res = await t.call('organization', { method: 'GET', url: '/v1/cases/not-a-case' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'params.caseId' })]);
+  });
+
+  test('When discipline inspection opens a case without the accountability case, then 400 names the field', async () => {
+    const { accountabilityCaseRef: _omitted, ...body } = sampleApplication;
+
+    const res = await t.call('discipline', { method: 'POST', url: '/v1/cases', payload: body });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.accountabilityCaseRef' })]);
+  });
+
+  test('When the body is not valid JSON, then 400 malformed-request', async () => {
+    const res = await t.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: '{"reason": ' }, { 'content-type': 'application/json' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().type).toBe(problem('malformed-request'));
+  });
+
+  test('When the case does not exist, then 404 not-found', async () => {
+    const res = await t.call('organization', requestFor('getCase', MISSING_CASE));
+
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ type: problem('not-found'), status: 404 });
+  });
+
+  test('When the path is not a route, then 404 as a problem document', async () => {
+    const res = await t.call('organization', { method: 'GET', url: '/v1/nothing-here' });
+
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  const rejections: [ActionRejectedType, number, string, boolean][] = [
+    [ActionRejected.wrongStage, 409, 'wrong-stage', true],
+    [ActionRejected.fourEyes, 409, 'four-eyes', true],
+    [ActionRejected.windowClosed, 409, 'window-closed', true],
+    [ActionRejected.forbidden, 403, 'forbidden', true],
+    [ActionRejected.invalidInput, 400, 'invalid-input', true],
+    [ActionRejected.notFound, 404, 'not-found', false],
+  ];
+
+  test.each(rejections)('When the workflow rejects an action with %s, then %i %s (its reason shown: %s)', async (type, status, kind, reasonShown) => {
+    const reason = `rejected by the case: ${type} because of a rule`;
+    t.cases.failNext(new ActionRejectedError(type, reason));
+
+    const res = await t.call('committee', requestFor('rulingReview'));
+
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ type: problem(kind), status });
+    expect(res.json().detail === reason).toBe(reasonShown);
+  });
+
+  test('When the request body is larger than the limit, then 413', async () => {
+    const small = await build({ API_BODY_LIMIT: '1024' });
+    try {
+      const res = await small.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: { reason: 'x'.repeat(2000) } });
+
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ type: problem('payload-too-large'), status: 413 });
+      expect(small.cases.calls).toEqual([]);
+    } finally {
+      await small.app.close();
+    }
+  });
+
+  test.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])('When a body is sent as %s, then 415', async (contentType) => {
+    const res = await t.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: 'reason=because' }, { 'content-type': contentType });
+
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ type: problem('unsupported-media-type'), status: 415 });
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When a caller exceeds its rate, then 429 with Retry-After, and other callers are not held back', async () => {
+    const limited = await build({ API_RATE_LIMIT: '3' });
+    try {
+      const alice = [];
+      for (let i = 0; i < 4; i++) alice.push(await limited.call('unit', requestFor('listPolicies')));
+      const olga = await limited.call('organization', requestFor('listPolicies'));
+
+      expect(alice.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+      expect(alice[3]?.json()).toMatchObject({ type: problem('rate-limited'), status: 429 });
+      expect(alice[3]?.headers['retry-after']).toBeDefined();
+      expect(olga.statusCode).toBe(200);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
+  test('When something unexpected fails, then 500 says nothing of the inside', async () => {
+    t.cases.failNext(new Error('connection to 10.0.0.7 refused; password=hunter2'));
+
+    const res = await t.call('organization', requestFor('acceptance'));
+
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toMatchObject({ type: problem('internal'), status: 500 });
+    expect(res.body).not.toMatch(/hunter2|10\.0\.0\.7|stack|Error:/);
+  });
+
+  test('When Temporal is unavailable, then 503 with Retry-After and nothing of the inside', async () => {
+    t.cases.failNext(new UnavailableError('14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:7233'));
+
+    const res = await t.call('organization', requestFor('getCase'));
+
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ type: problem('unavailable'), status: 503 });
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.body).not.toContain('ECONNREFUSED');
+  });
+
+  test('When a listing cursor belongs to another query, then 400 invalid-cursor', async () => {
+    t.cases.failNext(new InvalidCursorError('The cursor belongs to a different listing; start again without it.'));
+
+    const res = await t.call('organization', { method: 'GET', url: '/v1/cases?cursor=AAAAAAAAAAAAAAAA' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().type).toBe(problem('invalid-cursor'));
+  });
+});
+
+describe('Opening a case', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  const open = (who: Role | Actor, payload: unknown, headers: Record<string, string> = {}) => t.call(who, { method: 'POST', url: '/v1/cases', payload }, headers);
+
+  test('When a unit applies, then 201 with Location, and the workflow gets the application, the actor and the current policy', async () => {
+    const res = await open('unit', sampleApplication);
+
+    expect(res.statusCode).toBe(201);
+    const caseId = res.json().caseId as string;
+    expect(caseId).toMatch(/^case-2026-[0-9A-HJKMNP-TV-Z]{10}$/);
+    expect(res.headers.location).toBe(`http://127.0.0.1:3000/v1/cases/${caseId}`);
+    const call = t.cases.calls[0];
+    expect(call?.method).toBe('start');
+    const input = call && call.method === 'start' ? call.input : undefined;
+    expect(input).toMatchObject({ caseId, origin: 'application', openedBy: actors.unit, policy: { version: 'default@2025.1' }, application: applicationSchema.parse(sampleApplication) });
+    expect(input?.requestDigest).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  test('When discipline inspection opens a case, then its origin is referral', async () => {
+    const res = await open('discipline', sampleApplication);
+
+    expect(res.statusCode).toBe(201);
+    expect(t.cases.calls[0]).toMatchObject({ method: 'start', input: { origin: 'referral', openedBy: actors.discipline } });
+  });
+
+  test('When the same Idempotency-Key is sent twice with the same body, then the same case is returned (201, then 200)', async () => {
+    const first = await open('unit', sampleApplication, { 'idempotency-key': 'apply-2026-03-10-01' });
+    const again = await open('unit', sampleApplication, { 'idempotency-key': 'apply-2026-03-10-01' });
+
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+    expect(again.json().caseId).toBe(first.json().caseId);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(t.cases.cases.size).toBe(3);
+  });
+
+  test('When the same body is sent with its keys in another order, then it is the same request', async () => {
+    const reordered = Object.fromEntries(Object.entries(sampleApplication).reverse());
+    const first = await open('unit', sampleApplication, { 'idempotency-key': 'k-order' });
+    const again = await open('unit', reordered, { 'idempotency-key': 'k-order' });
+
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+  });
+
+  test('When the same Idempotency-Key comes with a different body, then 409 idempotency-conflict', async () => {
+    await open('unit', sampleApplication, { 'idempotency-key': 'apply-2026-03-10-02' });
+    const changed = { ...sampleApplication, incident: { ...sampleApplication.incident, lossAmount: 500000 } };
+
+    const res = await open('unit', changed, { 'idempotency-key': 'apply-2026-03-10-02' });
+
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ type: problem('idempotency-conflict'), status: 409 });
+  });
+
+  test('When two people use the same Idempotency-Key, then each opens its own case', async () => {
+    const bob: Actor = { sub: 'bob', role: 'unit', unit: OWN_UNIT };
+
+    const alices = await open('unit', sampleApplication, { 'idempotency-key': 'shared-key' });
+    const bobs = await open(bob, sampleApplication, { 'idempotency-key': 'shared-key' });
+
+    expect([alices.statusCode, bobs.statusCode]).toEqual([201, 201]);
+    expect(bobs.json().caseId).not.toBe(alices.json().caseId);
+  });
+
+  test('When no Idempotency-Key is sent, then every request opens a new case', async () => {
+    const first = await open('unit', sampleApplication);
+    const second = await open('unit', sampleApplication);
+
+    expect(second.json().caseId).not.toBe(first.json().caseId);
+  });
+
+  test('When the Idempotency-Key has characters outside the allowed set, then 400 names the header', async () => {
+    const res = await open('unit', sampleApplication, { 'idempotency-key': 'a key with spaces' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'headers.idempotency-key' })]);
+    expect(t.cases.calls).toEqual([]);
+  });
+});
+
+describe('Request ids and Update ids', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  const updateIdOfLastCall = () => {
+    const call = t.cases.calls.at(-1);
+    return call && call.method === 'act' ? call.updateId : 'not an act call';
+  };
+
+  test('When an action carries X-Request-Id, then it is echoed and becomes the Update id, prefixed by route and caller', async () => {
+    const res = await t.call('organization', requestFor('acceptance'), { 'x-request-id': 'req-7f3a-01' });
+
+    expect(res.headers['x-request-id']).toBe('req-7f3a-01');
+    expect(updateIdOfLastCall()).toBe('acceptance:olga:req-7f3a-01');
+  });
+
+  test('When an action carries an Idempotency-Key, then the key is the Update id even with an X-Request-Id', async () => {
+    await t.call('organization', requestFor('acceptance'), { 'idempotency-key': 'accept-once', 'x-request-id': 'req-7f3a-02' });
+
+    expect(updateIdOfLastCall()).toBe('acceptance:olga:accept-once');
+  });
+
+  test('When the same action is retried with the same key, then both attempts carry the same Update id', async () => {
+    await t.call('unit', requestFor('withdrawal'), { 'idempotency-key': 'withdraw-1' });
+    const first = updateIdOfLastCall();
+    await t.call('unit', requestFor('withdrawal'), { 'idempotency-key': 'withdraw-1' });
+
+    expect(updateIdOfLastCall()).toBe(first);
+  });
+
+  test('When an action carries neither, then no Update id is chosen and a fresh request id is echoed', async () => {
+    const res = await t.call('organization', requestFor('acceptance'));
+
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(updateIdOfLastCall()).toBeUndefined();
+  });
+
+  test('When X-Request-Id is unsafe, then it is replaced and not used as an Update id', async () => {
+    const res = await t.call('organization', requestFor('acceptance'), { 'x-request-id': 'bad id\u0007with spaces' });
+
+    expect(res.headers['x-request-id']).not.toContain('bad id');
+    expect(updateIdOfLastCall()).toBeUndefined();
+  });
+
+  test('When a request fails, then its problem document carries the request id', async () => {
+    const res = await t.call('organization', requestFor('getCase', MISSING_CASE), { 'x-request-id': 'req-missing-1' });
+
+    expect(res.json().requestId).toBe('req-missing-1');
+  });
+});
+
+describe('Listing, tasks and policies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  test('When cases are listed with filters, then the gateway gets the parsed filters and page, and the page comes back', async () => {
+    const res = await t.call('supervisor', { method: 'GET', url: '/v1/cases?stage=investigation&overdue=true&awaiting=organization&category=approval-reform&limit=5&cursor=abcdefghijklmnop' });
+
+    expect(res.statusCode).toBe(200);
+    expect(t.cases.calls).toEqual([
+      {
+        method: 'list',
+        viewer: actors.supervisor,
+        filter: { stage: 'investigation', overdue: true, awaiting: 'organization', category: 'approval-reform' },
+        page: { limit: 5, cursor: 'abcdefghijklmnop' },
+      },
+    ]);
+    expect(res.json()).toEqual({ items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu' });
+  });
+
+  test('When a page larger than 100 is asked for, then 400', async () => {
+    const res = await t.call('supervisor', { method: 'GET', url: '/v1/cases?limit=1000' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'query.limit' })]);
+  });
+
+  test('When the inbox is asked for, then it lists the caller’s tasks', async () => {
+    const res = await t.call('organization', { method: 'GET', url: '/v1/tasks?limit=10' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ items: [inboxItem] });
+    expect(t.cases.calls).toEqual([{ method: 'inbox', viewer: actors.organization, limit: 10 }]);
+  });
+
+  test('When the policies are listed, then the loaded default is among them', async () => {
+    const res = await t.call('expert', requestFor('listPolicies'));
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((p: { version: string }) => p.version)).toContain('default@2025.1');
+  });
+
+  test('When one policy is asked for, then it is returned; an unknown version is 404', async () => {
+    const found = await t.call('unit', requestFor('getPolicy'));
+    const unknown = await t.call('unit', { method: 'GET', url: '/v1/policies/nowhere@2099.1' });
+
+    expect(found.statusCode).toBe(200);
+    expect(found.json()).toMatchObject({ version: 'default@2025.1', locality: 'default' });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('Operations', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await build();
+  });
+  afterEach(async () => {
+    await t.app.close();
+  });
+
+  test('When /healthz is called without a token, then 200', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  test('When Temporal and the database answer, then /readyz is 200', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', checks: { temporal: 'ok', database: 'ok' } });
+  });
+
+  test('When Temporal does not answer, then /readyz is 503 naming the check but not the error', async () => {
+    t.readiness.temporal.mockRejectedValueOnce(new Error('14 UNAVAILABLE: No connection established to 10.1.2.3:7233'));
+
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ type: problem('unavailable'), checks: { temporal: 'failed', database: 'ok' } });
+    expect(res.body).not.toContain('10.1.2.3');
+  });
+
+  test('When the record database does not answer, then /readyz is 503', async () => {
+    t.readiness.database.mockRejectedValueOnce(new Error('ECONNREFUSED'));
+
+    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+
+    expect(res.statusCode).toBe(503);
+    expect(res.json().checks).toEqual({ temporal: 'ok', database: 'failed' });
+  });
+
+  test('When any response is sent, then it carries the security headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['strict-transport-security']).toBeDefined();
+  });
+
+  test('When a request is logged, then the line carries the request id and never the token or the cadre', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logged = await build({}, pino({ level: 'info', redact: { paths: redactPaths, censor: '[redacted]' } }, sink));
+    try {
+      const token = await signToken(logged.config, actors.unit);
+      await logged.app.inject({ method: 'POST', url: '/v1/cases', payload: sampleApplication, headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-log-1' } });
+
+      const output = lines.join('');
+      expect(output).toContain('"requestId":"req-log-1"');
+      expect(output).not.toContain(token);
+      expect(output).not.toContain(CADRE_NAME);
+    } finally {
+      await logged.app.close();
+    }
+  });
+});
+
+describe('The OpenAPI document', () => {
+  let t: TestApp;
+  let doc: {
+    paths: Record<string, Record<string, { security?: unknown; responses: Record<string, { content?: Record<string, unknown> }>; requestBody?: unknown }>>;
+    components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { examples?: unknown[] }> };
+  };
+  beforeAll(async () => {
+    t = await build();
+    doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  const openapiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+
+  test.each(routeNames.map((r) => [r, routeAccess[r].method, openapiPath(routeAccess[r].url)] as const))('When the document is read, then %s (%s %s) is in it with bearer security', (_name, method, path) => {
+    const operation = doc.paths[path]?.[method.toLowerCase()];
+
+    expect(operation).toBeDefined();
+    expect(operation?.security).toEqual([{ bearer: [] }]);
+  });
+
+  test.each(['/healthz', '/readyz', '/openapi.json'])('When the document is read, then the operations route %s is in it', (path) => {
+    expect(doc.paths[path]?.get).toBeDefined();
+  });
+
+  test('When the document is read, then it declares the bearer scheme and the shared problem schema', () => {
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.schemas.Problem).toBeDefined();
+  });
+
+  test.each(actionRouteNames.map((r) => [r, openapiPath(routeAccess[r].url)] as const))('When %s is documented, then every error response is a problem document', (_name, path) => {
+    const responses = doc.paths[path]?.post?.responses ?? {};
+
+    for (const status of ['400', '401', '403', '404', '409', '413', '415', '429', '500', '503']) {
+      expect(responses[status]?.content?.['application/problem+json']).toEqual({ schema: { $ref: '#/components/schemas/Problem' } });
+    }
+  });
+
+  test('When the application body is documented, then it carries the sample application as an example', () => {
+    const body = doc.components.schemas.ApplicationInput;
+
+    expect(body?.examples).toEqual([sampleApplication]);
+  });
+
+  test('When /docs is opened, then the UI is served', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+});
