@@ -6,7 +6,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type errors are the typecheck step's job (npm test runs it first); jest only transpiles, file by file.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // jose, cookie (fastify inject) and content-disposition (swagger-ui) ship ES modules only.
     '/node_modules/(jose|cookie|content-disposition)/.+\\.js$': [
       'ts-jest',

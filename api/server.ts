@@ -8,6 +8,7 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectClient, temporalTarget } from '../common/temporal';
 import { PolicyRegistry } from '../domain/policies';
+import { openPostgres } from '../activities/records/db';
 import { buildApp } from './app';
 import { createTemporalGateway } from './gateway';
 
@@ -16,6 +17,8 @@ const READINESS_TIMEOUT_MS = 3_000;
 export interface ServerOptions {
   /** Answers when the record database does; until the record system is wired in, readiness assumes it is up. */
   pingDatabase?: () => Promise<void>;
+  /** Runs when the server has closed, after the Temporal connection (e.g. closing the database pool). */
+  onClose?: () => Promise<void>;
 }
 
 /** Starts the API and returns it listening. */
@@ -42,6 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   // Runs after the server has stopped taking requests and the in-flight ones have finished.
   app.addHook('onClose', async () => {
     await client.connection.close();
+    await options.onClose?.();
   });
 
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
@@ -55,7 +59,13 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
 }
 
 if (require.main === module) {
-  startServer().catch((err: unknown) => {
+  // With PostgreSQL the API checks the record database itself; the embedded store belongs to the worker's process.
+  const main = async () => {
+    const url = loadConfig().databaseUrl;
+    const db = url ? openPostgres(url) : undefined;
+    return startServer(db ? { pingDatabase: async () => void (await db.query('SELECT 1')), onClose: () => db.close() } : {});
+  };
+  main().catch((err: unknown) => {
     // The logger may not exist yet (bad configuration): report plainly and exit.
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -47,7 +47,7 @@ import {
   type Stage,
   type TaskKind,
 } from '../domain/case';
-import type { Outcome, PolicyDuration, Tier } from '../domain/policy';
+import type { PolicyDuration, Tier } from '../domain/policy';
 import {
   ActionRejected,
   decideAcceptanceUpdate,

@@ -1,6 +1,6 @@
 /** Acceptance: accept, refuse, supplement received, supplement timeout, withdrawal; reminders and escalation. */
 import { decideAcceptanceUpdate, submitSupplementUpdate, withdrawUpdate } from '../../workflows/messages';
-import { act, eventually, expectRejected, sleepPast } from '../support/drive';
+import { act, eventually, sleepPast } from '../support/drive';
 import { actors, days, recordHistory, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;

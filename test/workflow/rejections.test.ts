@@ -10,7 +10,6 @@ import {
   recordRevisitUpdate,
   reportMeasureProgressUpdate,
   reviewRulingUpdate,
-  submitExpertOpinionUpdate,
   submitInvestigationUpdate,
   submitSupplementUpdate,
   verifyMeasureUpdate,

@@ -1,0 +1,158 @@
+/**
+ * End to end over HTTP: the API on a real port, a worker with the real record and notification
+ * systems, the Temporal dev server. One case goes from application through ruling, remediation and
+ * a revisit, each step by the role that owns it, under a drill policy whose waits last seconds.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createActivities } from '../activities';
+import { createNotifier } from '../activities/notify';
+import { buildApp } from '../api/app';
+import { createTemporalGateway } from '../api/gateway';
+import { signToken } from '../api/tokens';
+import { loadConfig } from '../common/config';
+import { WorkingDayCalendar } from '../domain/calendar';
+import type { Actor, CaseState } from '../domain/case';
+import { defaultPolicy, PolicyRegistry } from '../domain/policies';
+import type { Policy } from '../domain/policy';
+import { actors, factors, sampleApplication, workflowBundle } from './support/case-harness';
+import { eventually } from './support/drive';
+import { openTestStore, type TestStore } from './support/databases';
+import { testServerAddress } from './support/temporal';
+
+jest.setTimeout(180_000);
+
+const s = (amount: number) => ({ amount, unit: 'seconds' as const });
+const drill: Policy = {
+  ...defaultPolicy,
+  id: 'drill',
+  version: 'drill@2026.1',
+  locality: 'default',
+  effectiveFrom: '2000-01-01',
+  deadlines: {
+    acceptance: s(120), supplement: s(120), investigation: s(120), expertReview: s(120), consultation: s(120), rulingProposal: s(120),
+    review: s(120), appealWindow: s(4), reconsideration: s(120), correctionPlan: s(120), revisitDue: s(120),
+  },
+  escalationInterval: s(120),
+  followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] },
+};
+
+const config = loadConfig({ TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`, LOG_LEVEL: 'silent' });
+let store: TestStore;
+let worker: Worker;
+let running: Promise<void>;
+let workerConnection: NativeConnection;
+let clientConnection: Connection;
+let app: FastifyInstance;
+let base: string;
+
+beforeAll(async () => {
+  store = await openTestStore();
+  const address = testServerAddress();
+  workerConnection = await NativeConnection.connect({ address });
+  const notifier = createNotifier({ db: store.db, config, logger: pino({ level: 'silent' }) });
+  worker = await Worker.create({
+    connection: workerConnection,
+    taskQueue: config.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ records: store.records, notifier, calendar: WorkingDayCalendar.default() }),
+  });
+  running = worker.run().finally(() => notifier.close());
+  clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+  app = await buildApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    cases: createTemporalGateway(client, config),
+    policies: new PolicyRegistry([drill]),
+    readiness: { temporal: async () => void (await client.workflowService.getSystemInfo({})), database: async () => void (await store.db.query('SELECT 1')) },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await clientConnection?.close();
+  worker?.shutdown();
+  await running;
+  await workerConnection?.close();
+  await store?.close();
+});
+
+async function call(actor: Actor, method: string, path: string, body?: unknown): Promise<{ status: number; body: CaseState; headers: Headers }> {
+  const token = await signToken(config, actor);
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as CaseState, headers: res.headers };
+}
+
+test('When a case is driven over HTTP by each role, then it goes from application to its last revisit and leaves an intact ledger', async () => {
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(200);
+
+  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  expect(opened.status).toBe(201);
+  const caseId: string = opened.body.caseId;
+  expect(opened.headers.get('location')).toContain(`/v1/cases/${caseId}`);
+  expect(caseId).toMatch(/^case-\d{4}-/);
+
+  const hidden = await call(actors.otherUnit, 'GET', `/v1/cases/${caseId}`);
+  expect(hidden.status).toBe(404);
+
+  let r = await call(actors.org, 'POST', `/v1/cases/${caseId}/acceptance`, { decision: 'accept' });
+  expect(r.status).toBe(200);
+  expect(r.body.stage).toBe('investigation');
+
+  const tasks = await call(actors.org, 'GET', '/v1/tasks');
+  expect(tasks.status).toBe(200);
+  expect(JSON.stringify(tasks.body)).toContain(caseId);
+
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/investigation`, { factors: factors(9), evaluation: '一贯表现良好', confirmedCircumstances: sampleApplication().circumstances });
+  expect(r.body.stage).toBe('consultation');
+  r = await call(actors.discipline, 'POST', `/v1/cases/${caseId}/consultation`, { opinion: 'concur', reasons: '同意' });
+  expect(r.body.stage).toBe('ruling');
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/ruling-proposal`, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
+  expect(r.body.stage).toBe('ruling_proposed');
+  const selfReview = await call({ sub: actors.org.sub, role: 'committee' }, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '自审' });
+  expect(selfReview.status).toBe(409);
+  r = await call(actors.committee, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '同意' });
+  expect(r.body.stage).toBe('notified');
+
+  await eventually(async () => expect((await call(actors.unit, 'GET', `/v1/cases/${caseId}`)).body.stage).toBe('remediation'), 30_000);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/correction-plan`, { opinion: '完善流程', measures: [{ title: '修订细则', description: '补齐复核环节', dueDate: tomorrow }] });
+  expect(r.status).toBe(200);
+  r = await call(actors.unit, 'POST', `/v1/cases/${caseId}/measures/m1/progress`, { progress: '已完成', percent: 100, completed: true });
+  expect(r.body.measures[0]?.status).toBe('completed');
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/measures/m1/verification`, { verified: true, comments: '已落实' });
+  expect(r.body.stage).toBe('follow_up');
+
+  await eventually(async () => expect((await call(actors.org, 'GET', `/v1/cases/${caseId}`)).body.revisits[0]?.status).toBe('open'), 30_000);
+  const wrongBody = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisits`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  expect(wrongBody.status).toBe(403);
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/revisits`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  expect(r.status).toBe(200);
+  const final: CaseState = r.body;
+  expect(final.stage).toBe('closed');
+  expect(final.closeReason).toBe('completed');
+
+  const list = await call(actors.supervisor, 'GET', `/v1/cases?unit=JS-NJ-FGW`);
+  expect(list.status).toBe(200);
+
+  await eventually(async () => {
+    const [verification] = await store.records.verifyLedger(caseId);
+    expect(verification).toMatchObject({ ok: true, entries: final.timeline.length });
+  }, 20_000);
+  const { rows } = await store.db.query<{ stage: string; outcome: string }>('SELECT stage, outcome FROM cases WHERE case_id = $1', [caseId]);
+  expect(rows[0]).toEqual({ stage: 'closed', outcome: 'exempt' });
+  const { rows: outbox } = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE key LIKE $1', [`${caseId}%`]);
+  expect(outbox[0]!.n).toBeGreaterThan(3);
+});
