@@ -14,6 +14,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -21,7 +22,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import type { CaseActivities, DeadlinePlan, DomainRecord, NotificationTemplate } from '../activities/types';
 import {
   acceptanceSchema,
@@ -109,6 +110,8 @@ interface Internal {
   replanAfter?: { monthOffset: number; tier: Tier };
   measuresPlanned: boolean;
   revisitsPlanned: boolean;
+  /** Update ids already applied (the most recent ones), so retries across continue-as-new stay idempotent. */
+  appliedUpdateIds: string[];
 }
 
 export interface CaseResume {
@@ -130,6 +133,7 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 
 const nowIso = () => new Date().toISOString();
 const MAX_TIMER_MS = 20 * 24 * 60 * 60 * 1000;
+const MAX_REMEMBERED_UPDATES = 500;
 
 /** The case workflow. Its id is `case-<number>`; its result is the final case state. */
 export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
@@ -153,7 +157,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     tasks: [],
     timeline: [],
   };
-  const internal: Internal = input.resume?.internal ?? { recorded: 0, taskCounter: 0, pendingRecords: {}, measuresPlanned: false, revisitsPlanned: false };
+  const internal: Internal = { appliedUpdateIds: [], ...(input.resume?.internal ?? { recorded: 0, taskCounter: 0, pendingRecords: {}, measuresPlanned: false, revisitsPlanned: false }) };
 
   // ---- events, records and notifications ----
 
@@ -393,7 +397,28 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   setHandler(getCaseQuery, () => s);
 
-  setHandler(
+  /**
+   * Registers an action. Temporal already answers a repeated Update id once within a run; the ids
+   * applied are also kept in the state, so a client's retry after a continue-as-new is not applied twice.
+   */
+  function setActionHandler<T>(def: UpdateDefinition<CaseState, [Action<T>]>, handler: (a: Action<T>) => Promise<CaseState>, options: { validator: (a: Action<T>) => void }): void {
+    const seen = () => {
+      const id = currentUpdateInfo()?.id;
+      return id !== undefined && internal.appliedUpdateIds.includes(id);
+    };
+    setHandler(def, async (a) => {
+      if (seen()) return s;
+      const id = currentUpdateInfo()?.id;
+      if (id) internal.appliedUpdateIds = [...internal.appliedUpdateIds, id].slice(-MAX_REMEMBERED_UPDATES);
+      return handler(a);
+    }, {
+      validator: (a) => {
+        if (!seen()) options.validator(a);
+      },
+    });
+  }
+
+  setActionHandler(
     decideAcceptanceUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(acceptanceSchema, raw);
@@ -414,7 +439,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     { validator: (a) => (guard(a, ['organization'], ['submitted'], 'Acceptance'), parse(acceptanceSchema, a.input), undefined) },
   );
 
-  setHandler(
+  setActionHandler(
     submitSupplementUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(supplementSchema, raw);
@@ -438,7 +463,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     withdrawUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(withdrawalSchema, raw);
@@ -455,7 +480,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     submitInvestigationUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(investigationSchema, raw);
@@ -473,7 +498,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     inviteExpertsUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(expertInvitationSchema, raw);
@@ -498,7 +523,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     submitExpertOpinionUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(expertOpinionSchema, raw);
@@ -518,7 +543,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     giveConsultationUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(consultationSchema, raw);
@@ -535,7 +560,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     proposeRulingUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(rulingProposalSchema, raw);
@@ -574,7 +599,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     reviewRulingUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(rulingReviewSchema, raw);
@@ -602,7 +627,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     fileAppealUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(appealSchema, raw);
@@ -625,7 +650,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     decideReconsiderationUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(reconsiderationSchema, raw);
@@ -668,7 +693,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     issueCorrectionPlanUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(correctionPlanSchema, raw);
@@ -692,7 +717,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   const measureById = (id: string) => s.measures.find((m) => m.id === id);
 
-  setHandler(
+  setActionHandler(
     reportMeasureProgressUpdate,
     async ({ actor, input: raw }) => {
       const { measureId, ...rest } = raw;
@@ -716,7 +741,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
   );
 
-  setHandler(
+  setActionHandler(
     verifyMeasureUpdate,
     async ({ actor, input: raw }) => {
       const { measureId, ...rest } = raw;
@@ -747,7 +772,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   const dueRevisit = () => s.revisits.find((r) => r.status === 'open');
 
-  setHandler(
+  setActionHandler(
     recordRevisitUpdate,
     async ({ actor, input: raw }) => {
       const input = parse(revisitSchema, raw);

@@ -1,5 +1,5 @@
 /** Long life: continue-as-new keeps state and pending actions; search attributes and details stay current. */
-import { giveConsultationUpdate, proposeRulingUpdate } from '../../workflows/messages';
+import { decideAcceptanceUpdate, giveConsultationUpdate, proposeRulingUpdate } from '../../workflows/messages';
 import { act, toInvestigation } from '../support/drive';
 import { actors, days, investigation, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 import { submitInvestigationUpdate } from '../../workflows/messages';
@@ -13,7 +13,7 @@ afterAll(async () => h?.stop());
 test('When history grows past the threshold, then the case continues as new with its state, tasks and timeline intact', async () => {
   const handle = await startCase(h, { continueAsNewAfterEvents: 60 });
   const firstRun = (await handle.describe()).runId;
-  await toInvestigation(handle);
+  await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' }, 'accept-request-1');
   await act(handle, submitInvestigationUpdate, actors.org, investigation(9));
   await h.env.sleep(days(3));
   const before = await state(handle);
@@ -26,6 +26,10 @@ test('When history grows past the threshold, then the case continues as new with
   expect(s.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
   expect(s.assessment).toEqual(before.assessment);
   expect(s.tasks.find((t) => t.kind === 'review' && t.status === 'open')).toBeDefined();
+  // a client retrying its acceptance after the continue-as-new gets the state, and nothing is applied twice
+  const retried = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' }, 'accept-request-1');
+  expect(retried.stage).toBe('ruling_proposed');
+  expect(retried.timeline.filter((e) => e.event === 'accepted')).toHaveLength(1);
   const seqs = h.records.events.filter((e) => e.caseId === s.caseId).map((e) => e.seq).sort((a, b) => a - b);
   expect(seqs).toEqual([...seqs.keys()]);
 });
