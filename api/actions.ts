@@ -39,7 +39,7 @@ import {
 } from '../workflows/messages';
 import type { ActionRouteName } from './access';
 import type { CaseUpdate } from './gateway';
-import { sampleEvidence } from './schemas';
+import { sampleApplication, sampleEvidence } from './schemas';
 
 export interface ActionSpec<S extends z.ZodType = z.ZodType> {
   summary: string;
@@ -91,19 +91,7 @@ export const actionSpecs = {
         recovery: factor(9, 'Most of the loss recovered within two months.'),
       },
       evaluation: 'A reform pilot under uncertainty; consistent good performance; active remedy.',
-      confirmedCircumstances: {
-        collectiveDecision: true,
-        proceduresFollowed: true,
-        privateGain: false,
-        knowinglyViolated: false,
-        ignoredRules: false,
-        brokeLawOrDiscipline: false,
-        politicalRisk: false,
-        seriousSafetyAccident: false,
-        majorEconomicLoss: false,
-        activeRemedy: true,
-        forceMajeure: false,
-      },
+      confirmedCircumstances: sampleApplication.circumstances,
     },
   }),
   expertInvitations: spec({
