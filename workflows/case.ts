@@ -110,6 +110,10 @@ interface Internal {
   replanAfter?: { monthOffset: number; tier: Tier };
   measuresPlanned: boolean;
   revisitsPlanned: boolean;
+  /** Invited experts who have been sent their invitation. */
+  expertsNotified: string[];
+  /** What a supplement request asked for, until its notice (with the deadline) has gone out. */
+  supplementItems?: string;
   /** Update ids already applied (the most recent ones), so retries across continue-as-new stay idempotent. */
   appliedUpdateIds: string[];
 }
@@ -157,7 +161,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     tasks: [],
     timeline: [],
   };
-  const internal: Internal = { appliedUpdateIds: [], ...(input.resume?.internal ?? { recorded: 0, taskCounter: 0, pendingRecords: {}, measuresPlanned: false, revisitsPlanned: false }) };
+  const internal: Internal = { appliedUpdateIds: [], expertsNotified: [], ...(input.resume?.internal ?? { recorded: 0, taskCounter: 0, pendingRecords: {}, measuresPlanned: false, revisitsPlanned: false }) };
 
   // ---- events, records and notifications ----
 
@@ -288,7 +292,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         if (r && r.status === 'scheduled') {
           r.status = 'open';
           event('revisitOpened', undefined, { revisitId: r.id, monthOffset: r.monthOffset, dueAt: r.dueAt }, [revisitRecord(r)]);
-          notify(`${t.id}:due`, 'revisitDue', audienceOf(t), { revisitId: r.id, dueAt: r.dueAt, monthOffset: r.monthOffset });
+          notify(`${t.id}:due`, 'revisitDue', audienceOf(t), { revisitId: r.id, dueAt: r.dueAt, monthOffset: r.monthOffset, tier: r.tier });
         }
       }
       while (t.remindersSent < t.reminders.length && Date.parse(t.reminders[t.remindersSent]!) <= now) {
@@ -320,7 +324,13 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   async function escalate(t: PendingTask): Promise<void> {
     const n = ++t.escalations;
-    notify(`${t.id}:escalation:${n}`, t.kind === 'measure' ? 'measureOverdue' : 'escalation', { role: 'supervisor' }, { task: t.kind, dueAt: t.dueAt, escalation: n, awaiting: t.role });
+    const measure = t.kind === 'measure' ? s.measures.find((m) => `measure-${m.id}` === t.id) : undefined;
+    notify(
+      `${t.id}:escalation:${n}`,
+      measure ? 'measureOverdue' : 'escalation',
+      { role: 'supervisor' },
+      { task: t.kind, dueAt: t.dueAt, escalations: n, role: t.role, ...(measure ? { measure: measure.title, dueDate: measure.dueDate } : {}) },
+    );
     event('escalated', undefined, { taskId: t.id, task: t.kind, dueAt: t.dueAt, escalation: n, awaiting: t.role });
     if (onExpiry[t.kind] === 'escalate') {
       t.nextEscalationAt = await acts.planEscalation({ after: t.nextEscalationAt ?? t.dueAt, interval: policy.escalationInterval });
@@ -428,11 +438,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         s.stage = 'screening';
       } else if (input.decision === 'refuse') {
         event('refused', actor, { reason: input.reason });
+        notify('acceptance-decision', 'decision', { role: 'unit', unit: s.unitCode }, { step: 'acceptance', decision: 'refuse', ...(input.reason ? { reason: input.reason } : {}) });
         close('refused');
       } else {
         event('supplementRequested', actor, { requestedItems: input.requestedItems, reason: input.reason });
         s.stage = 'supplement_requested';
-        notify(`supplement-request-${n}`, 'supplementRequested', { role: 'unit', unit: s.unitCode }, { items: (input.requestedItems ?? []).join('; ') });
+        internal.supplementItems = (input.requestedItems ?? []).join('; ');
       }
       return answer(n);
     },
@@ -506,7 +517,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       s.experts.invited = [...s.experts.invited, ...input.experts];
       s.experts.invitedBy = actor.sub;
       event('expertsInvited', actor, { count: input.experts.length });
-      notify(`experts-invited-${n}`, 'expertInvitation', { role: 'expert', subjects: input.experts });
       return answer(n);
     },
     {
@@ -676,6 +686,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       } else {
         event('rulingUpheld', actor);
       }
+      notify('reconsideration-decision', 'decision', { role: 'unit', unit: s.unitCode }, { step: 'reconsideration', decision: input.decision, reason: input.reasons });
       return answer(n);
     },
     {
@@ -840,6 +851,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     s.stage = 'closed';
     cancelOpenTasks();
     event('closed', undefined, { reason });
+    notify('closed', 'caseClosed', { role: 'unit', unit: s.unitCode }, { closeReason: reason });
   }
 
   /** Waits until `pred` holds, releasing every action handler whose action the loop has reacted to. */
@@ -855,7 +867,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   function handOff(reason: 'screening' | 'denied', ruleIds: string[] | undefined, recommendedForm: number | undefined): void {
     s.handOff = { at: nowIso(), reason, ...(ruleIds ? { ruleIds } : {}), ...(recommendedForm ? { recommendedForm } : {}) };
     event('handedOff', undefined, { to: 'discipline', reason, ruleIds, recommendedForm });
-    notify(`handoff-${reason}`, 'handOff', { role: 'discipline' }, { reason, ...(ruleIds ? { rules: ruleIds.join(', ') } : {}), ...(recommendedForm ? { recommendedForm } : {}) });
+    notify(`handoff-${reason}`, 'handOff', { role: 'discipline' }, { reason, ...(ruleIds ? { ruleIds: ruleIds.join(', ') } : {}), ...(recommendedForm ? { recommendedForm } : {}) });
   }
 
   async function screen(phase: 'application' | 'investigation'): Promise<boolean> {
@@ -884,8 +896,9 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     s.finalAt = nowIso();
     closeTask(findTask('appealWindow'));
     event('rulingFinal', undefined, { outcome: ruling.outcome }, [rulingRecord(s.rulings.length - 1)]);
-    notify('ruling-report', 'rulingReport', { role: 'discipline' }, { outcome: ruling.outcome });
-    notify('ruling-copy', 'rulingReport', { role: 'organization' }, { outcome: ruling.outcome });
+    const report = { outcome: ruling.outcome, unitCode: s.unitCode, category: s.category };
+    notify('ruling-report', 'rulingReport', { role: 'discipline' }, report);
+    notify('ruling-copy', 'rulingReport', { role: 'organization' }, report);
     if (ruling.outcome === 'deny') {
       handOff('denied', undefined, ruling.recommendedForm);
       close('denied');
@@ -922,6 +935,10 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
     async supplement_requested() {
       const task = await ensureTask('supplement', 'unit', policy.deadlines.supplement);
+      if (internal.supplementItems !== undefined) {
+        notify(`supplement-request-${task.id}`, 'supplementRequested', { role: 'unit', unit: s.unitCode }, { dueAt: task.dueAt, items: internal.supplementItems });
+        internal.supplementItems = undefined;
+      }
       await until(() => s.stage !== 'supplement_requested' || task.overdue);
       if (s.stage === 'supplement_requested') close('supplement_timeout');
       else closeTask(task);
@@ -958,6 +975,11 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       }
       const task = findTask('expertOpinions') ?? (await ensureTask('expertOpinions', 'expert', policy.deadlines.expertReview, { assignees: s.experts.invited }));
       task.assignees = s.experts.invited;
+      const uninvited = s.experts.invited.filter((e) => !internal.expertsNotified.includes(e));
+      if (uninvited.length) {
+        notify(`experts-invited-${internal.expertsNotified.length}`, 'expertInvitation', { role: 'expert', subjects: uninvited }, { dueAt: task.dueAt });
+        internal.expertsNotified = [...internal.expertsNotified, ...uninvited];
+      }
       await until(() => s.stage !== 'expert_review' || s.experts.opinions.length >= Math.min(policy.experts.quorum, s.experts.invited.length) || task.overdue);
       if (s.stage !== 'expert_review') return;
       s.experts.quorumMet = s.experts.opinions.length >= policy.experts.quorum;
@@ -988,11 +1010,17 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     },
     async notified() {
       const ruling = currentRuling()!;
-      if (!findTask('appealWindow')) {
-        notify(`ruling-notice-${s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: s.unitCode }, { outcome: ruling.outcome });
-        event('noticeSent', undefined, { outcome: ruling.outcome });
-      }
+      const noticeDue = !findTask('appealWindow');
       const window = await ensureTask('appealWindow', 'unit', policy.deadlines.appealWindow);
+      if (noticeDue) {
+        notify(`ruling-notice-${s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: s.unitCode }, {
+          outcome: ruling.outcome,
+          appealDueAt: window.dueAt,
+          ...(ruling.influenceMonths !== undefined ? { influenceMonths: ruling.influenceMonths } : {}),
+          ...(ruling.recommendedForm !== undefined ? { recommendedForm: ruling.recommendedForm } : {}),
+        });
+        event('noticeSent', undefined, { outcome: ruling.outcome, appealDueAt: window.dueAt });
+      }
       await until(() => s.stage !== 'notified' || window.overdue);
       closeTask(window);
       if (s.stage === 'notified') await finalizeRuling();
@@ -1068,7 +1096,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     event('opened', input.openedBy, { origin: s.origin, policyVersion: s.policyVersion, unitCode: s.unitCode, category: s.category }, [
       { type: 'case', cadreId: s.application.cadre.id, cadreName: s.application.cadre.name, application: s.application },
     ]);
-    notify('opened', 'caseOpened', { role: 'organization' }, { unitCode: s.unitCode, origin: s.origin });
+    notify('opened', 'caseOpened', { role: 'organization' }, { unitCode: s.unitCode, category: s.category, origin: s.origin });
   }
   while (s.stage !== 'closed') {
     await steps[s.stage]();
