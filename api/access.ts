@@ -40,6 +40,25 @@ export const routeAccess = {
 
 export type RouteName = keyof typeof routeAccess;
 
+/**
+ * The payload codec endpoint (Temporal's codec-server protocol), outside /v1: the Temporal UI and CLI
+ * send it the encrypted payloads of a history to show them. Decrypted payloads are whole cases, names
+ * and all, of every unit: only the roles that oversee every case may have them. POST is the protocol's
+ * method; neither route changes anything.
+ */
+export const codecAccess = {
+  codecDecode: { method: 'POST', url: '/codec/decode', roles: ['supervisor', 'organization'] },
+  codecEncode: { method: 'POST', url: '/codec/encode', roles: ['supervisor', 'organization'] },
+} as const satisfies Record<string, RouteAccess>;
+
+export type CodecRouteName = keyof typeof codecAccess;
+/** Every route that needs a token: the /v1 role matrix and the codec endpoint. */
+export type AccessName = RouteName | CodecRouteName;
+
+export function accessRow(name: AccessName): RouteAccess {
+  return name in codecAccess ? codecAccess[name as CodecRouteName] : routeAccess[name as RouteName];
+}
+
 /** The routes that act on a case through a Workflow Update. */
 export const actionRouteNames = [
   'acceptance',
@@ -68,8 +87,8 @@ export const publicRoutes = [
   { method: 'GET', url: '/docs' },
 ] as const;
 
-export function mayCall(route: RouteName, role: Role): boolean {
-  return (routeAccess[route].roles as readonly Role[]).includes(role);
+export function mayCall(route: AccessName, role: Role): boolean {
+  return accessRow(route).roles.includes(role);
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The HTTP API as a Fastify plugin: external plugins first (security headers), then the app's own
- * (services, problems, auth, rate limit, docs), then the routes. `buildApp` wraps it in a server
- * instance; the server entry and the tests both use it.
+ * (services, problems, CORS, auth, rate limit, docs), then the routes (and the codec endpoint when
+ * payload codecs are given). `buildApp` wraps it in a server instance; the server entry and the tests
+ * both use it.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -16,11 +18,13 @@ import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import { clientTokenPattern } from './ids';
 import auth from './plugins/auth';
+import cors from './plugins/cors';
 import docs from './plugins/docs';
 import problems from './plugins/problems';
 import services, { type Readiness } from './plugins/services';
 import actionRoutes from './routes/actions';
 import caseRoutes from './routes/cases';
+import codecRoutes from './routes/codec';
 import healthRoutes from './routes/health';
 import policyRoutes from './routes/policies';
 import taskRoutes from './routes/tasks';
@@ -31,6 +35,11 @@ export interface AppDeps {
   cases: CaseGateway;
   policies: PolicyRegistry;
   readiness: Readiness;
+  /**
+   * The payload codecs of the API's Temporal client; with them the API serves the codec endpoint
+   * (/codec/decode, /codec/encode) for the Temporal UI and CLI. Without them it has no such routes.
+   */
+  payloadCodecs?: PayloadCodec[];
   /** The clock; tests pin it. */
   now?: () => Date;
 }
@@ -68,6 +77,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
   await app.register(problems);
+  await app.register(cors);
   await app.register(auth);
   // Keyed by the verified subject (auth runs first), else the address; health and docs are exempt.
   await app.register(rateLimit, {
@@ -82,6 +92,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(actionRoutes);
   await app.register(taskRoutes);
   await app.register(policyRoutes);
+  if (deps.payloadCodecs) await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
 };
 
 /** A server instance around the API; `listen` or `inject` finishes booting it. */

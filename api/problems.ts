@@ -23,6 +23,7 @@ export const problemKinds = {
   'idempotency-conflict': { status: 409, title: 'This Idempotency-Key was used with a different request' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'undecryptable-payload': { status: 422, title: 'A payload could not be decrypted' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },

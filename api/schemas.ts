@@ -144,6 +144,29 @@ export const policyListSchema = z.object({ items: z.array(policyResponse) });
 export const healthSchema = z.object({ status: z.literal('ok') });
 export const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) });
 
+// ---- The codec endpoint (Temporal's codec-server protocol: the JSON form of temporal.api.common.v1.Payloads) ----
+
+const base64Schema = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64');
+
+export const jsonPayloadSchema = z
+  .looseObject({
+    metadata: z.record(z.string(), base64Schema).nullish().describe('Metadata values, base64 (e.g. `encoding`: base64 of `binary/encrypted`).'),
+    data: base64Schema.nullish().describe('The payload bytes, base64.'),
+  })
+  .meta({ id: 'Payload', description: 'A Temporal payload in its protobuf JSON form: metadata values and data in base64.' });
+
+export const payloadsSchema = z
+  .object({ payloads: z.array(jsonPayloadSchema) })
+  .meta({
+    id: 'Payloads',
+    description: 'Payloads in the order given; the answer has as many, in the same order.',
+    examples: [{ payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJjYXNlSWQiOiJjYXNlLTIwMjYtQUFBQUFBQUFBMSJ9' }] }],
+  });
+
+export const codecHeaders = z.looseObject({
+  'x-namespace': z.string().max(255).optional().describe('The Temporal namespace the payloads belong to, as the Temporal UI sends it. Informational: one set of keys serves the deployment.'),
+});
+
 const statusKinds: Record<number, ProblemKind[]> = {};
 for (const [kind, { status }] of Object.entries(problemKinds) as [ProblemKind, { status: number }][]) (statusKinds[status] ??= []).push(kind);
 

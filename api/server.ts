@@ -2,8 +2,10 @@
  * The API's entry point: configuration, one Temporal client, the policies, then listen. On a signal
  * the server stops accepting, lets in-flight requests finish, and closes the Temporal connection.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import { createPayloadCodec } from '../common/codec';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectClient, temporalTarget } from '../common/temporal';
@@ -19,6 +21,8 @@ export interface ServerOptions {
   pingDatabase?: () => Promise<void>;
   /** Runs when the server has closed, after the Temporal connection (e.g. closing the database pool). */
   onClose?: () => Promise<void>;
+  /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
+  payloadCodecs?: PayloadCodec[];
 }
 
 /** Starts the API and returns it listening. */
@@ -26,7 +30,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
   const target = temporalTarget(config);
-  const client = await connectClient(target);
+  const payloadCodecs = options.payloadCodecs ?? [createPayloadCodec(config, logger.child({ component: 'codec' }))];
+  const client = await connectClient(target, { payloadCodecs });
   logger.info({ address: target.address, namespace: target.namespace }, 'connected to Temporal');
   const policies = PolicyRegistry.load(config.policyDir || undefined);
 
@@ -35,6 +40,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     logger,
     cases: createTemporalGateway(client, config),
     policies,
+    payloadCodecs,
     readiness: {
       temporal: async () => {
         await client.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));

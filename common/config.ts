@@ -6,24 +6,53 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePayloadKeys, type PayloadKey } from './payload-keys';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalUrl = z.union([z.literal(''), z.url()]).transform((v) => (v === '' ? undefined : v));
+/** `id:base64key,...`; empty means the embedded key file (see common/payload-keys.ts). */
+const payloadKeys = z.string().transform((v, ctx): PayloadKey[] | undefined => {
+  if (v.trim() === '') return undefined;
+  try {
+    return parsePayloadKeys(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+/** Comma-separated web origins (scheme://host[:port]); empty allows none. */
+const origins = z.string().transform((v, ctx): string[] => {
+  const out: string[] = [];
+  for (const item of v.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== item || !/^https?:/.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin: scheme://host[:port], http or https, without a path or a trailing slash` });
+    else out.push(origin);
+  }
+  return out;
+});
 
 interface Setting<S extends z.ZodType = z.ZodType> {
   env: string;
   default: string;
   doc: string;
   schema: S;
+  /** A secret: an invalid value is reported without echoing it. */
+  secret?: boolean;
 }
-const setting = <S extends z.ZodType>(env: string, def: string, doc: string, schema: S): Setting<S> => ({
+const setting = <S extends z.ZodType>(env: string, def: string, doc: string, schema: S, secret = false): Setting<S> => ({
   env,
   default: def,
   doc,
   schema,
+  ...(secret ? { secret } : {}),
 });
 
 /** The table of settings. The README's configuration table is printed from it (`npm run config:doc`). */
@@ -41,7 +70,7 @@ export const settings = {
   apiPublicUrl: setting('API_PUBLIC_URL', '', 'Base URL clients use to reach the API, for Location headers and OpenAPI. Empty: http://API_HOST:API_PORT.', optionalUrl),
   bodyLimit: setting('API_BODY_LIMIT', '262144', 'Largest accepted request body in bytes.', z.coerce.number().int().positive()),
   rateLimit: setting('API_RATE_LIMIT', '600', 'Requests per minute allowed to one caller (by token subject, else address).', z.coerce.number().int().positive()),
-  jwtSecret: setting('JWT_SECRET', 'rongcuo-development-secret-change-me-0123456789', 'HS256 secret for bearer tokens (at least 32 characters). Used when JWT_JWKS_URL is empty.', z.string().min(32, 'must be at least 32 characters')),
+  jwtSecret: setting('JWT_SECRET', 'rongcuo-development-secret-change-me-0123456789', 'HS256 secret for bearer tokens (at least 32 characters). Used when JWT_JWKS_URL is empty.', z.string().min(32, 'must be at least 32 characters'), true),
   jwtJwksUrl: setting('JWT_JWKS_URL', '', 'JWKS URL of an identity provider; when set, tokens are RS256/ES256 verified against it instead of JWT_SECRET.', optionalUrl),
   jwtIssuer: setting('JWT_ISSUER', 'rongcuo', 'Expected `iss` claim.', z.string().min(1)),
   jwtAudience: setting('JWT_AUDIENCE', 'rongcuo-api', 'Expected `aud` claim.', z.string().min(1)),
@@ -49,8 +78,11 @@ export const settings = {
   seedDemoData: setting('SEED_DEMO_DATA', 'true', 'Load demo units, cadres and performance records into an empty record store.', bool),
   smtpUrl: setting('SMTP_URL', '', 'SMTP server URL (smtp:// or smtps://, credentials in the URL). Empty: mail goes to the outbox table.', optionalUrl),
   mailFrom: setting('MAIL_FROM', 'rongcuo <noreply@rongcuo.local>', 'Sender address of notification mail.', z.string().min(3)),
-  webhookSecret: setting('WEBHOOK_SECRET', 'rongcuo-webhook-development-secret-0123456789', 'HMAC-SHA256 key that signs webhook deliveries (at least 32 characters).', z.string().min(32, 'must be at least 32 characters')),
+  webhookSecret: setting('WEBHOOK_SECRET', 'rongcuo-webhook-development-secret-0123456789', 'HMAC-SHA256 key that signs webhook deliveries (at least 32 characters).', z.string().min(32, 'must be at least 32 characters'), true),
   policyDir: setting('POLICY_DIR', '', 'Folder of extra policy documents (*.json) loaded beside the built-in default.', z.string()),
+  payloadKeys: setting('PAYLOAD_KEYS', '', 'Keys that encrypt Temporal payloads (AES-256-GCM), as comma-separated `id:base64key` entries of 32-byte keys (`openssl rand -base64 32`). The first encrypts, all decrypt by id: rotate by putting a new key first and keeping the old ones while histories need them. Every worker and API process needs the same keys. Empty: a key generated on the first start and kept in DATA_DIR/payload-keys (mode 0600), with a warning; production must set this.', payloadKeys, true),
+  payloadEncryption: setting('PAYLOAD_ENCRYPTION', 'true', 'Encrypt Temporal payloads (workflow input, case state, Update and activity arguments hold personal data). `false` writes new payloads in the clear (earlier encrypted ones still decrypt with the keys available): acceptable only with synthetic data (tests, demos, benchmarks) or when everyone with access to the Temporal server, its database and its UI may see the personal data of every case.', bool),
+  codecCorsOrigins: setting('CODEC_CORS_ORIGINS', 'http://localhost:8233,http://127.0.0.1:8233', 'Comma-separated web origins (scheme://host[:port]) whose pages may call the codec endpoint (/codec) from a browser: the Temporal UI. Empty: none.', origins),
 } as const;
 
 type Settings = typeof settings;
@@ -68,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const raw = env[s.env] ?? s.default;
     const parsed = s.schema.safeParse(raw);
     if (parsed.success) out[key] = parsed.data;
-    else problems.push(`${s.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    else problems.push(`${s.env}=${s.secret ? '(hidden)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config = out as Config;

@@ -4,6 +4,7 @@
  * file...), so a cluster or Temporal Cloud needs no code change.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
@@ -28,11 +29,16 @@ export function temporalTarget(config: Config, fallbackAddress?: string): Tempor
   };
 }
 
+export interface ClientOptions {
+  /** The payload codecs (encryption, see codec.ts); the same ones the worker uses. */
+  payloadCodecs?: PayloadCodec[];
+}
+
 /** A client for the API and scripts: one connection, opened once and reused. */
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+export async function connectClient(target: TemporalTarget, options: ClientOptions = {}): Promise<Client> {
   const { address, tls, apiKey, metadata } = target.connectionOptions;
   const connection = await Connection.connect({ address, tls, apiKey, metadata });
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: options.payloadCodecs ?? [] } });
 }
 
 /** A native connection for the worker. */

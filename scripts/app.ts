@@ -6,6 +6,7 @@
  * drains, then the store closes.
  */
 import { openRecords } from '../activities/records';
+import { createPayloadCodec } from '../common/codec';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { startServer } from '../api/server';
@@ -14,10 +15,13 @@ import { startWorker } from '../worker/main';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'app');
+  // One codec for both: the same keys encrypt what the API starts and what the worker writes.
+  const payloadCodecs = [createPayloadCodec(config, logger.child({ component: 'codec' }))];
   const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
-  const worker = await startWorker(config, logger.child({ component: 'worker' }), db, records);
+  const worker = await startWorker(config, logger.child({ component: 'worker' }), db, records, { payloadCodecs });
   // The API's graceful close (on SIGINT/SIGTERM) ends the process: drain the worker and close the store inside it.
   await startServer({
+    payloadCodecs,
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

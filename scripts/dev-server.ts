@@ -17,6 +17,11 @@ export interface DevServerOptions {
   uiPort?: number;
   headless?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
+  /**
+   * The codec endpoint the Web UI calls to show encrypted payloads (the API's /codec). The UI calls it
+   * from the browser, so the URL must be one the browser reaches.
+   */
+  uiCodecEndpoint?: string;
 }
 
 /** Arguments for `temporal server start-dev`, registering every search attribute of the case workflow. */
@@ -24,7 +29,10 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--db-filename', opts.dbFilename, '--port', String(opts.port)];
   args.push('--ip', opts.ip ?? '127.0.0.1');
   if (opts.headless) args.push('--headless');
-  else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  else {
+    if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  }
   args.push('--namespace', opts.namespace);
   args.push('--log-level', opts.logLevel ?? 'warn');
   for (const [name, type] of Object.entries(searchAttributeDefinitions)) args.push('--search-attribute', `${name}=${type}`);

@@ -111,6 +111,7 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
   const embedded = !configuredAddress;
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   let target = temporalTarget(config);
+  const apiUrl = (config.apiPublicUrl ?? `http://${displayHost(config.apiHost)}:${config.apiPort}`).replace(/\/$/, '');
 
   if (embedded) {
     const port = config.devServerPort;
@@ -123,7 +124,11 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
     }
     const cli = resolveTemporalCli(config.temporalCli);
     const dbFilename = path.join(config.dataDir, 'temporal.db');
-    const args = devServerArgs({ port, uiPort: config.devUiPort, namespace: config.temporalNamespace, dbFilename });
+    const args = devServerArgs({ port, uiPort: config.devUiPort, namespace: config.temporalNamespace, dbFilename, uiCodecEndpoint: `${apiUrl}/codec` });
+    // The Web UI calls the codec endpoint from its own origin: allow it when the UI port is not the default.
+    if (process.env.CODEC_CORS_ORIGINS === undefined) {
+      childEnv.CODEC_CORS_ORIGINS = [...new Set([...config.codecCorsOrigins, `http://localhost:${config.devUiPort}`, `http://127.0.0.1:${config.devUiPort}`])].join(',');
+    }
     log.info({ cli, dbFilename, port }, 'starting the Temporal dev server');
     const address = `127.0.0.1:${port}`;
     const server = supervisor.spawn('temporal', cli, args, process.env, true);
@@ -166,7 +171,6 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
     supervisor.spawn('app', process.execPath, [appEntry], childEnv);
   }
 
-  const apiUrl = (config.apiPublicUrl ?? `http://${displayHost(config.apiHost)}:${config.apiPort}`).replace(/\/$/, '');
   const probeHost = config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost === '::' ? '::1' : config.apiHost;
   const up = await waitForPort(config.apiPort, probeHost, API_READY_TIMEOUT_MS, () => supervisor.stopping);
   if (supervisor.stopping) return;

@@ -109,6 +109,15 @@ describe('docker-compose.yml', () => {
     expect(envValue(service('api'), 'API_HOST')).toBe('0.0.0.0');
   });
 
+  it.each(['api', 'worker'])('requires the payload keys for %s, the same variable for both', (name) => {
+    expect(envValue(service(name), 'PAYLOAD_KEYS')).toBe('${PAYLOAD_KEYS:?set PAYLOAD_KEYS}');
+  });
+
+  it('points the Temporal UI at the API\'s codec endpoint with the user\'s token', () => {
+    expect(envValue(service('temporal-ui'), 'TEMPORAL_CODEC_ENDPOINT')).toMatch(/\/codec$/);
+    expect(envValue(service('temporal-ui'), 'TEMPORAL_CODEC_PASS_ACCESS_TOKEN')).toBe('true');
+  });
+
   it('publishes the ports the configuration uses by default', () => {
     const apiPort = Number(defaults.API_PORT);
     const grpcPort = Number(defaults.TEMPORAL_DEV_PORT);

@@ -2,10 +2,12 @@
  * The worker's entry point: the record system, the notification system and the working-day calendar
  * wired into the case activities, polling the case task queue until a signal asks it to drain.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notify';
 import { openRecords, type Db } from '../activities/records';
+import { createPayloadCodec } from '../common/codec';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectWorker, temporalTarget } from '../common/temporal';
@@ -20,8 +22,22 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
+export interface StartWorkerOptions {
+  /**
+   * The payload codecs (`[createPayloadCodec(config, logger)]` in the entry points). The clients that
+   * start and query cases must use the same ones; without any, payloads are written in the clear.
+   */
+  payloadCodecs?: PayloadCodec[];
+}
+
 /** Starts a worker on an open record store (which the caller owns and closes). */
-export async function startWorker(config: Config, logger: Logger, db: Db, records: Parameters<typeof createActivities>[0]['records']): Promise<RunningWorker> {
+export async function startWorker(
+  config: Config,
+  logger: Logger,
+  db: Db,
+  records: Parameters<typeof createActivities>[0]['records'],
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
   installSdkLogging(logger);
   const target = temporalTarget(config);
   const connection = await connectWorker(target);
@@ -31,6 +47,7 @@ export async function startWorker(config: Config, logger: Logger, db: Db, record
     namespace: target.namespace,
     taskQueue: config.taskQueue,
     activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
+    payloadCodecs: options.payloadCodecs ?? [],
   });
   logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.taskQueue }, 'worker started');
   const done = worker.run().finally(async () => {
@@ -49,8 +66,9 @@ export async function startWorker(config: Config, logger: Logger, db: Db, record
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
+  const payloadCodecs = [createPayloadCodec(config, logger)];
   const { db, records } = await openRecords(config, logger);
-  const running = await startWorker(config, logger, db, records);
+  const running = await startWorker(config, logger, db, records, { payloadCodecs });
   const stop = () => void running.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,4 +1,5 @@
 /** Builds the case worker: the bundled workflows plus the activities it is given. */
+import type { PayloadCodec } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { CaseActivities } from '../activities/types';
 
@@ -10,6 +11,12 @@ export interface CaseWorkerOptions {
   /** A prebuilt bundle (tests, benchmarks); by default workflows are bundled from source at start. */
   workflowBundle?: { code: string };
   identity?: string;
+  /**
+   * Payload codecs (encryption, see common/codec.ts): they run on the worker's main thread, outside the
+   * workflow sandbox, so the workflow code does not change. The clients that start and query cases
+   * must use the same ones.
+   */
+  payloadCodecs?: PayloadCodec[];
 }
 
 export const workflowsPath = require.resolve('../workflows');
@@ -22,6 +29,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     activities: o.activities,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     ...(o.identity ? { identity: o.identity } : {}),
+    dataConverter: { payloadCodecs: o.payloadCodecs ?? [] },
     // Cases wait for months: keep many of them cached without holding threads.
     maxCachedWorkflows: 2000,
   });

@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
-import { mayCall, routeAccess, type RouteName } from '../access';
+import { accessRow, mayCall, type AccessName } from '../access';
 import { ProblemError } from '../problems';
 import { createVerifier } from '../tokens';
 
@@ -16,8 +16,8 @@ declare module 'fastify' {
     actor: Actor | null;
   }
   interface FastifyContextConfig {
-    /** The route's row of the role matrix; absent only on public routes (health, docs). */
-    access?: RouteName;
+    /** The route's row of the role matrix (or of the codec endpoint); absent only on public routes (health, docs, CORS preflight). */
+    access?: AccessName;
   }
 }
 
@@ -39,10 +39,11 @@ export default fp(
     app.addHook('onRoute', (route) => {
       const access = route.config?.access;
       if (!access) {
-        if (route.url.startsWith('/v1')) throw new Error(`route ${route.method} ${route.url} has no access row`);
+        const preflight = route.method === 'OPTIONS';
+        if (route.url.startsWith('/v1') || (route.url.startsWith('/codec') && !preflight)) throw new Error(`route ${route.method} ${route.url} has no access row`);
         return;
       }
-      const row = routeAccess[access];
+      const row = accessRow(access);
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (row.url !== route.url || !methods.every((m) => m === row.method || m === 'HEAD')) {
         throw new Error(`route ${route.method} ${route.url} does not match access row ${access} (${row.method} ${row.url})`);
@@ -67,7 +68,8 @@ export default fp(
         throw new ProblemError('unauthorized', 'Send a valid, unexpired bearer token.', { headers: { 'www-authenticate': 'Bearer realm="rongcuo"' } });
       }
       if (!mayCall(access, request.actor.role)) {
-        throw new ProblemError('forbidden', `The ${request.actor.role} role may not call ${routeAccess[access].method} ${routeAccess[access].url}.`);
+        const row = accessRow(access);
+        throw new ProblemError('forbidden', `The ${request.actor.role} role may not call ${row.method} ${row.url}.`);
       }
       return payload;
     });
