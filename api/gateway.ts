@@ -19,7 +19,7 @@ import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttribute
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../common/config';
-import { categorySchema, roles, stages, unitCodeSchema, type Actor, type CaseState, type PendingTask, type Role, type Stage } from '../domain/case';
+import { categorySchema, initialCaseState, roles, stages, unitCodeSchema, type Actor, type CaseState, type PendingTask, type Role, type Stage } from '../domain/case';
 import { outcomes, type Outcome } from '../domain/policy';
 import { caseWorkflowType, getCaseQuery, searchAttributes, type Action, type CaseInput } from '../workflows/messages';
 import { canSeeCase } from './access';
@@ -335,7 +335,8 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
         if (existing.memo?.requestDigest !== input.requestDigest) throw new IdempotencyConflictError(input.caseId);
         created = false;
       }
-      return { created, state: await query(input.caseId) };
+      // A new case answers at once with its opening state; its first wait appears on the next read.
+      return { created, state: created ? initialCaseState(input, now().toISOString()) : await query(input.caseId) };
     },
 
     get: query,

@@ -326,3 +326,29 @@ export interface CaseState {
   tasks: PendingTask[];
   timeline: TimelineEntry[];
 }
+
+/** The state of a case the moment it is opened, before any wait is planned. */
+export function initialCaseState(
+  input: { caseId: string; origin: CaseState['origin']; application: Application; openedBy: Actor; policy: { version: string } },
+  openedAt: string,
+): CaseState {
+  return {
+    caseId: input.caseId,
+    origin: input.origin,
+    policyVersion: input.policy.version,
+    unitCode: input.application.unitCode,
+    category: input.application.incident.category,
+    openedAt,
+    openedBy: { sub: input.openedBy.sub, role: input.openedBy.role },
+    stage: 'submitted',
+    application: input.application,
+    supplements: [],
+    screenings: [],
+    experts: { invited: [], opinions: [] },
+    rulings: [],
+    measures: [],
+    revisits: [],
+    tasks: [],
+    timeline: [],
+  };
+}

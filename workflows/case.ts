@@ -30,6 +30,7 @@ import {
   consultationSchema,
   correctionPlanSchema,
   expertInvitationSchema,
+  initialCaseState,
   expertOpinionSchema,
   investigationSchema,
   measureProgressSchema,
@@ -142,25 +143,7 @@ const MAX_REMEMBERED_UPDATES = 500;
 /** The case workflow. Its id is `case-<number>`; its result is the final case state. */
 export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
   const policy = input.policy;
-  const s: CaseState = input.resume?.state ?? {
-    caseId: input.caseId,
-    origin: input.origin,
-    policyVersion: policy.version,
-    unitCode: input.application.unitCode,
-    category: input.application.incident.category,
-    openedAt: nowIso(),
-    openedBy: { sub: input.openedBy.sub, role: input.openedBy.role },
-    stage: 'submitted',
-    application: input.application,
-    supplements: [],
-    screenings: [],
-    experts: { invited: [], opinions: [] },
-    rulings: [],
-    measures: [],
-    revisits: [],
-    tasks: [],
-    timeline: [],
-  };
+  const s: CaseState = input.resume?.state ?? initialCaseState(input, nowIso());
   const internal: Internal = { appliedUpdateIds: [], expertsNotified: [], ...(input.resume?.internal ?? { recorded: 0, taskCounter: 0, pendingRecords: {}, measuresPlanned: false, revisitsPlanned: false }) };
 
   // ---- events, records and notifications ----
