@@ -1,0 +1,88 @@
+/**
+ * Opening and driving cases through a bare Temporal client: the same start options as the API's
+ * gateway, and each action as the Update the API would run, by the role that owns it.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { caseDetails, caseSummary, initialSearchAttributes } from '../../api/gateway';
+import type { Actor, CaseState } from '../../domain/case';
+import {
+  caseWorkflowType,
+  decideAcceptanceUpdate,
+  getCaseQuery,
+  giveConsultationUpdate,
+  issueCorrectionPlanUpdate,
+  proposeRulingUpdate,
+  reportMeasureProgressUpdate,
+  reviewRulingUpdate,
+  submitInvestigationUpdate,
+  verifyMeasureUpdate,
+  type Action,
+  type CaseInput,
+} from '../../workflows/messages';
+import { actors, dateInDays, inputs, investigation } from './fixtures';
+import { sleep } from './stats';
+
+/** Starts the case workflow exactly as the API's gateway does (memo, search attributes, summary, policies). */
+export async function startCase(client: Client, taskQueue: string, input: CaseInput): Promise<WorkflowHandle> {
+  return client.workflow.start(caseWorkflowType, {
+    taskQueue,
+    workflowId: input.caseId,
+    args: [input],
+    memo: { requestDigest: input.requestDigest },
+    typedSearchAttributes: initialSearchAttributes(input),
+    staticSummary: caseSummary(input),
+    staticDetails: caseDetails(input, new Date()),
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+}
+
+export function act<T>(handle: WorkflowHandle, update: UpdateDefinition<CaseState, [Action<T>]>, actor: Actor, input: T): Promise<CaseState> {
+  return handle.executeUpdate(update, { args: [{ actor, input }] });
+}
+
+export const caseState = (handle: WorkflowHandle): Promise<CaseState> => handle.query(getCaseQuery);
+
+/** Where a driven case is left waiting. */
+export const waitStages = ['acceptance', 'remediation', 'follow_up'] as const;
+export type WaitStage = (typeof waitStages)[number];
+
+function expectStage(s: CaseState, stage: CaseState['stage'], step: string): CaseState {
+  if (s.stage !== stage) throw new Error(`${s.caseId}: after ${step} the case is ${s.stage}, expected ${stage}`);
+  return s;
+}
+
+/**
+ * Drives a just-started case to `stage` (under a policy with a short appeal window, see
+ * quickAppealPolicy): `acceptance` leaves it as started; `remediation` accepts, investigates,
+ * consults, rules, lets the appeal window lapse and issues a correction plan with one measure due in
+ * 90 days; `follow_up` also completes and verifies the measure, so the case waits for its first
+ * revisit a month after the ruling.
+ */
+export async function driveTo(handle: WorkflowHandle, stage: WaitStage): Promise<CaseState> {
+  if (stage === 'acceptance') return caseState(handle);
+  expectStage(await act(handle, decideAcceptanceUpdate, actors.org, inputs.accept), 'investigation', 'acceptance');
+  expectStage(await act(handle, submitInvestigationUpdate, actors.org, investigation(9)), 'consultation', 'investigation');
+  expectStage(await act(handle, giveConsultationUpdate, actors.discipline, inputs.consultation), 'ruling', 'consultation');
+  expectStage(await act(handle, proposeRulingUpdate, actors.org, inputs.ruling), 'ruling_proposed', 'ruling proposal');
+  expectStage(await act(handle, reviewRulingUpdate, actors.committee, inputs.review), 'notified', 'ruling review');
+  await waitForStage(handle, 'remediation', 30_000);
+  let s = expectStage(await act(handle, issueCorrectionPlanUpdate, actors.org, inputs.correctionPlan(dateInDays(90))), 'remediation', 'correction plan');
+  if (stage === 'remediation') return s;
+  await act(handle, reportMeasureProgressUpdate, actors.unit, inputs.progress(true));
+  s = expectStage(await act(handle, verifyMeasureUpdate, actors.org, inputs.verification), 'follow_up', 'measure verification');
+  return s;
+}
+
+/** Polls the case until it reaches `stage` (the appeal window lapsing is a timer, not an action). */
+export async function waitForStage(handle: WorkflowHandle, stage: CaseState['stage'], timeoutMs: number): Promise<CaseState> {
+  const until = Date.now() + timeoutMs;
+  await sleep(1_000);
+  for (;;) {
+    const s = await caseState(handle);
+    if (s.stage === stage) return s;
+    if (Date.now() > until) throw new Error(`${s.caseId} is still ${s.stage} after ${timeoutMs / 1000} s, expected ${stage}`);
+    await sleep(250);
+  }
+}

@@ -1,0 +1,48 @@
+/** Memory and CPU of another process, read from /proc (Linux). */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface ProcMemory {
+  /** Resident set size now, MiB. */
+  rssMiB: number;
+  /** Peak resident set size so far, MiB. */
+  peakRssMiB: number;
+}
+
+const kib = (status: string, field: string): number => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m ? Number(m[1]) : Number.NaN;
+};
+
+export function procMemory(pid: number): ProcMemory {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { rssMiB: Math.round((kib(status, 'VmRSS') / 1024) * 10) / 10, peakRssMiB: Math.round((kib(status, 'VmHWM') / 1024) * 10) / 10 };
+}
+
+let ticksPerSecond: number | undefined;
+/** Clock ticks per second of /proc's CPU figures. */
+export function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** User plus system CPU time the process has used, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / clockTicks();
+}
+
+/** Whether /proc can be read here (Linux); elsewhere the figures that need it are left out. */
+export function hasProc(): boolean {
+  return fs.existsSync(`/proc/${process.pid}/stat`);
+}

@@ -1,0 +1,356 @@
+/**
+ * `npm run bench`: starts what the benchmarks need (bench/lib/environment.ts), runs them, prints a
+ * table and writes it with every figure as JSON to bench/results/<timestamp>.json and latest.json.
+ * Benchmarks print numbers beside their targets; they never fail on a time.
+ *
+ *   node dist/bench/run.js [--quick] [--only starts,actions,scale,lifecycle] [--server-db memory|file]
+ *                          [--max-wait-idle 60]
+ *                          [--scale-sizes 1000,10000] [--scale-stage remediation|follow_up|acceptance]
+ *                          [--lifecycle-cases 5] [--worker-node-options "--max-old-space-size=1024"]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../scripts/tools';
+import { benchActions, type ActionsResult } from './actions';
+import { benchLifecycle, type LifecycleResult } from './lifecycle';
+import { benchScaleRun, growth, type GrowthLine, type ScaleRun } from './scale';
+import { benchStarts, type StartsResult } from './starts';
+import { startEnvironment, type BenchEnvironment } from './lib/environment';
+import { waitStages, type WaitStage } from './lib/drive';
+import { drain, killDescendants, LoadMeter, machineInfo, waitForQuiet, type LoadReading } from './lib/machine';
+import { hasProc } from './lib/proc';
+import { round, type LatencySummary, type LoadResult } from './lib/stats';
+
+const benchmarks = ['starts', 'actions', 'scale', 'lifecycle'] as const;
+type BenchName = (typeof benchmarks)[number];
+
+const usage = `usage: node dist/bench/run.js [--quick] [--only ${benchmarks.join(',')}] [--server-db memory|file] [--max-wait-idle SECONDS] [--scale-sizes 1000,10000] [--scale-stage ${waitStages.join('|')}] [--lifecycle-cases N] [--worker-node-options OPTIONS]`;
+
+/** The targets of issue 6, as printed beside each figure. */
+const targets = {
+  startsPerSecond: 50,
+  startP99Ms: 50,
+  apiVsBare: 0.8,
+  actionIdleP99Ms: 25,
+  rssMiBAt10k: 1536,
+  lifecycleSeconds: 10,
+};
+
+interface Plan {
+  quick: boolean;
+  only: BenchName[];
+  serverDb: 'memory' | 'file';
+  /** Before each benchmark, wait up to this long for other programs to leave the CPU alone. */
+  maxWaitIdle: number;
+  starts: { count: number; levels: number[]; warmup: number };
+  actions: { count: number; loadedCount: number; backgroundConcurrency: number };
+  scale: { sizes: number[]; stage: WaitStage; concurrency: number; idleSeconds: number; resumeSample: number; workerNodeOptions?: string | undefined };
+  lifecycle: { cases: number };
+}
+
+function plan(argv: string[]): Plan {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'server-db': { type: 'string', default: 'memory' },
+      'max-wait-idle': { type: 'string' },
+      'scale-sizes': { type: 'string' },
+      'scale-stage': { type: 'string' },
+      'lifecycle-cases': { type: 'string' },
+      'worker-node-options': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [...benchmarks];
+  const unknown = only.filter((n) => !(benchmarks as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${usage}`);
+  const sizes = values['scale-sizes'] ? values['scale-sizes'].split(',').map(Number) : quick ? [100, 300] : [1_000, 10_000];
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--scale-sizes takes positive whole numbers\n${usage}`);
+  const stage = (values['scale-stage'] ?? 'acceptance') as WaitStage;
+  if (!waitStages.includes(stage)) throw new Error(`--scale-stage is one of ${waitStages.join(', ')}\n${usage}`);
+  const lifecycleCases = values['lifecycle-cases'] ? Number(values['lifecycle-cases']) : quick ? 1 : 5;
+  if (!Number.isInteger(lifecycleCases) || lifecycleCases < 1) throw new Error(`--lifecycle-cases takes a positive whole number\n${usage}`);
+  const serverDb = values['server-db'];
+  if (serverDb !== 'memory' && serverDb !== 'file') throw new Error(`--server-db is memory or file\n${usage}`);
+  const maxWaitIdle = values['max-wait-idle'] ? Number(values['max-wait-idle']) : quick ? 10 : 60;
+  if (!Number.isFinite(maxWaitIdle) || maxWaitIdle < 0) throw new Error(`--max-wait-idle takes seconds\n${usage}`);
+  return {
+    quick,
+    only: only as BenchName[],
+    serverDb,
+    maxWaitIdle,
+    starts: { count: quick ? 20 : 200, levels: [1, 4, 16], warmup: quick ? 5 : 20 },
+    actions: { count: quick ? 20 : 200, loadedCount: quick ? 20 : 100, backgroundConcurrency: 8 },
+    scale: { sizes: [...sizes].sort((a, b) => a - b), stage, concurrency: 32, idleSeconds: quick ? 5 : 10, resumeSample: 100, workerNodeOptions: values['worker-node-options'] },
+    lifecycle: { cases: lifecycleCases },
+  };
+}
+
+// ---- the table ----
+
+interface Row {
+  benchmark: string;
+  measure: string;
+  value: string;
+  target: string;
+  /** Whether the figure meets its target; absent where there is none. */
+  meets?: boolean | undefined;
+}
+
+const lat = (l: LatencySummary) => `p50 ${l.p50} · p95 ${l.p95} · p99 ${l.p99} ms`;
+const load = (r: LoadResult, unit: string) => `${r.perSecond} ${unit}/s · ${lat(r.latency)}${r.errors ? ` · ${r.errors} errors` : ''}`;
+
+function startsRows(r: StartsResult): Row[] {
+  const rows: Row[] = [];
+  for (const l of r.levels) {
+    const b = `starts c=${l.concurrency}`;
+    rows.push({
+      benchmark: b,
+      measure: `API POST /v1/cases (${r.countPerLevel})`,
+      value: load(l.api, 'starts'),
+      target: `≥ ${targets.startsPerSecond}/s, p99 ≤ ${targets.startP99Ms} ms`,
+      meets: l.api.errors === 0 && l.api.perSecond >= targets.startsPerSecond && l.api.latency.p99 <= targets.startP99Ms,
+    });
+    rows.push({ benchmark: b, measure: 'bare client: start', value: load(l.bareStart, 'starts'), target: '' });
+    rows.push({ benchmark: b, measure: 'bare client: start + query (what the API does)', value: load(l.bareStartAndQuery, 'starts'), target: '' });
+    rows.push({ benchmark: b, measure: 'API ÷ bare start (throughput)', value: String(l.apiVsBareStart), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStart >= targets.apiVsBare });
+    rows.push({ benchmark: b, measure: 'API ÷ bare start + query (throughput)', value: String(l.apiVsBareStartAndQuery), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStartAndQuery >= targets.apiVsBare });
+  }
+  return rows;
+}
+
+function actionsRows(r: ActionsResult): Row[] {
+  return [
+    {
+      benchmark: 'actions',
+      measure: `API acceptance Update, idle (${r.countPerScenario}, one at a time)`,
+      value: lat(r.idle.latency) + (r.idle.errors ? ` · ${r.idle.errors} errors` : ''),
+      target: `p99 ≤ ${targets.actionIdleP99Ms} ms`,
+      meets: r.idle.errors === 0 && r.idle.latency.p99 <= targets.actionIdleP99Ms,
+    },
+    { benchmark: 'actions', measure: 'bare client acceptance Update, idle', value: lat(r.bareClientIdle.latency), target: '' },
+    {
+      benchmark: 'actions',
+      measure: `API acceptance Update, under load (${r.loadedCount}; ${r.background.perSecond} starts/s at c=${r.background.concurrency} behind it)`,
+      value: lat(r.underLoad.latency) + (r.underLoad.errors ? ` · ${r.underLoad.errors} errors` : ''),
+      target: '',
+    },
+  ];
+}
+
+function scaleRows(runs: ScaleRun[]): Row[] {
+  const rows: Row[] = [];
+  for (const r of runs) {
+    const b = `scale ${r.cases}`;
+    const w = r.idle.worker;
+    rows.push({
+      benchmark: b,
+      measure: `worker RSS, idle (cases in ${r.stage}${r.workerNodeOptions ? `; worker NODE_OPTIONS ${r.workerNodeOptions}` : ''})`,
+      value: `${w.rssMiB} MiB (peak ${w.peakRssMiB}; empty worker ${r.baseline.rssMiB})`,
+      target: `≤ ${targets.rssMiBAt10k} MiB at 10,000`,
+      meets: r.cases >= 10_000 ? w.rssMiB <= targets.rssMiBAt10k && w.peakRssMiB <= targets.rssMiBAt10k : undefined,
+    });
+    rows.push({
+      benchmark: b,
+      measure: 'worker main-thread heap, idle (external: ArrayBuffers, e.g. the embedded store)',
+      value: w.heapUsedMiB === undefined ? 'n/a' : `${w.heapUsedMiB} used / ${w.heapTotalMiB} MiB · external ${w.externalMiB} MiB`,
+      target: '',
+    });
+    rows.push({ benchmark: b, measure: `CPU while idle (${r.idle.seconds} s)`, value: `worker ${w.cpuPercentOfOneCore}%${r.idle.server ? ` · server ${r.idle.server.cpuPercentOfOneCore}%` : ''} of a core`, target: '' });
+    rows.push({
+      benchmark: b,
+      measure: `time to open and drive to ${r.stage}`,
+      value: `${r.open.seconds} s (${r.open.casesPerSecond} cases/s)${r.open.failed ? ` · ${r.open.failed} failed` : ''}`,
+      target: '',
+    });
+    rows.push({
+      benchmark: b,
+      measure: 'resumed after a worker restart',
+      value: `${r.restart.resumed}/${r.restart.sample} · worker ready in ${r.restart.readySeconds} s · first action ${lat(r.restart.latency)}`,
+      target: 'all',
+      meets: r.restart.sample > 0 && r.restart.resumed === r.restart.sample,
+    });
+  }
+  return rows;
+}
+
+function growthRows(lines: GrowthLine[]): Row[] {
+  return lines.map((g) => ({
+    benchmark: 'growth',
+    measure: `${g.figure} (${g.unit})`,
+    value: `${g.values.map((v) => `${v.value} @${v.cases}`).join(' → ')} · ×${g.factor} · ${g.perCase >= 0 ? '+' : ''}${g.perCase} per case`,
+    target: '',
+  }));
+}
+
+function lifecycleRows(r: LifecycleResult): Row[] {
+  return [
+    {
+      benchmark: 'lifecycle',
+      measure: `whole lifecycle with ${r.revisitsPerCase} revisits over 12 months, time-skipping (${r.completed}/${r.cases} cases)`,
+      value: `p50 ${r.perCaseSeconds.p50} s · max ${r.perCaseSeconds.max} s · ${r.casesPerSecond} cases/s · ${r.historyEventsPerCase} history events`,
+      target: `one case ≤ ${targets.lifecycleSeconds} s`,
+      meets: r.completed === r.cases && r.perCaseSeconds.max <= targets.lifecycleSeconds,
+    },
+    { benchmark: 'lifecycle', measure: 'test server start (once)', value: `${r.serverStartSeconds} s`, target: '' },
+  ];
+}
+
+function loadRow(name: string, l: { before: LoadReading; during: LoadReading }): Row {
+  return {
+    benchmark: name,
+    measure: 'CPU of other programs on the machine',
+    value: `${l.during.foreignPercent}% of a core during (${l.before.foreignPercent}% just before); machine total ${l.during.machinePercent}%`,
+    target: '',
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const cells = rows.map((r) => [r.benchmark, r.measure, r.value, r.target, r.meets === undefined ? '' : r.meets ? 'yes' : 'no']);
+  const head = ['benchmark', 'measure', 'value', 'target', 'meets'];
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(width[i]!)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+}
+
+// ---- main ----
+
+async function main(): Promise<void> {
+  const p = plan(process.argv.slice(2));
+  const startedAt = new Date();
+  console.log(`rongcuo benchmarks${p.quick ? ' (quick)' : ''}: ${p.only.join(', ')}`);
+  if (p.only.includes('scale') && !hasProc()) console.log('  /proc is not readable here: the scale benchmark is skipped');
+
+  const running: { env?: BenchEnvironment } = {};
+  const interrupted = () => {
+    console.error('interrupted: stopping');
+    const closing = running.env?.close() ?? Promise.resolve();
+    void Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 15_000))]).finally(() => {
+      killDescendants();
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  const e = await startEnvironment({ serverDb: p.serverDb });
+  running.env = e;
+  const storeLabel = e.recordStoreKind === 'postgres' ? 'postgres (DATABASE_URL)' : 'pglite (embedded, temporary folder, in the benchmark process)';
+  const temporalLabel = e.temporalKind === 'external' ? 'external server (TEMPORAL_ADDRESS)' : `embedded dev server, ${e.serverDb === 'file' ? 'SQLite file in a temporary folder' : 'in-memory SQLite'}`;
+  console.log(`  Temporal: ${temporalLabel}; record store: ${storeLabel}`);
+
+  const results: {
+    starts?: StartsResult;
+    actions?: ActionsResult;
+    scale?: ScaleRun[];
+    growth?: GrowthLine[];
+    lifecycle?: LifecycleResult;
+  } = {};
+  const notMeasured: string[] = [];
+  const loads: Record<string, { before: LoadReading & { waitedSeconds: number }; during: LoadReading }> = {};
+  const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    console.log(`\n${name}`);
+    await drain();
+    const before = await waitForQuiet(p.maxWaitIdle);
+    if (before.foreignPercent >= 25) console.log(`  other programs use ${before.foreignPercent}% of a core (waited ${before.waitedSeconds} s): the numbers below share the machine`);
+    const meter = new LoadMeter().start();
+    try {
+      return await fn();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`  ${name} could not be measured: ${message}`);
+      notMeasured.push(`${name}: ${message}`);
+      return undefined;
+    } finally {
+      const during = meter.stop();
+      loads[name] = { before, during };
+      console.log(`  other programs used ${during.foreignPercent}% of a core meanwhile`);
+    }
+  };
+
+  try {
+    if (p.only.includes('starts')) results.starts = await attempt('starts', () => benchStarts(e, p.starts));
+    if (p.only.includes('actions')) results.actions = await attempt('actions', () => benchActions(e, p.actions));
+    if (p.only.includes('lifecycle')) results.lifecycle = await attempt('lifecycle', () => benchLifecycle(e, p.lifecycle));
+    if (p.only.includes('scale') && hasProc()) {
+      const runs: ScaleRun[] = [];
+      for (const size of p.scale.sizes) {
+        const run = await attempt(`scale ${size}`, () => benchScaleRun(e, size, p.scale));
+        if (run) runs.push(run);
+      }
+      results.scale = runs;
+      results.growth = growth(runs);
+    }
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await e.close();
+  }
+
+  const rows: Row[] = [
+    ...(results.starts ? startsRows(results.starts) : []),
+    ...(results.actions ? actionsRows(results.actions) : []),
+    ...(results.scale ? scaleRows(results.scale) : []),
+    ...(results.growth ? growthRows(results.growth) : []),
+    ...(results.lifecycle ? lifecycleRows(results.lifecycle) : []),
+    ...Object.entries(loads).map(([name, l]) => loadRow(name, l)),
+  ];
+  const finishedAt = new Date();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000, 1),
+    options: {
+      quick: p.quick,
+      only: p.only,
+      serverDb: p.serverDb,
+      maxWaitIdle: p.maxWaitIdle,
+      scaleSizes: p.scale.sizes,
+      scaleStage: p.scale.stage,
+      workerNodeOptions: p.scale.workerNodeOptions,
+      lifecycleCases: p.lifecycle.cases,
+    },
+    machine: machineInfo(),
+    temporal: { kind: e.temporalKind, serverDb: e.serverDb, label: temporalLabel, namespace: e.namespace },
+    recordStore: { kind: e.recordStoreKind, label: storeLabel },
+    targets,
+    table: rows,
+    notMeasured,
+    /** CPU of other programs before and during each benchmark (the machine may be shared). */
+    machineLoad: loads,
+    results,
+  };
+
+  console.log('');
+  const m = report.machine;
+  console.log(`${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; Temporal: ${temporalLabel}; record store: ${storeLabel}`);
+  printTable(rows);
+  for (const n of notMeasured) console.log(`not measured: ${n}`);
+
+  const dir = path.join(projectRoot(), 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  fs.writeFileSync(path.join(dir, `${stamp}.json`), json);
+  fs.writeFileSync(path.join(dir, 'latest.json'), json);
+  console.log(`\nwritten: bench/results/${stamp}.json and bench/results/latest.json (${report.durationSeconds} s in all)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,76 @@
+/**
+ * Case starts: POST /v1/cases through the API, and the same start through a bare Temporal client,
+ * at several concurrency levels on the same server. The API starts the workflow and then answers
+ * with the case state (a query), so the bare client is measured both ways: start only, and start
+ * followed by the same query.
+ */
+import { signToken } from '../api/tokens';
+import type { BenchEnvironment } from './lib/environment';
+import { actors, caseInput, sampleApplication } from './lib/fixtures';
+import { caseState, startCase } from './lib/drive';
+import { HttpCaller } from './lib/http';
+import { drain } from './lib/machine';
+import { closedLoop, round, type LoadResult } from './lib/stats';
+
+export interface StartsOptions {
+  count: number;
+  levels: number[];
+  warmup: number;
+}
+
+export interface StartsLevel {
+  concurrency: number;
+  api: LoadResult;
+  bareStart: LoadResult;
+  bareStartAndQuery: LoadResult;
+  /** API starts/s divided by the bare client's (1 = no cost; 0.8 = 20% slower). */
+  apiVsBareStart: number;
+  apiVsBareStartAndQuery: number;
+}
+
+export interface StartsResult {
+  countPerLevel: number;
+  levels: StartsLevel[];
+}
+
+export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Promise<StartsResult> {
+  const caller = new HttpCaller(env.apiBase);
+  const token = await signToken(env.config, actors.unit, '12h');
+  const tq = env.config.taskQueue;
+  const viaApi = () => caller.expect(201, 'POST', '/v1/cases', token, sampleApplication());
+  const bare = () => startCase(env.client, tq, caseInput());
+  const bareAndQuery = async () => caseState(await startCase(env.client, tq, caseInput()));
+  try {
+    // Warm up every path (JIT, connections, the worker's caches) before anything is timed.
+    await closedLoop(o.warmup, 4, viaApi);
+    await closedLoop(o.warmup, 4, bare);
+    await closedLoop(o.warmup, 4, bareAndQuery);
+    // Every phase starts once the worker has finished what the previous one left it (a bare start
+    // returns before the worker has run the case's first task and activities).
+    const measured = async (concurrency: number, op: () => Promise<unknown>) => {
+      await drain();
+      return closedLoop(o.count, concurrency, op);
+    };
+    const levels: StartsLevel[] = [];
+    for (const concurrency of o.levels) {
+      // Interleaved per level, so a slow drift of the server (its database grows) hits all three alike.
+      const api = await measured(concurrency, viaApi);
+      const bareStartAndQuery = await measured(concurrency, bareAndQuery);
+      const bareStart = await measured(concurrency, bare);
+      levels.push({
+        concurrency,
+        api,
+        bareStart,
+        bareStartAndQuery,
+        apiVsBareStart: round(api.perSecond / bareStart.perSecond, 3),
+        apiVsBareStartAndQuery: round(api.perSecond / bareStartAndQuery.perSecond, 3),
+      });
+      console.log(
+        `  starts c=${concurrency}: API ${api.perSecond}/s p99 ${api.latency.p99} ms · bare start ${bareStart.perSecond}/s p99 ${bareStart.latency.p99} ms · bare start+query ${bareStartAndQuery.perSecond}/s p99 ${bareStartAndQuery.latency.p99} ms`,
+      );
+    }
+    return { countPerLevel: o.count, levels };
+  } finally {
+    caller.close();
+  }
+}
