@@ -62,6 +62,7 @@ export const settings = {
   temporalAddress: setting('TEMPORAL_ADDRESS', '', 'host:port of a Temporal server. Empty: `npm start` runs the embedded dev server. TLS, API key, namespace and profiles follow the SDK environment conventions (TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE).', z.string()),
   temporalNamespace: setting('TEMPORAL_NAMESPACE', 'default', 'Temporal namespace that holds the cases.', z.string().min(1)),
   taskQueue: setting('TEMPORAL_TASK_QUEUE', 'rongcuo-cases', 'Task queue the case workflows and activities run on.', z.string().min(1)),
+  maxCachedWorkflows: setting('WORKER_MAX_CACHED_WORKFLOWS', '300', 'Cases a worker keeps in memory between tasks. Waiting cases need none: an evicted case is replayed from its history on its next task. Bounds worker memory (each cached case holds a workflow context of about 2 MB).', z.coerce.number().int().min(0).max(100000)),
   devServerPort: setting('TEMPORAL_DEV_PORT', '7233', 'gRPC port of the embedded dev server.', port),
   devUiPort: setting('TEMPORAL_UI_PORT', '8233', 'Web UI port of the embedded dev server.', port),
   temporalCli: setting('TEMPORAL_CLI', '', 'Path of the `temporal` CLI. Empty: PATH, then tools/bin.', z.string()),

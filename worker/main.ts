@@ -46,6 +46,7 @@ export async function startWorker(
     connection,
     namespace: target.namespace,
     taskQueue: config.taskQueue,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
     payloadCodecs: options.payloadCodecs ?? [],
   });

@@ -11,6 +11,8 @@ export interface CaseWorkerOptions {
   /** A prebuilt bundle (tests, benchmarks); by default workflows are bundled from source at start. */
   workflowBundle?: { code: string };
   identity?: string;
+  /** Cases kept in memory between tasks; the SDK's default when absent. */
+  maxCachedWorkflows?: number;
   /**
    * Payload codecs (encryption, see common/codec.ts): they run on the worker's main thread, outside the
    * workflow sandbox, so the workflow code does not change. The clients that start and query cases
@@ -30,7 +32,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     ...(o.identity ? { identity: o.identity } : {}),
     dataConverter: { payloadCodecs: o.payloadCodecs ?? [] },
-    // Cases wait for months: keep many of them cached without holding threads.
-    maxCachedWorkflows: 2000,
+    // Cases wait for months; only the busy ones need to stay cached (see WORKER_MAX_CACHED_WORKFLOWS).
+    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
   });
 }
