@@ -101,7 +101,8 @@ async function lifecycle(env: TestWorkflowEnvironment, taskQueue: string): Promi
 export async function benchLifecycle(env: BenchEnvironment, o: LifecycleOptions): Promise<LifecycleResult> {
   const serverFrom = performance.now();
   const path = testServerPath();
-  const start = () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const dataConverter = { payloadCodecs: env.payloadCodecs };
+  const start = () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } }, client: { dataConverter } });
   // The SDK gives the JVM about 5 s to open its port; a busy machine can miss that once.
   const testEnv = await start().catch((err: unknown) => (/did not start within/i.test(String(err)) ? start() : Promise.reject(err)));
   const serverStartSeconds = round((performance.now() - serverFrom) / 1000, 1);
@@ -115,6 +116,7 @@ export async function benchLifecycle(env: BenchEnvironment, o: LifecycleOptions)
       connection: testEnv.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet as never }),
+      dataConverter,
       activities: createActivities({ records: env.records, notifier, calendar: WorkingDayCalendar.default() }),
     });
     const seconds: number[] = [];

@@ -103,8 +103,7 @@ export async function benchScaleRun(env: BenchEnvironment, cases: number, o: Sca
   const dataDir = path.join(env.scratch, `scale-${cases}`);
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: env.namespace,
+    ...env.childEnv,
     TEMPORAL_TASK_QUEUE: taskQueue,
     // With the embedded store the child cannot share the parent's: it gets a folder of its own, kept across its restart.
     DATA_DIR: dataDir,

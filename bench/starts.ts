@@ -1,8 +1,9 @@
 /**
  * Case starts: POST /v1/cases through the API, and the same start through a bare Temporal client,
- * at several concurrency levels on the same server. The API starts the workflow and then answers
- * with the case state (a query), so the bare client is measured both ways: start only, and start
- * followed by the same query.
+ * at several concurrency levels on the same server. The API starts the workflow and answers with
+ * the opening state it builds itself, so a bare `start` is the same work without HTTP, auth,
+ * validation and the API's own code; `start + query` also reads the case back, which waits for the
+ * worker's first workflow task.
  */
 import { signToken } from '../api/tokens';
 import type { BenchEnvironment } from './lib/environment';

@@ -1,7 +1,8 @@
 /**
  * Everything the benchmarks run against, in this process: a Temporal dev server (started here unless
  * TEMPORAL_ADDRESS is set), the record store (DATABASE_URL, else the embedded store in a temporary
- * folder), the case worker and the HTTP API on a free port of 127.0.0.1.
+ * folder), the case worker and the HTTP API on a free port of 127.0.0.1. Payloads are encrypted as in
+ * production, with one key made for the run (or PAYLOAD_KEYS) that every client and worker shares.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,13 +11,16 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openRecords, type Db, type RecordStore } from '../../activities/records';
 import { buildApp } from '../../api/app';
 import { createTemporalGateway } from '../../api/gateway';
+import { createPayloadCodec } from '../../common/codec';
 import { loadConfig, type Config } from '../../common/config';
+import { generatePayloadKey } from '../../common/payload-keys';
 import { createLogger } from '../../common/logger';
 import { connectClient, temporalTarget } from '../../common/temporal';
 import { PolicyRegistry } from '../../domain/policies';
@@ -44,6 +48,15 @@ export interface BenchEnvironment {
   records: RecordStore;
   /** A client of its own for the bare-client measurements (the API has another). */
   client: Client;
+  /** The payload codecs every client and worker of the run uses (encryption, as in production). */
+  payloadCodecs: PayloadCodec[];
+  /** Whether new payloads are encrypted (PAYLOAD_ENCRYPTION). */
+  payloadEncryption: boolean;
+  /**
+   * Settings a worker in another process needs to share this run's server and payload keys
+   * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION).
+   */
+  childEnv: NodeJS.ProcessEnv;
   apiBase: URL;
   /** Scratch folder: dev server database and log, embedded stores, child worker logs. */
   scratch: string;
@@ -108,8 +121,11 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       process.env.TEMPORAL_ADDRESS = address;
     }
 
+    // One key for the run unless PAYLOAD_KEYS is given: the child workers of the scale benchmark need the same.
+    const payloadKeys = process.env.PAYLOAD_KEYS || generatePayloadKey().line;
     const config = loadConfig({
       ...process.env,
+      PAYLOAD_KEYS: payloadKeys,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
       DATA_DIR: path.join(scratch, 'app'),
@@ -122,7 +138,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     const logger = createLogger(config.logLevel, 'bench');
     const target = temporalTarget(config);
 
-    const client = await connectClient(target);
+    const payloadCodecs: PayloadCodec[] = [createPayloadCodec(config, logger.child({ component: 'codec' }))];
+    const client = await connectClient(target, { payloadCodecs });
     cleanups.push(() => client.connection.close());
     // Already there on the dev server started here; an external server may need them.
     await registerSearchAttributes(client.connection as Connection, namespace);
@@ -130,16 +147,17 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
     cleanups.push(() => db.close());
 
-    const worker: RunningWorker = await startWorker(config, logger.child({ component: 'worker' }), db, records);
+    const worker: RunningWorker = await startWorker(config, logger.child({ component: 'worker' }), db, records, { payloadCodecs });
     cleanups.push(() => worker.shutdown());
 
-    const apiClient = await connectClient(target);
+    const apiClient = await connectClient(target, { payloadCodecs });
     cleanups.push(() => apiClient.connection.close());
     const app: FastifyInstance = await buildApp({
       config,
       logger: logger.child({ component: 'api' }),
       cases: createTemporalGateway(apiClient, config),
       policies: PolicyRegistry.load(config.policyDir || undefined),
+      payloadCodecs,
       readiness: {
         temporal: async () => void (await apiClient.workflowService.getSystemInfo({})),
         database: async () => void (await db.query('SELECT 1')),
@@ -162,6 +180,14 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       db,
       records,
       client,
+      payloadCodecs,
+      payloadEncryption: config.payloadEncryption,
+      childEnv: {
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: namespace,
+        PAYLOAD_KEYS: payloadKeys,
+        PAYLOAD_ENCRYPTION: config.payloadEncryption ? 'true' : 'false',
+      },
       apiBase,
       scratch,
       close,
