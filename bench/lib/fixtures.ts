@@ -9,6 +9,7 @@ import { defaultPolicy } from '../../domain/policies';
 import { policySchema, type Policy } from '../../domain/policy';
 import { chinaCivilDate, randomCaseId, requestDigest } from '../../api/ids';
 import type { CaseInput } from '../../workflows/messages';
+import { sampleApplication as documentedApplication } from '../../api/schemas';
 
 export const actors = {
   unit: { sub: 'bench-unit-clerk', role: 'unit', unit: 'JS-NJ-FGW' } as Actor,
@@ -17,19 +18,8 @@ export const actors = {
   committee: { sub: 'bench-committee', role: 'committee' } as Actor,
 };
 
-const noCircumstances = {
-  collectiveDecision: true,
-  proceduresFollowed: true,
-  privateGain: false,
-  knowinglyViolated: false,
-  ignoredRules: false,
-  brokeLawOrDiscipline: false,
-  politicalRisk: false,
-  seriousSafetyAccident: false,
-  majorEconomicLoss: false,
-  activeRemedy: true,
-  forceMajeure: false,
-};
+/** Circumstances that trip no rule: those of the application documented in the API's examples. */
+const noCircumstances = documentedApplication.circumstances;
 
 /** An application that passes screening; a fresh cadre id each time, so the repeat rule never fires. */
 export function sampleApplication(): Application {

@@ -20,6 +20,7 @@ import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseIn
 import { workflowsPath } from '../../worker/worker';
 import { createTimeSkippingEnv } from './temporal';
 import { MemoryNotifier, MemoryRecords } from './doubles';
+import { sampleApplication as documentedApplication } from '../../api/schemas';
 
 export interface CaseHarness {
   env: TestWorkflowEnvironment;
@@ -91,19 +92,8 @@ export const actors = {
   supervisor: { sub: 'supervisor-1', role: 'supervisor' } as Actor,
 };
 
-const noCircumstances = {
-  collectiveDecision: true,
-  proceduresFollowed: true,
-  privateGain: false,
-  knowinglyViolated: false,
-  ignoredRules: false,
-  brokeLawOrDiscipline: false,
-  politicalRisk: false,
-  seriousSafetyAccident: false,
-  majorEconomicLoss: false,
-  activeRemedy: true,
-  forceMajeure: false,
-};
+/** Circumstances that trip no rule: those of the application documented in the API's examples. */
+const noCircumstances = documentedApplication.circumstances;
 
 export function sampleApplication(overrides: { incident?: Partial<Application['incident']>; circumstances?: Partial<Application['circumstances']>; cadreId?: string } = {}): Application {
   return {
