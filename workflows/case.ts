@@ -16,7 +16,9 @@ import {
   continueAsNew,
   currentUpdateInfo,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -78,6 +80,25 @@ const acts = proxyActivities<Omit<CaseActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
+
+/**
+ * Deadlines, revisit schedules, screening and assessment are short reads and computations: they run as
+ * local activities, in the worker that runs the case, so an action is answered without a round trip
+ * to the server per step. Their results are recorded in the history all the same. Retries back off
+ * locally for a minute, then through durable timers.
+ */
+const decisions = proxyLocalActivities<Omit<CaseActivities, 'notify' | 'recordEvent'>>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
+});
+
+/**
+ * Cases started before those steps became local activities ran them as ordinary activities and replay
+ * them that way (their histories are in test/histories/before-local-decisions).
+ */
+const LOCAL_DECISIONS = 'local-decisions';
+const decide = () => (patched(LOCAL_DECISIONS) ? decisions : acts);
 
 /** Notifications retry with backoff for about a day, then give up without blocking the case. */
 const notifier = proxyActivities<Pick<CaseActivities, 'notify'>>({
@@ -224,7 +245,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   async function ensureTask(kind: TaskKind, role: Role, duration: PolicyDuration, extra: Partial<PendingTask> = {}): Promise<PendingTask> {
     const existing = findTask(kind);
     if (existing) return existing;
-    const plan = await acts.planDeadline({ from: nowIso(), duration, reminders: policy.reminders });
+    const plan = await decide().planDeadline({ from: nowIso(), duration, reminders: policy.reminders });
     return addTask(kind, role, plan, extra);
   }
 
@@ -316,7 +337,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     );
     event('escalated', undefined, { taskId: t.id, task: t.kind, dueAt: t.dueAt, escalation: n, awaiting: t.role });
     if (onExpiry[t.kind] === 'escalate') {
-      t.nextEscalationAt = await acts.planEscalation({ after: t.nextEscalationAt ?? t.dueAt, interval: policy.escalationInterval });
+      t.nextEscalationAt = await decide().planEscalation({ after: t.nextEscalationAt ?? t.dueAt, interval: policy.escalationInterval });
     }
     changed++;
   }
@@ -854,7 +875,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   async function screen(phase: 'application' | 'investigation'): Promise<boolean> {
-    const result = await acts.screen({
+    const result = await decide().screen({
       caseId: s.caseId,
       phase,
       at: nowIso(),
@@ -888,14 +909,14 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       return;
     }
     if (ruling.outcome === 'mitigate' && ruling.influenceMonths) {
-      const until = await acts.planDeadline({ from: s.finalAt, duration: { amount: ruling.influenceMonths, unit: 'months' }, reminders: { before: [], onTheDay: false } });
+      const until = await decide().planDeadline({ from: s.finalAt, duration: { amount: ruling.influenceMonths, unit: 'months' }, reminders: { before: [], onTheDay: false } });
       s.influenceUntil = until.dueDate;
     }
     s.stage = 'remediation';
   }
 
   async function planRevisitSchedule(tier: Tier, afterMonth: number): Promise<void> {
-    const items = await acts.planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], unit: policy.followUp.unit, afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
+    const items = await decide().planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], unit: policy.followUp.unit, afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
     for (const r of s.revisits) {
       if (r.status === 'scheduled' && r.monthOffset > afterMonth) {
         r.status = 'cancelled';
@@ -936,7 +957,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       if (s.stage !== 'investigation') return;
       if (!(await screen('investigation'))) return;
       const inv = s.investigation!;
-      s.assessment = await acts.assess({
+      s.assessment = await decide().assess({
         caseId: s.caseId,
         at: nowIso(),
         scoring: policy.scoring,
@@ -1026,7 +1047,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       }
       if (s.correctionPlan && !internal.measuresPlanned) {
         for (const m of s.measures) {
-          const plan = await acts.planDueDate({ dueDate: m.dueDate, reminders: policy.reminders });
+          const plan = await decide().planDueDate({ dueDate: m.dueDate, reminders: policy.reminders });
           m.dueAt = plan.dueAt;
           const task = addTask('measure', 'unit', plan, { id: `measure-${m.id}` });
           // verified while its due date was being planned
