@@ -15,7 +15,7 @@ import type { CaseState } from '../domain/case';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
 import { testServerPath } from '../scripts/tools';
-import { workflowsPath } from '../worker/worker';
+import { bundlerOptions, workflowsPath } from '../worker/worker';
 import {
   caseWorkflowType,
   decideAcceptanceUpdate,
@@ -115,7 +115,7 @@ export async function benchLifecycle(env: BenchEnvironment, o: LifecycleOptions)
     const worker = await Worker.create({
       connection: testEnv.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet as never }),
+      workflowBundle: await bundleWorkflowCode({ workflowsPath, ...bundlerOptions, logger: quiet as never }),
       dataConverter,
       activities: createActivities({ records: env.records, notifier, calendar: WorkingDayCalendar.default() }),
     });

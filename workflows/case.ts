@@ -94,8 +94,9 @@ const decisions = proxyLocalActivities<Omit<CaseActivities, 'notify' | 'recordEv
 });
 
 /**
- * Cases started before those steps became local activities ran them as ordinary activities and replay
- * them that way (their histories are in test/histories/before-local-decisions).
+ * Cases started before those steps became local activities ran them as ordinary activities, and
+ * updated their search attributes after each step rather than once per reaction; they replay that way
+ * (their histories are in test/histories/before-local-decisions).
  */
 const LOCAL_DECISIONS = 'local-decisions';
 const decide = () => (patched(LOCAL_DECISIONS) ? decisions : acts);
@@ -343,11 +344,14 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   let closing = false;
+  /** Whether the main loop is waiting (for an action, a deadline or continue-as-new) rather than reacting. */
+  let mainWaiting = false;
   /** Each round handles whatever is due, then sleeps until the next instant something will be. */
   async function watcher(): Promise<void> {
     while (!closing) {
       await fireDue();
-      syncVisibility();
+      // While the main loop is reacting to something, it updates visibility itself once it waits again.
+      if (mainWaiting || !patched(LOCAL_DECISIONS)) syncVisibility();
       const seen = changed;
       const next = nextWakeAt();
       if (next === undefined) {
@@ -863,7 +867,9 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     while (!pred()) {
       settled = received;
       syncVisibility();
+      mainWaiting = true;
       await condition(() => pred() || received !== settled || continueAsNewDue());
+      mainWaiting = false;
       if (continueAsNewDue() && !pred()) await continueAsNewNow();
     }
   }

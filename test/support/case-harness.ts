@@ -17,7 +17,7 @@ import type { Policy } from '../../domain/policy';
 import { temporal } from '@temporalio/proto';
 import type { caseWorkflow } from '../../workflows/case';
 import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseInput } from '../../workflows/messages';
-import { workflowsPath } from '../../worker/worker';
+import { bundlerOptions, workflowsPath } from '../../worker/worker';
 import { createTimeSkippingEnv } from './temporal';
 import { MemoryNotifier, MemoryRecords } from './doubles';
 import { sampleApplication as documentedApplication } from '../../api/schemas';
@@ -33,7 +33,7 @@ export interface CaseHarness {
 
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  bundle ??= bundleWorkflowCode({ workflowsPath, ...bundlerOptions, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   return bundle;
 }
 
