@@ -47,6 +47,7 @@ export async function startWorker(
     namespace: target.namespace,
     taskQueue: config.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    workflowHeapMiB: config.workflowHeapMiB,
     activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
     payloadCodecs: options.payloadCodecs ?? [],
   });

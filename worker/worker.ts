@@ -1,4 +1,5 @@
 /** Builds the case worker: the bundled workflows plus the activities it is given. */
+import v8 from 'node:v8';
 import type { PayloadCodec } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { CaseActivities } from '../activities/types';
@@ -13,6 +14,8 @@ export interface CaseWorkerOptions {
   identity?: string;
   /** Cases kept in memory between tasks; the SDK's default when absent. */
   maxCachedWorkflows?: number;
+  /** Old-space limit (MiB) of the workflow threads; V8's default (from the machine's memory) when absent or 0. */
+  workflowHeapMiB?: number;
   /**
    * Payload codecs (encryption, see common/codec.ts): they run on the worker's main thread, outside the
    * workflow sandbox, so the workflow code does not change. The clients that start and query cases
@@ -32,6 +35,9 @@ export const workflowsPath = require.resolve('../workflows');
 export const bundlerOptions = { preloadModules: ['zod'] };
 
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
+  // V8 reads its heap flags when an isolate is created: set here, the limit applies to the workflow
+  // threads the worker is about to start (and any thread started later), not to the main thread.
+  if (o.workflowHeapMiB) v8.setFlagsFromString(`--max-old-space-size=${o.workflowHeapMiB}`);
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,

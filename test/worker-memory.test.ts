@@ -1,0 +1,57 @@
+/**
+ * The case worker bounds the heap of the threads that run workflow code (WORKER_WORKFLOW_HEAP_MIB):
+ * without a limit V8 sizes it from the machine's memory and collects the garbage of finished and
+ * evicted cases only once gigabytes have piled up.
+ */
+import { randomUUID } from 'node:crypto';
+import v8 from 'node:v8';
+import { Worker as Thread } from 'node:worker_threads';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../common/config';
+import { WorkingDayCalendar } from '../domain/calendar';
+import { createCaseWorker } from '../worker/worker';
+import { workflowBundle } from './support/case-harness';
+import { MemoryNotifier, MemoryRecords } from './support/doubles';
+import { testServerAddress } from './support/temporal';
+
+jest.setTimeout(60_000);
+
+/** The old-space limit a thread started now gets, in MiB. */
+function limitOfNewThread(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = new Thread("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true });
+    t.once('message', (bytes: number) => void t.terminate().then(() => resolve(bytes / 1048576)));
+    t.once('error', reject);
+  });
+}
+
+test('When nothing is set, then workflow threads are limited to 768 MiB', () => {
+  expect(loadConfig({}).workflowHeapMiB).toBe(768);
+  expect(() => loadConfig({ WORKER_WORKFLOW_HEAP_MIB: 'lots' })).toThrow(/WORKER_WORKFLOW_HEAP_MIB/);
+});
+
+test('When a case worker is created with a workflow heap limit, then the threads it starts get that limit and the main thread keeps its own', async () => {
+  const mainLimit = v8.getHeapStatistics().heap_size_limit;
+  const connection = await NativeConnection.connect({ address: testServerAddress() });
+  try {
+    const worker = await createCaseWorker({
+      connection,
+      namespace: 'default',
+      taskQueue: `heap-${randomUUID()}`,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ records: new MemoryRecords(), notifier: new MemoryNotifier(), calendar: WorkingDayCalendar.default() }),
+      workflowHeapMiB: 640,
+    });
+    const limit = await limitOfNewThread();
+    // V8 adds its young generation and some headroom to the old-space limit.
+    expect(limit).toBeGreaterThanOrEqual(640);
+    expect(limit).toBeLessThan(640 + 128);
+    expect(v8.getHeapStatistics().heap_size_limit).toBe(mainLimit);
+    const running = worker.run();
+    worker.shutdown();
+    await running;
+  } finally {
+    await connection.close();
+  }
+});
