@@ -21,6 +21,7 @@ import { temporalTarget } from '../common/temporal';
 import { devServerArgs, hasExited, isPortFree, stopChild, waitForPort, waitForTemporal } from './dev-server';
 import { registerSearchAttributes } from './register-search-attributes';
 import { projectRoot, resolveTemporalCli } from './tools';
+import { withWorkerProcessEnv } from '../worker/process-env';
 
 /** How long each child may take to stop after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = { api: 10_000, worker: 30_000, app: 40_000, temporal: 15_000 } as const;
@@ -109,7 +110,7 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
   // An address from TEMPORAL_ADDRESS, TEMPORAL_PROFILE or the SDK's config file means an external server.
   const configuredAddress = config.temporalAddress || loadClientConnectConfig().connectionOptions.address;
   const embedded = !configuredAddress;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const childEnv = withWorkerProcessEnv(process.env);
   let target = temporalTarget(config);
   const apiUrl = (config.apiPublicUrl ?? `http://${displayHost(config.apiHost)}:${config.apiPort}`).replace(/\/$/, '');
 

@@ -4,12 +4,15 @@
  * evicted cases only once gigabytes have piled up.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import v8 from 'node:v8';
 import { Worker as Thread } from 'node:worker_threads';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../common/config';
 import { WorkingDayCalendar } from '../domain/calendar';
+import { withWorkerProcessEnv, workerProcessEnv } from '../worker/process-env';
 import { createCaseWorker } from '../worker/worker';
 import { workflowBundle } from './support/case-harness';
 import { MemoryNotifier, MemoryRecords } from './support/doubles';
@@ -54,4 +57,16 @@ test('When a case worker is created with a workflow heap limit, then the threads
   } finally {
     await connection.close();
   }
+});
+
+test('When a worker process is launched (image, npm script, npm start), then it starts with the fixed mmap threshold', () => {
+  const root = path.join(__dirname, '..');
+  const value = workerProcessEnv.MALLOC_MMAP_THRESHOLD_;
+  expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`^\\s*MALLOC_MMAP_THRESHOLD_=${value}\\s*$`, 'm'));
+  const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  expect(scripts.worker).toContain(`MALLOC_MMAP_THRESHOLD_=\${MALLOC_MMAP_THRESHOLD_:-${value}}`);
+  expect(fs.readFileSync(path.join(root, 'scripts', 'start.ts'), 'utf8')).toContain('withWorkerProcessEnv(process.env)');
+  // an operator's own value wins
+  expect(withWorkerProcessEnv({ MALLOC_MMAP_THRESHOLD_: '65536', A: 'b' })).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536', A: 'b' });
+  expect(withWorkerProcessEnv({ A: 'b' })).toEqual({ MALLOC_MMAP_THRESHOLD_: value, A: 'b' });
 });

@@ -16,9 +16,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   log,
-  patched,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -80,26 +78,6 @@ const acts = proxyActivities<Omit<CaseActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
-
-/**
- * Deadlines, revisit schedules, screening and assessment are short reads and computations: they run as
- * local activities, in the worker that runs the case, so an action is answered without a round trip
- * to the server per step. Their results are recorded in the history all the same. Retries back off
- * locally for a minute, then through durable timers.
- */
-const decisions = proxyLocalActivities<Omit<CaseActivities, 'notify' | 'recordEvent'>>({
-  startToCloseTimeout: '30 seconds',
-  localRetryThreshold: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
-});
-
-/**
- * Cases started before those steps became local activities ran them as ordinary activities, and
- * updated their search attributes after each step rather than once per reaction; they replay that way
- * (their histories are in test/histories/before-local-decisions).
- */
-const LOCAL_DECISIONS = 'local-decisions';
-const decide = () => (patched(LOCAL_DECISIONS) ? decisions : acts);
 
 /** Notifications retry with backoff for about a day, then give up without blocking the case. */
 const notifier = proxyActivities<Pick<CaseActivities, 'notify'>>({
@@ -246,7 +224,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   async function ensureTask(kind: TaskKind, role: Role, duration: PolicyDuration, extra: Partial<PendingTask> = {}): Promise<PendingTask> {
     const existing = findTask(kind);
     if (existing) return existing;
-    const plan = await decide().planDeadline({ from: nowIso(), duration, reminders: policy.reminders });
+    const plan = await acts.planDeadline({ from: nowIso(), duration, reminders: policy.reminders });
     return addTask(kind, role, plan, extra);
   }
 
@@ -338,20 +316,17 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     );
     event('escalated', undefined, { taskId: t.id, task: t.kind, dueAt: t.dueAt, escalation: n, awaiting: t.role });
     if (onExpiry[t.kind] === 'escalate') {
-      t.nextEscalationAt = await decide().planEscalation({ after: t.nextEscalationAt ?? t.dueAt, interval: policy.escalationInterval });
+      t.nextEscalationAt = await acts.planEscalation({ after: t.nextEscalationAt ?? t.dueAt, interval: policy.escalationInterval });
     }
     changed++;
   }
 
   let closing = false;
-  /** Whether the main loop is waiting (for an action, a deadline or continue-as-new) rather than reacting. */
-  let mainWaiting = false;
   /** Each round handles whatever is due, then sleeps until the next instant something will be. */
   async function watcher(): Promise<void> {
     while (!closing) {
       await fireDue();
-      // While the main loop is reacting to something, it updates visibility itself once it waits again.
-      if (mainWaiting || !patched(LOCAL_DECISIONS)) syncVisibility();
+      syncVisibility();
       const seen = changed;
       const next = nextWakeAt();
       if (next === undefined) {
@@ -867,9 +842,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     while (!pred()) {
       settled = received;
       syncVisibility();
-      mainWaiting = true;
       await condition(() => pred() || received !== settled || continueAsNewDue());
-      mainWaiting = false;
       if (continueAsNewDue() && !pred()) await continueAsNewNow();
     }
   }
@@ -881,7 +854,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   async function screen(phase: 'application' | 'investigation'): Promise<boolean> {
-    const result = await decide().screen({
+    const result = await acts.screen({
       caseId: s.caseId,
       phase,
       at: nowIso(),
@@ -915,14 +888,14 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       return;
     }
     if (ruling.outcome === 'mitigate' && ruling.influenceMonths) {
-      const until = await decide().planDeadline({ from: s.finalAt, duration: { amount: ruling.influenceMonths, unit: 'months' }, reminders: { before: [], onTheDay: false } });
+      const until = await acts.planDeadline({ from: s.finalAt, duration: { amount: ruling.influenceMonths, unit: 'months' }, reminders: { before: [], onTheDay: false } });
       s.influenceUntil = until.dueDate;
     }
     s.stage = 'remediation';
   }
 
   async function planRevisitSchedule(tier: Tier, afterMonth: number): Promise<void> {
-    const items = await decide().planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], unit: policy.followUp.unit, afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
+    const items = await acts.planRevisits({ rulingAt: s.finalAt!, tier, schedule: policy.followUp[tier], unit: policy.followUp.unit, afterMonth, due: policy.deadlines.revisitDue, reminders: policy.reminders });
     for (const r of s.revisits) {
       if (r.status === 'scheduled' && r.monthOffset > afterMonth) {
         r.status = 'cancelled';
@@ -963,7 +936,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       if (s.stage !== 'investigation') return;
       if (!(await screen('investigation'))) return;
       const inv = s.investigation!;
-      s.assessment = await decide().assess({
+      s.assessment = await acts.assess({
         caseId: s.caseId,
         at: nowIso(),
         scoring: policy.scoring,
@@ -1053,7 +1026,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       }
       if (s.correctionPlan && !internal.measuresPlanned) {
         for (const m of s.measures) {
-          const plan = await decide().planDueDate({ dueDate: m.dueDate, reminders: policy.reminders });
+          const plan = await acts.planDueDate({ dueDate: m.dueDate, reminders: policy.reminders });
           m.dueAt = plan.dueAt;
           const task = addTask('measure', 'unit', plan, { id: `measure-${m.id}` });
           // verified while its due date was being planned

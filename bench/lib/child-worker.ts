@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stopChild } from '../../scripts/dev-server';
 import { projectRoot } from '../../scripts/tools';
+import { withWorkerProcessEnv } from '../../worker/process-env';
 
 export interface ChildWorker {
   child: ChildProcess;
@@ -26,7 +27,7 @@ export function startChildWorker(o: ChildWorkerOptions): ChildWorker {
   const probe = path.join(__dirname, 'probe.js');
   if (!fs.existsSync(entry)) throw new Error('dist/worker/main.js is missing: run `npm run build` first');
   const log = fs.openSync(o.logFile, 'a');
-  const child = spawn(process.execPath, ['-r', probe, entry], { env: o.env, stdio: ['ignore', log, log, 'ipc'] });
+  const child = spawn(process.execPath, ['-r', probe, entry], { env: withWorkerProcessEnv(o.env), stdio: ['ignore', log, log, 'ipc'] });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error('the worker process did not start');
   const pid = child.pid;
