@@ -63,7 +63,7 @@ export const settings = {
   temporalNamespace: setting('TEMPORAL_NAMESPACE', 'default', 'Temporal namespace that holds the cases.', z.string().min(1)),
   taskQueue: setting('TEMPORAL_TASK_QUEUE', 'rongcuo-cases', 'Task queue the case workflows and activities run on.', z.string().min(1)),
   maxCachedWorkflows: setting('WORKER_MAX_CACHED_WORKFLOWS', '300', 'Cases a worker keeps in memory between tasks. Waiting cases need none: an evicted case is replayed from its history on its next task. Each cached case holds about 1 MB of the workflow heap (WORKER_WORKFLOW_HEAP_MIB).', z.coerce.number().int().min(0).max(100000)),
-  workflowHeapMiB: setting('WORKER_WORKFLOW_HEAP_MIB', '768', 'V8 old-space limit, in MiB, of the threads that run case workflows. Without a limit V8 sizes the heap from the machine\'s memory and lets the garbage of every case it has run pile up to gigabytes before collecting it. 0: V8\'s default.', z.coerce.number().int().min(0).max(65536)),
+  workflowHeapMiB: setting('WORKER_WORKFLOW_HEAP_MIB', '768', 'V8 old-space limit, in MiB, of the threads that run case workflows. Without a limit V8 sizes the heap from the machine\'s memory and lets the garbage of every case it has run pile up to gigabytes before collecting it. Keep it at least 2.5 × (30 + 0.75 × WORKER_MAX_CACHED_WORKFLOWS); the worker warns when it is below. 0: V8\'s default.', z.coerce.number().int().min(0).max(65536)),
   devServerPort: setting('TEMPORAL_DEV_PORT', '7233', 'gRPC port of the embedded dev server.', port),
   devUiPort: setting('TEMPORAL_UI_PORT', '8233', 'Web UI port of the embedded dev server.', port),
   temporalCli: setting('TEMPORAL_CLI', '', 'Path of the `temporal` CLI. Empty: PATH, then tools/bin.', z.string()),

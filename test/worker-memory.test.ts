@@ -13,7 +13,7 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../common/config';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { withWorkerProcessEnv, workerProcessEnv } from '../worker/process-env';
-import { createCaseWorker } from '../worker/worker';
+import { createCaseWorker, minimumWorkflowHeapMiB } from '../worker/worker';
 import { workflowBundle } from './support/case-harness';
 import { MemoryNotifier, MemoryRecords } from './support/doubles';
 import { testServerAddress } from './support/temporal';
@@ -29,8 +29,12 @@ function limitOfNewThread(): Promise<number> {
   });
 }
 
-test('When nothing is set, then workflow threads are limited to 768 MiB', () => {
-  expect(loadConfig({}).workflowHeapMiB).toBe(768);
+test('When nothing is set, then workflow threads are limited to 768 MiB, enough for the default cache', () => {
+  const config = loadConfig({});
+  expect(config.workflowHeapMiB).toBe(768);
+  expect(minimumWorkflowHeapMiB(config.maxCachedWorkflows)).toBeLessThanOrEqual(config.workflowHeapMiB);
+  // a bigger cache needs a bigger heap
+  expect(minimumWorkflowHeapMiB(1000)).toBeGreaterThan(768);
   expect(() => loadConfig({ WORKER_WORKFLOW_HEAP_MIB: 'lots' })).toThrow(/WORKER_WORKFLOW_HEAP_MIB/);
 });
 

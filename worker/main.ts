@@ -13,7 +13,7 @@ import { createLogger } from '../common/logger';
 import { connectWorker, temporalTarget } from '../common/temporal';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { installSdkLogging } from './logging';
-import { createCaseWorker } from './worker';
+import { createCaseWorker, minimumWorkflowHeapMiB } from './worker';
 
 export interface RunningWorker {
   /** Resolves when the worker has drained and stopped. */
@@ -39,6 +39,13 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   installSdkLogging(logger);
+  const minimumHeap = minimumWorkflowHeapMiB(config.maxCachedWorkflows);
+  if (config.workflowHeapMiB && config.workflowHeapMiB < minimumHeap) {
+    logger.warn(
+      { workflowHeapMiB: config.workflowHeapMiB, maxCachedWorkflows: config.maxCachedWorkflows, minimumHeap },
+      `WORKER_WORKFLOW_HEAP_MIB is too small for WORKER_MAX_CACHED_WORKFLOWS: raise it to at least ${minimumHeap} or cache fewer cases`,
+    );
+  }
   const target = temporalTarget(config);
   const connection = await connectWorker(target);
   const notifier = createNotifier({ db, config, logger: logger.child({ component: 'notify' }) });

@@ -34,6 +34,15 @@ export const workflowsPath = require.resolve('../workflows');
  */
 export const bundlerOptions = { preloadModules: [require.resolve('../workflows/zod-preload')] };
 
+/**
+ * The smallest workflow heap limit (MiB) that leaves room for `maxCachedWorkflows` cached cases: about
+ * 30 MiB plus 0.75 MiB per cached case stay alive, and V8 needs about 2.5 times its live set to
+ * collect without stalling. Below it a full cache ends in a heap out-of-memory error of the workflow thread.
+ */
+export function minimumWorkflowHeapMiB(maxCachedWorkflows: number): number {
+  return Math.ceil(2.5 * (30 + 0.75 * maxCachedWorkflows));
+}
+
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
   // V8 reads its heap flags when an isolate is created: set here, the limit applies to the workflow
   // threads the worker is about to start (and any thread started later), not to the main thread.
