@@ -1,15 +1,14 @@
 /**
- * What the benchmarks send: the actors, a sample application that passes screening and needs no
- * experts, the inputs of each action, and the case input a bare client starts with (the same the
- * API builds). Kept here rather than imported from test/, which the build does not compile.
+ * What the benchmarks send: the actors, the tests' sample application that passes screening and needs
+ * no experts (test/support/applications.ts), the inputs of each action, and the case input a bare
+ * client starts with (the same the API builds).
  */
-import { randomUUID } from 'node:crypto';
-import type { Actor, Application } from '../../domain/case';
+import type { Actor } from '../../domain/case';
 import { defaultPolicy } from '../../domain/policies';
 import { policySchema, type Policy } from '../../domain/policy';
 import { chinaCivilDate, randomCaseId, requestDigest } from '../../api/ids';
 import type { CaseInput } from '../../workflows/messages';
-import { sampleApplication as documentedApplication } from '../../api/schemas';
+import { sampleApplication } from '../../test/support/applications';
 
 export const actors = {
   unit: { sub: 'bench-unit-clerk', role: 'unit', unit: 'JS-NJ-FGW' } as Actor,
@@ -18,37 +17,7 @@ export const actors = {
   committee: { sub: 'bench-committee', role: 'committee' } as Actor,
 };
 
-/** Circumstances that trip no rule: those of the application documented in the API's examples. */
-const noCircumstances = documentedApplication.circumstances;
-
-/** An application that passes screening; a fresh cadre id each time, so the repeat rule never fires. */
-export function sampleApplication(): Application {
-  return {
-    cadre: { id: `P-${randomUUID().slice(0, 8)}`, name: '张三', post: '科长', rank: '正科级' },
-    unitCode: actors.unit.unit!,
-    incident: {
-      date: '2026-03-10',
-      summary: '试点审批改革中因经验不足导致流程疏漏',
-      situation: 'reformUncertainty',
-      faultKind: 'administrative',
-      category: 'approval-reform',
-      lossAmount: 200000,
-      recoveredAmount: 150000,
-      technical: false,
-    },
-    circumstances: { ...noCircumstances },
-    evidence: [],
-  };
-}
-
-const factor = (score: number) => ({ score, note: '核实情况' });
-
-/** Findings with a uniform factor score; 9 gives a composite of 90, in the exempt band, no experts. */
-export const investigation = (score = 9) => ({
-  factors: { motive: factor(score), conditions: factor(score), procedure: factor(score), nature: factor(score), consequence: factor(score), recovery: factor(score) },
-  evaluation: '一贯表现良好，属于改革创新中的探索性失误',
-  confirmedCircumstances: { ...noCircumstances },
-});
+export { investigation, sampleApplication } from '../../test/support/applications';
 
 export const inputs = {
   accept: { decision: 'accept' as const },
