@@ -5,7 +5,7 @@
  */
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { applicationSchema, caseIdSchema, type Actor, type CaseState, type PendingTask } from '../domain/case';
+import { applicationSchema, caseIdSchema, initialCaseState, type Actor, type CaseState, type PendingTask } from '../domain/case';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
 import {
@@ -223,23 +223,11 @@ describe('Inbox entries', () => {
     ...over,
   });
   const state = (over: Partial<CaseState>): CaseState => ({
-    caseId: 'case-2026-7ZK3M9QX1D',
-    origin: 'application',
-    policyVersion: defaultPolicy.version,
-    unitCode: 'JS-NJ-FGW',
-    category: 'approval-reform',
-    openedAt: '2026-03-10T02:00:00.000Z',
-    openedBy: { sub: 'alice', role: 'unit' },
+    ...initialCaseState(
+      { caseId: 'case-2026-7ZK3M9QX1D', origin: 'application', application, openedBy: { sub: 'alice', role: 'unit', unit: application.unitCode }, policy: defaultPolicy },
+      '2026-03-10T02:00:00.000Z',
+    ),
     stage: 'remediation',
-    application,
-    supplements: [],
-    screenings: [],
-    experts: { invited: [], opinions: [] },
-    rulings: [],
-    measures: [],
-    revisits: [],
-    tasks: [],
-    timeline: [],
     ...over,
   });
 
