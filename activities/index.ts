@@ -1,38 +1,28 @@
 /**
- * The case activities, built by a factory from injected dependencies: the record system, the
- * notification system and the working-day calendar. The worker wires the real ones; tests may pass doubles.
+ * The case activities, built by a factory from injected dependencies: the record system and the
+ * notification system. They do I/O only; the workflow makes its decisions itself.
  */
-import { log } from '@temporalio/activity';
-import type { WorkingDayCalendar } from '../domain/calendar';
-import { planDeadline, planDueDate, planEscalation, planRevisits } from './planning';
-import { assessCase, screenCase } from './rules';
 import type { CaseActivities, Notifier, RecordSystem } from './types';
 
 export interface ActivityDeps {
   records: RecordSystem;
   notifier: Notifier;
-  calendar: WorkingDayCalendar;
 }
 
-export function createActivities({ records, notifier, calendar }: ActivityDeps): CaseActivities {
+export function createActivities({ records, notifier }: ActivityDeps): CaseActivities {
   return {
-    async planDeadline(input) {
-      const plan = planDeadline(calendar, input);
-      for (const w of plan.warnings) log.warn('Provisional calendar', { warning: w });
-      return plan;
+    /** The cadre's earlier tolerated cases and recent annual evaluations, for screening and scoring. */
+    async lookupCadre(input) {
+      const [earlier, performance] = await Promise.all([
+        records.findToleratedCases(input.cadreId, input.category, input.since, input.caseId),
+        input.performanceYears > 0 ? records.performanceRecords(input.cadreId, input.performanceYears, input.at) : Promise.resolve([]),
+      ]);
+      return { at: input.at, earlier, performance };
     },
-    async planDueDate(input) {
-      return planDueDate(calendar, input);
+    /** One reaction's ledger entries, in order; a retry skips the entries already written. */
+    async recordEvents(input) {
+      for (const e of input.events) await records.recordEvent({ caseId: input.caseId, register: input.register, ...e });
     },
-    async planEscalation(input) {
-      return planEscalation(calendar, input);
-    },
-    async planRevisits(input) {
-      return planRevisits(calendar, input);
-    },
-    screen: (input) => screenCase(records, input),
-    assess: (input) => assessCase(records, input),
-    recordEvent: (input) => records.recordEvent(input),
     notify: (input) => notifier.notify(input),
   };
 }

@@ -1,77 +1,28 @@
 /**
- * The activity interfaces the case workflow calls. Rules, calendar arithmetic and all I/O live behind
- * them, so their answers land in history and a change to code or data never breaks a running case.
+ * The activity interfaces the case workflow calls: I/O only. Decisions (screening, scoring, deadlines,
+ * schedules) are pure functions in domain/ that the workflow calls itself.
  */
-import type { Actor, Application, Assessment, CaseState, Investigation, ScreeningResult, TimelineEntry } from '../domain/case';
-import type { FactorKey, Policy, PolicyDuration, Tier } from '../domain/policy';
+import type { PerformanceGrade } from '../domain/assessment';
+import type { Actor, Application, CaseState, TimelineEntry } from '../domain/case';
+import type { EarlierToleratedCase } from '../domain/screening';
 
-export interface DeadlinePlan {
-  dueAt: string;
-  dueDate: string;
-  reminders: string[];
-  provisional: boolean;
-  warnings: string[];
-}
-
-export interface PlanDeadlineInput {
-  /** The instant the wait starts. */
-  from: string;
-  duration: PolicyDuration;
-  reminders: Policy['reminders'];
-}
-
-export interface PlanDueDateInput {
-  /** A civil date (YYYY-MM-DD) by which something is due, e.g. a correction measure. */
-  dueDate: string;
-  reminders: Policy['reminders'];
-}
-
-export interface PlanEscalationInput {
-  /** The previous escalation (or the deadline); the next one is one interval later. */
-  after: string;
-  interval: PolicyDuration;
-}
-
-export interface ScreenInput {
+/** What the case needs to know of the cadre before it decides: looked up when it opens and again when investigation starts. */
+export interface LookupCadreInput {
   caseId: string;
-  phase: 'application' | 'investigation';
-  at: string;
-  rules: Policy['screeningRules'];
-  application: Application;
-  /** The investigation's confirmed circumstances replace the declared ones in the second screening. */
-  confirmed?: Investigation['confirmedCircumstances'];
-}
-
-export interface AssessInput {
-  caseId: string;
-  at: string;
-  scoring: Policy['scoring'];
-  experts: Policy['experts'];
-  factors: Record<FactorKey, { score: number; note: string }>;
   cadreId: string;
-  lossAmount: number;
-  technical: boolean;
+  category: string;
+  /** Earlier tolerated cases final since this instant count (the longest repeat window of the policy). */
+  since: string;
+  /** How many annual evaluations the policy's scoring reads. */
+  performanceYears: number;
+  /** The instant of the lookup: evaluations of years before it count. */
+  at: string;
 }
 
-export interface RevisitPlanItem {
-  monthOffset: number;
-  tier: Tier;
-  scheduledFor: string;
-  dueAt: string;
-  reminders: string[];
-}
-
-export interface PlanRevisitsInput {
-  /** The instant the ruling became final: revisits count from it. */
-  rulingAt: string;
-  tier: Tier;
-  schedule: number[];
-  /** The unit of the schedule's offsets (the policy's followUp.unit). */
-  unit: 'months' | 'seconds';
-  /** Only offsets strictly after this many months are planned (a tier change keeps what is past). */
-  afterMonth: number;
-  due: PolicyDuration;
-  reminders: Policy['reminders'];
+export interface CadreLookup {
+  at: string;
+  earlier: EarlierToleratedCase[];
+  performance: { year: number; grade: PerformanceGrade }[];
 }
 
 /** One event of the case for the record system: written once, keyed by case and sequence number. */
@@ -106,7 +57,8 @@ export type NotificationTemplate =
   | 'expertInvitation'
   | 'measureOverdue'
   | 'revisitDue'
-  | 'caseClosed';
+  | 'caseClosed'
+  | 'deadlineChanged';
 
 export interface NotifyInput {
   caseId: string;
@@ -117,14 +69,16 @@ export interface NotifyInput {
   vars: Record<string, string | number | boolean>;
 }
 
+/** The ledger entries of one reaction, in order: written in one activity, each exactly once. */
+export interface RecordEventsInput {
+  caseId: string;
+  events: Omit<RecordEventInput, 'caseId' | 'register'>[];
+  register: RecordEventInput['register'];
+}
+
 export interface CaseActivities {
-  planDeadline(input: PlanDeadlineInput): Promise<DeadlinePlan>;
-  planDueDate(input: PlanDueDateInput): Promise<DeadlinePlan>;
-  planEscalation(input: PlanEscalationInput): Promise<string>;
-  planRevisits(input: PlanRevisitsInput): Promise<RevisitPlanItem[]>;
-  screen(input: ScreenInput): Promise<ScreeningResult>;
-  assess(input: AssessInput): Promise<Assessment>;
-  recordEvent(input: RecordEventInput): Promise<void>;
+  lookupCadre(input: LookupCadreInput): Promise<CadreLookup>;
+  recordEvents(input: RecordEventsInput): Promise<void>;
   notify(input: NotifyInput): Promise<void>;
 }
 
@@ -133,7 +87,7 @@ export interface RecordSystem {
   /** Earlier cases of this cadre, tolerated (exempt or mitigate) in this category, ruled final since `since`. */
   findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string): Promise<{ caseId: string; outcome: string; finalAt: string }[]>;
   /** The cadre's annual evaluations, newest first. */
-  performanceRecords(cadreId: string, years: number, before: string): Promise<{ year: number; grade: 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent' }[]>;
+  performanceRecords(cadreId: string, years: number, before: string): Promise<{ year: number; grade: PerformanceGrade }[]>;
   recordEvent(input: RecordEventInput): Promise<void>;
 }
 

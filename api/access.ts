@@ -3,6 +3,7 @@
  * take their method, path and roles from it, and the tests walk it role by role.
  */
 import { roles, type Actor, type CaseState, type Role } from '../domain/case';
+import { actionNames, actionSpecs, type ActionName } from '../workflows/case/actions';
 
 const anyRole: readonly Role[] = roles;
 
@@ -13,27 +14,18 @@ export interface RouteAccess {
   roles: readonly Role[];
 }
 
+/** Every action's route, from its spec: POST /v1/cases/:caseId/<path>, for the spec's roles. */
+const actionAccess = Object.fromEntries(
+  actionNames.map((name) => [name, { method: 'POST', url: `/v1/cases/:caseId${actionSpecs[name].path}`, roles: actionSpecs[name].roles } satisfies RouteAccess]),
+) as Record<ActionName, RouteAccess>;
+
 /** The role matrix. Supervisors read everything and change nothing. */
 export const routeAccess = {
+  ...actionAccess,
   openCase: { method: 'POST', url: '/v1/cases', roles: ['unit', 'discipline'] },
   listCases: { method: 'GET', url: '/v1/cases', roles: anyRole },
   getCase: { method: 'GET', url: '/v1/cases/:caseId', roles: anyRole },
   tasks: { method: 'GET', url: '/v1/tasks', roles: anyRole },
-  acceptance: { method: 'POST', url: '/v1/cases/:caseId/acceptance', roles: ['organization'] },
-  supplement: { method: 'POST', url: '/v1/cases/:caseId/supplement', roles: ['unit'] },
-  withdrawal: { method: 'POST', url: '/v1/cases/:caseId/withdrawal', roles: ['unit'] },
-  investigation: { method: 'POST', url: '/v1/cases/:caseId/investigation', roles: ['organization'] },
-  expertInvitations: { method: 'POST', url: '/v1/cases/:caseId/expert-invitations', roles: ['organization'] },
-  expertOpinions: { method: 'POST', url: '/v1/cases/:caseId/expert-opinions', roles: ['expert'] },
-  consultation: { method: 'POST', url: '/v1/cases/:caseId/consultation', roles: ['discipline'] },
-  rulingProposal: { method: 'POST', url: '/v1/cases/:caseId/ruling-proposal', roles: ['organization'] },
-  rulingReview: { method: 'POST', url: '/v1/cases/:caseId/ruling-review', roles: ['committee'] },
-  appeal: { method: 'POST', url: '/v1/cases/:caseId/appeal', roles: ['unit'] },
-  reconsideration: { method: 'POST', url: '/v1/cases/:caseId/reconsideration', roles: ['committee'] },
-  correctionPlan: { method: 'POST', url: '/v1/cases/:caseId/correction-plan', roles: ['organization'] },
-  measureProgress: { method: 'POST', url: '/v1/cases/:caseId/measures/:measureId/progress', roles: ['unit'] },
-  measureVerification: { method: 'POST', url: '/v1/cases/:caseId/measures/:measureId/verification', roles: ['organization'] },
-  revisits: { method: 'POST', url: '/v1/cases/:caseId/revisits', roles: ['organization'] },
   listPolicies: { method: 'GET', url: '/v1/policies', roles: anyRole },
   getPolicy: { method: 'GET', url: '/v1/policies/:version', roles: anyRole },
 } as const satisfies Record<string, RouteAccess>;
@@ -59,25 +51,9 @@ export function accessRow(name: AccessName): RouteAccess {
   return name in codecAccess ? codecAccess[name as CodecRouteName] : routeAccess[name as RouteName];
 }
 
-/** The routes that act on a case through a Workflow Update. */
-export const actionRouteNames = [
-  'acceptance',
-  'supplement',
-  'withdrawal',
-  'investigation',
-  'expertInvitations',
-  'expertOpinions',
-  'consultation',
-  'rulingProposal',
-  'rulingReview',
-  'appeal',
-  'reconsideration',
-  'correctionPlan',
-  'measureProgress',
-  'measureVerification',
-  'revisits',
-] as const satisfies readonly RouteName[];
-export type ActionRouteName = (typeof actionRouteNames)[number];
+/** The routes that act on a case through a Workflow Update: one per action spec. */
+export const actionRouteNames = actionNames;
+export type ActionRouteName = ActionName;
 
 /** Routes that need no token. */
 export const publicRoutes = [

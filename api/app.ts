@@ -4,6 +4,7 @@
  * payload codecs are given). `buildApp` wraps it in a server instance; the server entry and the tests
  * both use it.
  */
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
@@ -14,6 +15,8 @@ import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../common/config';
+import type { WorkingDayCalendar } from '../domain/calendar';
+import { loadCalendar } from '../domain/calendar/notices';
 import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import { clientTokenPattern } from './ids';
@@ -34,6 +37,8 @@ export interface AppDeps {
   logger: Logger;
   cases: CaseGateway;
   policies: PolicyRegistry;
+  /** Default: the shipped years with the notices in CALENDAR_DIR. */
+  calendar?: WorkingDayCalendar;
   readiness: Readiness;
   /**
    * The payload codecs of the API's Temporal client; with them the API serves the codec endpoint
@@ -75,7 +80,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
+  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
   await app.register(problems);
   await app.register(cors);
   await app.register(auth);

@@ -3,7 +3,7 @@
  * implementation is built once, at start-up, around one client; routes only see this interface and
  * the errors in `problems.ts`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   isGrpcServiceError,
   ServiceError,
@@ -11,6 +11,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  WithStartWorkflowOperation,
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
@@ -19,9 +20,10 @@ import { ApplicationFailure, type SearchAttributePair, type TypedSearchAttribute
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../common/config';
-import { categorySchema, initialCaseState, roles, stages, unitCodeSchema, type Actor, type CaseState, type PendingTask, type Role, type Stage } from '../domain/case';
+import { categorySchema, roles, stages, stageSchema, unitCodeSchema, type Actor, type CaseState, type PendingTask, type Role, type Stage } from '../domain/case';
+import { faultKindLabels, situationLabels } from '../domain/labels';
 import { outcomes, type Outcome } from '../domain/policy';
-import { caseWorkflowType, getCaseQuery, searchAttributes, type Action, type CaseInput } from '../workflows/messages';
+import { caseWorkflowType, getCaseQuery, openUpdate, searchAttributes, type Action, type CaseInput } from '../workflows/messages';
 import { canSeeCase } from './access';
 import { ActionRejectedError, CaseNotFoundError, IdempotencyConflictError, InvalidCursorError, isActionRejectedType, UnavailableError } from './problems';
 
@@ -39,7 +41,7 @@ export interface StartedCase {
 /** Filters of the case listing. Every value matches a strict pattern, so it can go into a visibility query. */
 export const caseFilterSchema = z
   .object({
-    stage: z.enum(stages).optional(),
+    stage: stageSchema.optional(),
     outcome: z.enum(outcomes).optional(),
     unit: unitCodeSchema.optional(),
     category: categorySchema.optional(),
@@ -100,8 +102,11 @@ export interface CaseGateway {
   start(input: CaseInput & { requestDigest: string }): Promise<StartedCase>;
   /** The full state (getCaseQuery). CaseNotFoundError if there is no such case. Visibility is the caller's check. */
   get(caseId: string): Promise<CaseState>;
-  /** Runs an Update as `actor`; `updateId` makes a retry apply once. Throws ActionRejectedError, CaseNotFoundError. */
-  act<T>(update: CaseUpdate<T>, caseId: string, actor: Actor, input: T, updateId?: string): Promise<CaseState>;
+  /**
+   * Runs an Update as `actor`. With `request` (a client's retry key and the digest of its body) a
+   * retry is applied once and the key reused with another body is refused. Throws ActionRejectedError, CaseNotFoundError.
+   */
+  act<T>(update: CaseUpdate<T>, caseId: string, actor: Actor, input: T, request?: { key: string; digest: string }): Promise<CaseState>;
   /** One page of the cases `viewer` may see, matching `filter`. */
   list(viewer: Actor, filter: CaseFilter, page: PageRequest): Promise<CasePage>;
   /** The open cases waiting for `viewer`, soonest due first. */
@@ -113,7 +118,7 @@ export interface CaseGateway {
 /** The search attributes a case starts with; the workflow keeps them current afterwards. */
 export function initialSearchAttributes(input: CaseInput): SearchAttributePair[] {
   return [
-    { key: searchAttributes.stage, value: 'submitted' },
+    { key: searchAttributes.stage, value: 'acceptance' },
     { key: searchAttributes.unitCode, value: input.application.unitCode },
     { key: searchAttributes.category, value: input.application.incident.category },
     { key: searchAttributes.policyVersion, value: input.policy.version },
@@ -122,29 +127,28 @@ export function initialSearchAttributes(input: CaseInput): SearchAttributePair[]
   ];
 }
 
-/** The one-line summary the Temporal UI shows: codes only, never a name. */
+/** The one-line summary the Temporal UI shows: codes and words, never a name. */
 export function caseSummary(input: CaseInput): string {
   const { unitCode, incident } = input.application;
-  return `${input.origin} · ${unitCode} · ${incident.category} · ${incident.situation}`;
+  return `${input.origin === 'referral' ? '移送启动' : '容错申请'} · ${unitCode} · ${incident.category} · ${situationLabels[incident.situation]}`;
 }
 
-/** The details the Temporal UI shows (markdown): codes, dates and amounts, nothing personal. */
-export function caseDetails(input: CaseInput, openedAt: Date): string {
+/** The details the Temporal UI shows at the case's start (markdown): codes, dates and amounts, nothing personal. */
+export function caseDetails(input: CaseInput): string {
   const { unitCode, incident } = input.application;
   const rows: [string, string][] = [
-    ['Case', input.caseId],
-    ['Origin', input.origin],
-    ['Unit', unitCode],
-    ['Category', incident.category],
-    ['Situation', incident.situation],
-    ['Fault kind', incident.faultKind],
-    ['Incident date', incident.date],
-    ['Loss (CNY)', String(incident.lossAmount)],
-    ['Recovered (CNY)', String(incident.recoveredAmount)],
-    ['Policy', input.policy.version],
-    ['Opened', openedAt.toISOString()],
+    ['案件', input.caseId],
+    ['启动方式', input.origin === 'referral' ? '纪检监察机关移送' : '单位申请'],
+    ['单位', unitCode],
+    ['类别', incident.category],
+    ['情形', situationLabels[incident.situation]],
+    ['过错性质', faultKindLabels[incident.faultKind]],
+    ['发生日期', incident.date],
+    ['损失（元）', String(incident.lossAmount)],
+    ['已挽回（元）', String(incident.recoveredAmount)],
+    ['规程', input.policy.version],
   ];
-  return ['**容错纠错 case**', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+  return ['**容错纠错案件**', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
 /**
@@ -209,7 +213,8 @@ export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'stat
   const next = sa.get(searchAttributes.nextDeadline);
   return {
     caseId: info.workflowId,
-    status: info.status.name === 'RUNNING' ? 'open' : 'closed',
+    // The stage says it first: a closed case is still running while its last records are written.
+    status: info.status.name === 'RUNNING' && stage !== 'closed' ? 'open' : 'closed',
     stage: (stages as readonly string[]).includes(stage ?? '') ? (stage as Stage) : undefined,
     outcome: (outcomes as readonly string[]).includes(outcome ?? '') ? (outcome as Outcome) : undefined,
     unitCode: sa.get(searchAttributes.unitCode),
@@ -312,44 +317,48 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
 
   return {
     async start(input) {
-      const handle = client.workflow.getHandle(input.caseId);
-      let created = true;
+      const startToken = randomUUID();
+      const startWorkflowOperation = new WithStartWorkflowOperation(caseWorkflowType, {
+        taskQueue: config.taskQueue,
+        workflowId: input.caseId,
+        args: [{ ...input, startToken }],
+        memo: { requestDigest: input.requestDigest },
+        typedSearchAttributes: initialSearchAttributes(input),
+        staticSummary: caseSummary(input),
+        staticDetails: caseDetails(input),
+        // A retry of the same request meets the case it started; the open Update tells the two apart.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A closed case keeps its number: it is never reused for a new case.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
       try {
-        await client.workflow.start(caseWorkflowType, {
-          taskQueue: config.taskQueue,
-          workflowId: input.caseId,
-          args: [input],
-          memo: { requestDigest: input.requestDigest },
-          typedSearchAttributes: initialSearchAttributes(input),
-          staticSummary: caseSummary(input),
-          staticDetails: caseDetails(input, now()),
-          workflowIdConflictPolicy: 'FAIL',
-          // A closed case keeps its number: it is never reused for a new case.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
+        return await client.workflow.executeUpdateWithStart(openUpdate, { args: [{ requestDigest: input.requestDigest, startToken }], startWorkflowOperation });
       } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'idempotencyConflict') throw new IdempotencyConflictError(input.caseId);
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, input.caseId);
-        const existing = await handle.describe().catch((e: unknown) => {
-          throw translateTemporalError(e, input.caseId);
-        });
-        if (existing.memo?.requestDigest !== input.requestDigest) throw new IdempotencyConflictError(input.caseId);
-        created = false;
       }
-      // A new case answers at once with its opening state; its first wait appears on the next read.
-      return { created, state: created ? initialCaseState(input, now().toISOString()) : await query(input.caseId) };
+      // The number belongs to a closed case: a retry of the request that opened it, or a clash.
+      const existing = await client.workflow.getHandle(input.caseId).describe().catch((e: unknown) => {
+        throw translateTemporalError(e, input.caseId);
+      });
+      if (existing.memo?.requestDigest !== input.requestDigest) throw new IdempotencyConflictError(input.caseId);
+      return { created: false, state: await query(input.caseId) };
     },
 
     get: query,
 
-    async act(update, caseId, actor, input, updateId) {
+    async act(update, caseId, actor, input, request) {
+      // The Update id joins the key and the body's digest: a retry is one Update, another body under
+      // the same key is another Update, which the case refuses as an idempotency conflict.
+      const updateId = request ? `${request.key}:${request.digest.slice(0, 16)}` : undefined;
       try {
-        return await client.workflow.getHandle(caseId).executeUpdate(update, { args: [{ actor, input }], ...(updateId ? { updateId } : {}) });
+        return await client.workflow.getHandle(caseId).executeUpdate(update, { args: [{ actor, input, ...(request ? { request } : {}) }], ...(updateId ? { updateId } : {}) });
       } catch (err) {
         const translated = translateTemporalError(err, caseId);
         if (translated instanceof CaseNotFoundError) {
           // Updates cannot reach a closed workflow. Say the case is closed to whoever may see it.
           const state = await query(caseId).catch(() => undefined);
-          if (state && canSeeCase(actor, state)) throw new ActionRejectedError('WrongStage', `The case is closed (${state.closeReason ?? state.stage}).`);
+          if (state && canSeeCase(actor, state)) throw new ActionRejectedError('wrongStage', `The case is closed (${state.closeReason ?? state.stage}).`);
         }
         throw translated;
       }

@@ -4,27 +4,27 @@
  * handler never look at Temporal's own error classes.
  */
 import { z } from 'zod';
-import { ActionRejected } from '../workflows/messages';
+import { ActionRejected, type ActionRejectedType } from '../workflows/messages';
 
 export const PROBLEM_BASE = 'https://rongcuo.dev/problems/';
 
 /** Every kind of problem, its status and title. The `type` of a document is PROBLEM_BASE + key. */
 export const problemKinds = {
   validation: { status: 400, title: 'The request is invalid' },
-  'malformed-request': { status: 400, title: 'The request could not be read' },
-  'invalid-input': { status: 400, title: 'The case rejected the input' },
-  'invalid-cursor': { status: 400, title: 'The cursor does not belong to this listing' },
+  malformedRequest: { status: 400, title: 'The request could not be read' },
+  invalidInput: { status: 400, title: 'The case rejected the input' },
+  invalidCursor: { status: 400, title: 'The cursor does not belong to this listing' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
   forbidden: { status: 403, title: 'This role may not do this' },
-  'not-found': { status: 404, title: 'Not found' },
-  'wrong-stage': { status: 409, title: 'The case is not at a stage that allows this' },
-  'four-eyes': { status: 409, title: 'The same person may not act twice on this decision' },
-  'window-closed': { status: 409, title: 'The time allowed for this has passed' },
-  'idempotency-conflict': { status: 409, title: 'This Idempotency-Key was used with a different request' },
-  'payload-too-large': { status: 413, title: 'The request body is too large' },
-  'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
-  'undecryptable-payload': { status: 422, title: 'A payload could not be decrypted' },
-  'rate-limited': { status: 429, title: 'Too many requests' },
+  notFound: { status: 404, title: 'Not found' },
+  wrongStage: { status: 409, title: 'The case is not at a stage that allows this' },
+  fourEyes: { status: 409, title: 'The same person may not act twice on this decision' },
+  windowClosed: { status: 409, title: 'The time allowed for this has passed' },
+  idempotencyConflict: { status: 409, title: 'This Idempotency-Key was used with a different request' },
+  payloadTooLarge: { status: 413, title: 'The request body is too large' },
+  unsupportedMediaType: { status: 415, title: 'The request body must be application/json' },
+  undecryptablePayload: { status: 422, title: 'A payload could not be decrypted' },
+  rateLimited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -52,7 +52,7 @@ export const problemSchema = z
   .meta({
     id: 'Problem',
     description: 'An RFC 9457 problem document.',
-    examples: [{ type: problemType('wrong-stage'), title: problemKinds['wrong-stage'].title, status: 409, detail: 'The case is in investigation; acceptance was decided already.', requestId: 'req-7f3a' }],
+    examples: [{ type: problemType('wrongStage'), title: problemKinds['wrongStage'].title, status: 409, detail: 'The case is in investigation; acceptance was decided already.', requestId: 'req-7f3a' }],
   });
 export type Problem = z.infer<typeof problemSchema>;
 
@@ -78,7 +78,7 @@ export class CaseNotFoundError extends Error {
   }
 }
 
-export type ActionRejectedType = (typeof ActionRejected)[keyof typeof ActionRejected];
+export type { ActionRejectedType };
 const rejectedTypes = new Set<string>(Object.values(ActionRejected));
 export const isActionRejectedType = (type: string | undefined | null): type is ActionRejectedType => !!type && rejectedTypes.has(type);
 
@@ -111,14 +111,6 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
-const rejectedKind: Record<ActionRejectedType, ProblemKind> = {
-  WrongStage: 'wrong-stage',
-  NotAllowedForActor: 'forbidden',
-  FourEyes: 'four-eyes',
-  WindowClosed: 'window-closed',
-  InvalidInput: 'invalid-input',
-  NotFound: 'not-found',
-};
 
 /** The detail of every "case not found", whatever the real reason. */
 export const CASE_NOT_FOUND_DETAIL = 'No case with this id is visible to you.';
@@ -126,15 +118,16 @@ export const CASE_NOT_FOUND_DETAIL = 'No case with this id is visible to you.';
 /** Maps the errors routes and the gateway throw to a problem; undefined for anything unexpected. */
 export function problemFromError(err: unknown): ProblemError | undefined {
   if (err instanceof ProblemError) return err;
-  if (err instanceof CaseNotFoundError) return new ProblemError('not-found', CASE_NOT_FOUND_DETAIL);
+  if (err instanceof CaseNotFoundError) return new ProblemError('notFound', CASE_NOT_FOUND_DETAIL);
   if (err instanceof ActionRejectedError) {
     // A workflow's NotFound must read exactly like a missing case: its reason would tell a unit
     // that another unit's case exists.
-    if (err.type === 'NotFound') return new ProblemError('not-found', CASE_NOT_FOUND_DETAIL);
-    return new ProblemError(rejectedKind[err.type], err.message);
+    if (err.type === 'notFound') return new ProblemError('notFound', CASE_NOT_FOUND_DETAIL);
+    // A workflow's rejection type is its problem kind: one name for one thing.
+    return new ProblemError(err.type, err.message);
   }
-  if (err instanceof IdempotencyConflictError) return new ProblemError('idempotency-conflict', 'This Idempotency-Key already opened a case from a different request body.');
-  if (err instanceof InvalidCursorError) return new ProblemError('invalid-cursor', err.message);
+  if (err instanceof IdempotencyConflictError) return new ProblemError('idempotencyConflict', 'This Idempotency-Key already opened a case from a different request body.');
+  if (err instanceof InvalidCursorError) return new ProblemError('invalidCursor', err.message);
   if (err instanceof UnavailableError) return new ProblemError('unavailable', 'A service the API depends on is unavailable; retry later.', { headers: { 'retry-after': '5' } });
   return undefined;
 }

@@ -3,7 +3,8 @@
  * responses every route documents. Request bodies are the domain's zod schemas themselves.
  */
 import { z } from 'zod';
-import { applicationSchema, caseIdSchema, categorySchema, roles, stages, unitCodeSchema, type CaseState } from '../domain/case';
+import { applicationSchema, caseIdSchema, caseStateSchema, categorySchema, roles, stageSchema, taskKindSchema, unitCodeSchema } from '../domain/case';
+import { measureIdSchema } from '../workflows/case/actions';
 import { outcomes, policySchema } from '../domain/policy';
 import { caseFilterSchema } from './gateway';
 import { clientTokenPattern } from './ids';
@@ -52,7 +53,6 @@ export const applicationBody = applicationSchema.meta({ id: 'Application', examp
 
 // ---- Parameters ----
 
-export const measureIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a measure id');
 export const caseParams = z.object({ caseId: caseIdSchema });
 export const measureParams = z.object({ caseId: caseIdSchema, measureId: measureIdSchema });
 export const policyParams = z.object({ version: policySchema.shape.version });
@@ -80,35 +80,14 @@ export const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(2
 
 // ---- Responses ----
 
-/**
- * The full case state (getCaseQuery). Its fields are listed for the reader; the workflow owns the
- * shape, so fields this document does not name still pass through.
- */
-export const caseStateSchema = z
-  .looseObject({
-    caseId: z.string(),
-    origin: z.enum(['application', 'referral']),
-    policyVersion: z.string(),
-    unitCode: z.string(),
-    category: z.string(),
-    openedAt: z.string(),
-    stage: z.string().describe(`One of ${stages.join(', ')}.`),
-    closeReason: z.string().optional(),
-    outcome: z.string().optional(),
-    application: z.unknown().describe('The application as filed (Application).'),
-    tasks: z.array(z.unknown()).describe('Waits: who must act, by when; reminders and escalations.'),
-    timeline: z.array(z.unknown()),
-  })
-  .meta({ id: 'CaseState', description: 'The state of a case: stage, tasks, timeline, assessment, rulings, measures, revisits.' });
-
-/** A case state as a response body (an interface has no index signature; a copy of it does). */
-export const stateBody = (state: CaseState): z.output<typeof caseStateSchema> => ({ ...state });
+/** The full case state, as the workflow keeps it (the domain's schema). */
+export { caseStateSchema };
 
 export const caseSummarySchema = z
   .object({
     caseId: z.string(),
     status: z.enum(['open', 'closed']),
-    stage: z.enum(stages).optional(),
+    stage: stageSchema.optional(),
     outcome: z.enum(outcomes).optional(),
     unitCode: unitCodeSchema.optional(),
     category: categorySchema.optional(),
@@ -126,12 +105,12 @@ export const casePageSchema = z.object({ items: z.array(caseSummarySchema), next
 export const inboxEntrySchema = z
   .object({
     caseId: z.string(),
-    stage: z.string(),
+    stage: stageSchema,
     unitCode: z.string(),
     category: z.string(),
     nextDueAt: z.string(),
     tasks: z.array(
-      z.object({ taskId: z.string(), kind: z.string(), opensAt: z.string(), dueAt: z.string(), overdue: z.boolean(), provisional: z.boolean() }),
+      z.object({ taskId: z.string(), kind: taskKindSchema, opensAt: z.string(), dueAt: z.string(), overdue: z.boolean(), provisional: z.boolean() }),
     ),
   })
   .meta({ id: 'InboxEntry', description: 'A case waiting for the caller, with the caller’s open tasks.' });

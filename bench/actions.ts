@@ -5,7 +5,7 @@
  * client, idle, shows what the API adds.
  */
 import { signToken } from '../api/tokens';
-import { decideAcceptanceUpdate } from '../workflows/messages';
+import { updates } from '../workflows/case/actions';
 import type { BenchEnvironment } from './lib/environment';
 import { act, caseState, startCase } from './lib/drive';
 import { actors, caseInput, inputs, sampleApplication } from './lib/fixtures';
@@ -56,7 +56,7 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
     console.log(`  actions idle: p50 ${idle.latency.p50} ms p99 ${idle.latency.p99} ms`);
 
     ids = await freshCases(o.count);
-    const bareClientIdle = await closedLoop(ids.length, 1, (i) => act(env.client.workflow.getHandle(ids[i]!), decideAcceptanceUpdate, actors.org, inputs.accept));
+    const bareClientIdle = await closedLoop(ids.length, 1, (i) => act(env.client.workflow.getHandle(ids[i]!), updates.acceptance, actors.org, inputs.accept));
     console.log(`  actions idle, bare client: p50 ${bareClientIdle.latency.p50} ms p99 ${bareClientIdle.latency.p99} ms`);
 
     ids = await freshCases(o.loadedCount);

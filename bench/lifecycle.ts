@@ -16,19 +16,8 @@ import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
 import { testServerPath } from '../scripts/tools';
 import { bundlerOptions, workflowsPath } from '../worker/worker';
-import {
-  caseWorkflowType,
-  decideAcceptanceUpdate,
-  giveConsultationUpdate,
-  issueCorrectionPlanUpdate,
-  proposeRulingUpdate,
-  recordRevisitUpdate,
-  reportMeasureProgressUpdate,
-  reviewRulingUpdate,
-  searchAttributeDefinitions,
-  submitInvestigationUpdate,
-  verifyMeasureUpdate,
-} from '../workflows/messages';
+import { caseWorkflowType, searchAttributeDefinitions } from '../workflows/messages';
+import { updates } from '../workflows/case/actions';
 import type { BenchEnvironment } from './lib/environment';
 import { act, caseState } from './lib/drive';
 import { actors, caseInput, dateInDays, inputs, investigation } from './lib/fixtures';
@@ -72,25 +61,25 @@ async function lifecycle(env: TestWorkflowEnvironment, taskQueue: string): Promi
     if (ms > 0) await env.sleep(ms);
   };
 
-  expectStage(await act(handle, decideAcceptanceUpdate, actors.org, inputs.accept), 'investigation', 'acceptance');
-  expectStage(await act(handle, submitInvestigationUpdate, actors.org, investigation(9)), 'consultation', 'investigation');
-  expectStage(await act(handle, giveConsultationUpdate, actors.discipline, inputs.consultation), 'ruling', 'consultation');
-  expectStage(await act(handle, proposeRulingUpdate, actors.org, inputs.ruling), 'ruling_proposed', 'ruling proposal');
-  let s = expectStage(await act(handle, reviewRulingUpdate, actors.committee, inputs.review), 'notified', 'ruling review');
-  const appeal = s.tasks.find((t) => t.kind === 'appealWindow' && t.status === 'open');
+  expectStage(await act(handle, updates.acceptance, actors.org, inputs.accept), 'investigation', 'acceptance');
+  expectStage(await act(handle, updates.investigation, actors.org, investigation(9)), 'consultation', 'investigation');
+  expectStage(await act(handle, updates.consultation, actors.discipline, inputs.consultation), 'rulingProposal', 'consultation');
+  expectStage(await act(handle, updates.rulingProposal, actors.org, inputs.ruling), 'rulingReview', 'ruling proposal');
+  let s = expectStage(await act(handle, updates.rulingReview, actors.committee, inputs.review), 'appeal', 'ruling review');
+  const appeal = s.tasks.find((t) => t.kind === 'appeal' && t.status === 'open');
   if (!appeal) throw new Error(`${s.caseId}: no appeal window is open`);
   await sleepUntil(appeal.dueAt, 60_000);
   expectStage(await caseState(handle), 'remediation', 'the appeal window');
 
   const due = dateInDays(20, await env.currentTimeMs());
-  await act(handle, issueCorrectionPlanUpdate, actors.org, inputs.correctionPlan(due));
-  await act(handle, reportMeasureProgressUpdate, actors.unit, inputs.progress(true));
-  s = expectStage(await act(handle, verifyMeasureUpdate, actors.org, inputs.verification), 'follow_up', 'measure verification');
+  await act(handle, updates.correctionPlan, actors.org, inputs.correctionPlan(due));
+  await act(handle, updates.measureProgress, actors.unit, inputs.progress(true));
+  s = expectStage(await act(handle, updates.measureVerification, actors.org, inputs.verification), 'followUp', 'measure verification');
 
   for (let i = 0; i < s.revisits.length; i++) {
     const revisit = (await caseState(handle)).revisits[i]!;
     await sleepUntil(revisit.scheduledFor, DAY);
-    s = await act(handle, recordRevisitUpdate, actors.org, inputs.revisit);
+    s = await act(handle, updates.revisit, actors.org, inputs.revisit);
   }
   const final = (await handle.result()) as CaseState;
   if (final.stage !== 'closed' || final.closeReason !== 'completed') throw new Error(`${final.caseId} ended ${final.stage} (${final.closeReason})`);
@@ -117,7 +106,7 @@ export async function benchLifecycle(env: BenchEnvironment, o: LifecycleOptions)
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath, ...bundlerOptions, logger: quiet as never }),
       dataConverter,
-      activities: createActivities({ records: env.records, notifier, calendar: WorkingDayCalendar.default() }),
+      activities: createActivities({ records: env.records, notifier }),
     });
     const seconds: number[] = [];
     const errorSamples: string[] = [];

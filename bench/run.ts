@@ -75,7 +75,7 @@ function plan(argv: string[]): Plan {
   if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${usage}`);
   const sizes = values['scale-sizes'] ? values['scale-sizes'].split(',').map(Number) : quick ? [100, 300] : [1_000, 10_000];
   if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--scale-sizes takes positive whole numbers\n${usage}`);
-  const stage = (values['scale-stage'] ?? 'follow_up') as WaitStage;
+  const stage = (values['scale-stage'] ?? 'followUp') as WaitStage;
   if (!waitStages.includes(stage)) throw new Error(`--scale-stage is one of ${waitStages.join(', ')}\n${usage}`);
   const lifecycleCases = values['lifecycle-cases'] ? Number(values['lifecycle-cases']) : quick ? 1 : 5;
   if (!Number.isInteger(lifecycleCases) || lifecycleCases < 1) throw new Error(`--lifecycle-cases takes a positive whole number\n${usage}`);

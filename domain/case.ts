@@ -4,7 +4,8 @@
  * OpenAPI document.
  */
 import { z } from 'zod';
-import { circumstanceKeys, factorKeys, faultKinds, outcomes, situations, tiers, type CircumstanceKey, type FactorKey, type Outcome, type Tier } from './policy';
+import { closeReasonLabels, stageLabels, taskLabels } from './labels';
+import { circumstanceKeys, durationSchema, factorKeys, faultKinds, outcomes, situations, tiers, type CircumstanceKey, type FactorKey, type Outcome, type Tier } from './policy';
 
 export const roles = ['unit', 'organization', 'discipline', 'expert', 'committee', 'supervisor'] as const;
 export type Role = (typeof roles)[number];
@@ -168,187 +169,195 @@ export const revisitSchema = z
   })
   .strict();
 
-// ---- Case state (returned by the query and by every accepted Update) ----
+// ---- Case state (returned by the query, by every accepted Update and by the API) ----
 
-export const stages = [
-  'submitted',
-  'supplement_requested',
-  'screening',
-  'investigation',
-  'expert_review',
-  'consultation',
-  'ruling',
-  'ruling_proposed',
-  'notified',
-  'reconsideration',
-  'remediation',
-  'follow_up',
-  'closed',
-] as const;
-export type Stage = (typeof stages)[number];
+/**
+ * Where a case rests between reactions. A waiting stage carries the name of the task it waits on and
+ * of the action that ends it (`acceptance`, `rulingReview`, …); screening and assessment are steps of
+ * a reaction, never a resting place (see workflows/case/transitions.ts).
+ */
+export const stages = Object.keys(stageLabels) as (keyof typeof stageLabels)[];
+export type Stage = keyof typeof stageLabels;
+export const stageSchema = z.enum(stages as [Stage, ...Stage[]]).meta({ description: `The stage: ${stages.map((s) => `\`${s}\` ${stageLabels[s]}`).join(', ')}.` });
 
-export const closeReasons = ['refused', 'supplement_timeout', 'not_tolerable', 'withdrawn', 'denied', 'completed'] as const;
-export type CloseReason = (typeof closeReasons)[number];
+export const closeReasons = Object.keys(closeReasonLabels) as (keyof typeof closeReasonLabels)[];
+export type CloseReason = keyof typeof closeReasonLabels;
 
-export type TaskKind =
-  | 'acceptance'
-  | 'supplement'
-  | 'investigation'
-  | 'expertInvitation'
-  | 'expertOpinions'
-  | 'consultation'
-  | 'rulingProposal'
-  | 'review'
-  | 'appealWindow'
-  | 'reconsideration'
-  | 'correctionPlan'
-  | 'measure'
-  | 'revisit';
+export const taskKinds = Object.keys(taskLabels) as (keyof typeof taskLabels)[];
+export type TaskKind = keyof typeof taskLabels;
+export const taskKindSchema = z.enum(taskKinds as [TaskKind, ...TaskKind[]]).meta({ description: `The task: ${taskKinds.map((k) => `\`${k}\` ${taskLabels[k]}`).join(', ')}.` });
+
+const instant = z.string().describe('An ISO instant (UTC).');
+const civilDate = z.string().describe('A civil date in China, YYYY-MM-DD.');
+const who = z.object({ sub: z.string(), role: z.enum(roles) }).strict();
+const outcomeSchema = z.enum(outcomes);
+const tierSchema = z.enum(tiers);
+
+/** How a task's deadline was counted, so a newly published calendar notice can count it again. */
+export const planBasisSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('wait'), from: instant, duration: durationSchema }).strict(),
+  z.object({ kind: z.literal('dueDate'), dueDate: civilDate }).strict(),
+]);
+export type PlanBasis = z.infer<typeof planBasisSchema>;
 
 /** A wait: who must act, by when, and what the reminders and escalations have done so far. */
-export interface PendingTask {
-  id: string;
-  kind: TaskKind;
-  role: Role;
-  /** Subjects allowed to act (experts invited), if narrower than the role. */
-  assignees?: string[];
-  opensAt: string;
-  dueAt: string;
-  reminders: string[];
-  remindersSent: number;
-  escalations: number;
-  nextEscalationAt?: string;
-  overdue: boolean;
-  provisional: boolean;
-  status: 'open' | 'done' | 'cancelled';
-}
+export const pendingTaskSchema = z
+  .object({
+    id: z.string(),
+    kind: taskKindSchema,
+    label: z.string().describe('The task in Chinese.'),
+    role: z.enum(roles),
+    /** Subjects allowed to act (experts invited), if narrower than the role. */
+    assignees: z.array(z.string()).optional(),
+    /** The body that must act (a unit code), where one is known. */
+    body: z.string().optional(),
+    opensAt: instant,
+    dueAt: instant,
+    basis: planBasisSchema,
+    reminders: z.array(instant),
+    remindersSent: z.number().int(),
+    escalations: z.number().int(),
+    nextEscalationAt: instant.optional(),
+    overdue: z.boolean(),
+    provisional: z.boolean().describe('The deadline counts days of a year whose holiday notice is not published yet.'),
+    status: z.enum(['open', 'done', 'cancelled']),
+  })
+  .strict();
+export type PendingTask = z.infer<typeof pendingTaskSchema>;
 
-export interface TimelineEntry {
-  at: string;
-  event: string;
-  actor?: { sub: string; role: Role };
-  detail?: Record<string, unknown>;
-}
+export const timelineEntrySchema = z
+  .object({ at: instant, event: z.string(), actor: who.optional(), detail: z.record(z.string(), z.unknown()).optional() })
+  .strict();
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
-export interface ScreeningHit {
-  ruleId: string;
-  text: { zh: string; en: string };
-  handOffToDiscipline: boolean;
-  evidence: string;
-}
-export interface ScreeningResult {
-  phase: 'application' | 'investigation';
-  at: string;
-  passed: boolean;
-  hits: ScreeningHit[];
-  checked: string[];
-}
+export const screeningHitSchema = z
+  .object({ ruleId: z.string(), text: z.object({ zh: z.string(), en: z.string() }).strict(), handOffToDiscipline: z.boolean(), evidence: z.string() })
+  .strict();
+export type ScreeningHit = z.infer<typeof screeningHitSchema>;
 
-export interface Assessment {
-  factors: { key: FactorKey; score: number; weight: number; weighted: number; note: string }[];
-  base: number;
-  performance: { year: number; grade: string; points: number }[];
-  performanceAdjustment: number;
-  composite: number;
-  suggested: Outcome;
-  bands: { exemptMin: number; mitigateMin: number };
-  controversial: boolean;
-  expertReviewRequired: boolean;
-  expertReasons: string[];
-}
+export const screeningResultSchema = z
+  .object({ phase: z.enum(['application', 'investigation']), at: instant, passed: z.boolean(), hits: z.array(screeningHitSchema), checked: z.array(z.string()) })
+  .strict();
+export type ScreeningResult = z.infer<typeof screeningResultSchema>;
 
-export interface Ruling {
-  outcome: Outcome;
-  influenceMonths?: number;
-  recommendedForm?: number;
-  tier?: Tier;
-  reasons: string;
-  justification?: string;
-  proposedBy: string;
-  proposedAt: string;
-  outsideBand: boolean;
-  reviews: { by: string; at: string; decision: 'approve' | 'return'; comments: string }[];
-  status: 'proposed' | 'returned' | 'approved' | 'final' | 'superseded';
-}
+export const assessmentSchema = z
+  .object({
+    factors: z.array(z.object({ key: z.enum(factorKeys), score: z.number(), weight: z.number(), weighted: z.number(), note: z.string() }).strict()),
+    base: z.number(),
+    performance: z.array(z.object({ year: z.number().int(), grade: z.string(), points: z.number() }).strict()),
+    performanceAdjustment: z.number(),
+    composite: z.number(),
+    suggested: outcomeSchema,
+    bands: z.object({ exemptMin: z.number(), mitigateMin: z.number() }).strict(),
+    controversial: z.boolean(),
+    expertReviewRequired: z.boolean(),
+    expertReasons: z.array(z.string()),
+  })
+  .strict();
+export type Assessment = z.infer<typeof assessmentSchema>;
 
-export interface Measure {
-  id: string;
-  title: string;
-  description: string;
-  dueDate: string;
-  dueAt: string;
-  status: 'open' | 'completed' | 'verified';
-  progress: { at: string; by: string; progress: string; percent: number; completed: boolean }[];
-  verification?: { at: string; by: string; verified: boolean; comments: string };
-  overdue: boolean;
-}
+export const rulingSchema = z
+  .object({
+    outcome: outcomeSchema,
+    outcomeLabel: z.string(),
+    influenceMonths: z.number().int().optional(),
+    recommendedForm: z.number().int().optional(),
+    tier: tierSchema.optional(),
+    reasons: z.string(),
+    justification: z.string().optional(),
+    proposedBy: z.string(),
+    proposedAt: instant,
+    outsideBand: z.boolean(),
+    reviews: z.array(z.object({ by: z.string(), at: instant, decision: z.enum(['approve', 'return']), comments: z.string() }).strict()),
+    status: z.enum(['proposed', 'returned', 'approved', 'final', 'superseded']),
+  })
+  .strict();
+export type Ruling = z.infer<typeof rulingSchema>;
 
-export interface Revisit {
-  id: string;
-  monthOffset: number;
-  tier: Tier;
-  scheduledFor: string;
-  dueAt: string;
-  status: 'scheduled' | 'open' | 'done' | 'cancelled';
-  overdue: boolean;
-  record?: { at: string; by: string; thinking: string; workPerformance: string; lifeSituation: string; assessment: string; newTier?: Tier };
-}
+export const measureSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    dueDate: civilDate,
+    dueAt: instant,
+    status: z.enum(['open', 'completed', 'verified']),
+    progress: z.array(z.object({ at: instant, by: z.string(), progress: z.string(), percent: z.number(), completed: z.boolean() }).strict()),
+    verification: z.object({ at: instant, by: z.string(), verified: z.boolean(), comments: z.string() }).strict().optional(),
+    overdue: z.boolean(),
+  })
+  .strict();
+export type Measure = z.infer<typeof measureSchema>;
 
-export interface CaseState {
-  caseId: string;
-  origin: 'application' | 'referral';
-  policyVersion: string;
-  unitCode: string;
-  category: string;
-  openedAt: string;
-  openedBy: { sub: string; role: Role };
-  stage: Stage;
-  closeReason?: CloseReason;
-  outcome?: Outcome;
-  application: Application;
-  supplements: { at: string; note: string; evidenceCount: number }[];
-  screenings: ScreeningResult[];
-  investigation?: Investigation & { by: string; at: string };
-  assessment?: Assessment;
-  experts: { invited: string[]; invitedBy?: string; opinions: { by: string; at: string; recommendation: Outcome; opinion: string }[]; quorumMet?: boolean };
-  consultation?: { by: string; at: string; opinion: 'concur' | 'object' | 'none'; reasons: string };
-  rulings: Ruling[];
-  appeal?: { at: string; by: string; grounds: string; decision?: { by: string; at: string; decision: 'uphold' | 'overturn'; reasons: string } };
-  handOff?: { at: string; reason: 'screening' | 'denied'; recommendedForm?: number; ruleIds?: string[] };
-  correctionPlan?: { at: string; by: string; opinion: string };
-  measures: Measure[];
-  revisits: Revisit[];
-  /** The department that made the ruling: "whoever tolerates, revisits". */
-  rulingBody?: string;
-  finalAt?: string;
-  /** Mitigate: the last day of the influence period (影响期). */
-  influenceUntil?: string;
-  tasks: PendingTask[];
-  timeline: TimelineEntry[];
-}
+export const revisitStateSchema = z
+  .object({
+    id: z.string(),
+    monthOffset: z.number(),
+    tier: tierSchema,
+    scheduledFor: instant,
+    dueAt: instant,
+    status: z.enum(['scheduled', 'open', 'done', 'cancelled']),
+    overdue: z.boolean(),
+    record: z
+      .object({ at: instant, by: z.string(), thinking: z.string(), workPerformance: z.string(), lifeSituation: z.string(), assessment: z.string(), newTier: tierSchema.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Revisit = z.infer<typeof revisitStateSchema>;
 
-/** The state of a case the moment it is opened, before any wait is planned. */
-export function initialCaseState(
-  input: { caseId: string; origin: CaseState['origin']; application: Application; openedBy: Actor; policy: { version: string } },
-  openedAt: string,
-): CaseState {
-  return {
-    caseId: input.caseId,
-    origin: input.origin,
-    policyVersion: input.policy.version,
-    unitCode: input.application.unitCode,
-    category: input.application.incident.category,
-    openedAt,
-    openedBy: { sub: input.openedBy.sub, role: input.openedBy.role },
-    stage: 'submitted',
-    application: input.application,
-    supplements: [],
-    screenings: [],
-    experts: { invited: [], opinions: [] },
-    rulings: [],
-    measures: [],
-    revisits: [],
-    tasks: [],
-    timeline: [],
-  };
-}
+export const caseStateSchema = z
+  .object({
+    caseId: z.string(),
+    origin: z.enum(['application', 'referral']),
+    policyVersion: z.string(),
+    unitCode: z.string(),
+    category: z.string(),
+    openedAt: instant,
+    openedBy: who,
+    stage: stageSchema,
+    stageLabel: z.string().describe('The stage in Chinese.'),
+    closeReason: z.enum(closeReasons as [CloseReason, ...CloseReason[]]).optional(),
+    outcome: outcomeSchema.optional(),
+    application: applicationSchema,
+    supplements: z.array(z.object({ at: instant, note: z.string(), evidenceCount: z.number().int() }).strict()),
+    screenings: z.array(screeningResultSchema),
+    investigation: investigationSchema.extend({ by: z.string(), at: instant }).optional(),
+    assessment: assessmentSchema.optional(),
+    experts: z
+      .object({
+        invited: z.array(z.string()),
+        invitedBy: z.string().optional(),
+        opinions: z.array(z.object({ by: z.string(), at: instant, recommendation: outcomeSchema, opinion: z.string() }).strict()),
+        quorumMet: z.boolean().optional(),
+      })
+      .strict(),
+    consultation: z.object({ by: z.string(), at: instant, opinion: z.enum(['concur', 'object', 'none']), reasons: z.string() }).strict().optional(),
+    rulings: z.array(rulingSchema),
+    appeal: z
+      .object({
+        at: instant,
+        by: z.string(),
+        grounds: z.string(),
+        decision: z.object({ by: z.string(), at: instant, decision: z.enum(['uphold', 'overturn']), reasons: z.string() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    handOff: z
+      .object({ at: instant, reason: z.enum(['screening', 'denied']), recommendedForm: z.number().int().optional(), ruleIds: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
+    correctionPlan: z.object({ at: instant, by: z.string(), opinion: z.string() }).strict().optional(),
+    measures: z.array(measureSchema),
+    revisits: z.array(revisitStateSchema),
+    /** The department that made the ruling: "whoever tolerates, revisits". */
+    rulingBody: z.string().optional(),
+    finalAt: instant.optional(),
+    /** Mitigate: the last day of the influence period (影响期). */
+    influenceUntil: civilDate.optional(),
+    tasks: z.array(pendingTaskSchema),
+    timeline: z.array(timelineEntrySchema),
+  })
+  .strict()
+  .meta({ id: 'CaseState', description: 'The state of a case: stage, tasks, timeline, assessment, rulings, measures, revisits.' });
+export type CaseState = z.infer<typeof caseStateSchema>;

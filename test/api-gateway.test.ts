@@ -45,7 +45,7 @@ const input: CaseInput = {
 const personal = [application.cadre.id, application.cadre.name, application.cadre.post, application.incident.summary, application.accountabilityCaseRef ?? '', application.evidence[0]?.uri ?? ''];
 
 describe('Visibility query literals', () => {
-  test.each(['JS-NJ-FGW', 'approval-reform', 'follow_up', 'default@2025.1'])('When %s is quoted, then it becomes a single-quoted literal', (value) => {
+  test.each(['JS-NJ-FGW', 'approval-reform', 'followUp', 'default@2025.1'])('When %s is quoted, then it becomes a single-quoted literal', (value) => {
     expect(literal(value)).toBe(`'${value}'`);
   });
 
@@ -135,9 +135,9 @@ describe('Start options', () => {
   test('When a case starts, then its search attributes are the initial, non-personal values', () => {
     const pairs = initialSearchAttributes(input);
 
-    expect(new TypedSearchAttributes(pairs).get(searchAttributes.stage)).toBe('submitted');
+    expect(new TypedSearchAttributes(pairs).get(searchAttributes.stage)).toBe('acceptance');
     expect(Object.fromEntries(pairs.map((p) => [p.key.name, p.value]))).toEqual({
-      CaseStage: 'submitted',
+      CaseStage: 'acceptance',
       CaseUnit: 'JS-NJ-FGW',
       CaseCategory: 'approval-reform',
       CasePolicyVersion: defaultPolicy.version,
@@ -183,7 +183,7 @@ describe('Listing rows', () => {
     expect(summarize(info('RUNNING', attributes))).toEqual({
       caseId: 'case-2026-7ZK3M9QX1D',
       status: 'open',
-      stage: 'submitted',
+      stage: 'acceptance',
       outcome: undefined,
       unitCode: 'JS-NJ-FGW',
       category: 'approval-reform',
@@ -257,7 +257,7 @@ describe('Inbox entries', () => {
   });
 
   test('When an expert was not invited or is not an assignee, then there is no entry', () => {
-    const opinionTask = task({ kind: 'expertOpinions', role: 'expert', assignees: ['expert-bo'] });
+    const opinionTask = task({ kind: 'expertOpinion', role: 'expert', assignees: ['expert-bo'] });
 
     expect(inboxEntry(state({ experts: { invited: ['expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toBeUndefined();
     expect(inboxEntry(state({ experts: { invited: ['expert-amy', 'expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toBeUndefined();
@@ -272,7 +272,7 @@ describe('Inbox entries', () => {
   });
 
   test('When entries are sorted, then the soonest due comes first and ties go by case id', () => {
-    const e = (caseId: string, nextDueAt: string) => ({ caseId, nextDueAt, stage: 'submitted' as const, unitCode: 'U1', category: 'c1', tasks: [] });
+    const e = (caseId: string, nextDueAt: string) => ({ caseId, nextDueAt, stage: 'acceptance' as const, unitCode: 'U1', category: 'c1', tasks: [] });
 
     const sorted = [e('case-b', '2026-04-01'), e('case-c', '2026-03-01'), e('case-a', '2026-04-01')].sort(byDueDate);
 
@@ -327,12 +327,12 @@ describe("Temporal's errors", () => {
   });
 
   test('When an Update fails with an ActionRejected type, then it is an ActionRejectedError with the workflow’s reason', () => {
-    const failure = ApplicationFailure.create({ type: 'FourEyes', message: 'the proposer may not review', nonRetryable: true });
+    const failure = ApplicationFailure.create({ type: 'fourEyes', message: 'the proposer may not review', nonRetryable: true });
 
     const translated = translateTemporalError(new WorkflowUpdateFailedError('update failed', failure), 'case-2026-X');
 
     expect(translated).toBeInstanceOf(ActionRejectedError);
-    expect(translated).toMatchObject({ type: 'FourEyes', message: 'the proposer may not review' });
+    expect(translated).toMatchObject({ type: 'fourEyes', message: 'the proposer may not review' });
   });
 
   test('When an Update fails with another failure type, then the error is passed on unchanged', () => {

@@ -50,7 +50,7 @@ function caseState(o: { caseId: string; unitCode: string; invited?: string[]; or
     category: application.incident.category,
     openedAt: NOW.toISOString(),
     openedBy: { sub: 'alice', role: 'unit' },
-    stage: 'submitted',
+    stage: 'acceptance',
     application,
     supplements: [],
     screenings: [],
@@ -66,7 +66,7 @@ function caseState(o: { caseId: string; unitCode: string; invited?: string[]; or
 const listedCase: CaseSummary = {
   caseId: OWN_CASE,
   status: 'open',
-  stage: 'submitted',
+  stage: 'acceptance',
   unitCode: OWN_UNIT,
   category: 'approval-reform',
   policyVersion: 'default@2025.1',
@@ -77,7 +77,7 @@ const listedCase: CaseSummary = {
 
 const inboxItem: InboxEntry = {
   caseId: OWN_CASE,
-  stage: 'submitted',
+  stage: 'acceptance',
   unitCode: OWN_UNIT,
   category: 'approval-reform',
   nextDueAt: '2026-03-17T09:00:00.000Z',
@@ -147,7 +147,7 @@ class FakeGateway implements CaseGateway {
     const found = this.cases.get(caseId);
     if (!found) throw new CaseNotFoundError(caseId);
     // The workflow refuses a stranger's action as NotFound, with a reason that must not leak.
-    if (!canSeeCase(actor, found.state)) throw new ActionRejectedError('NotFound', `case ${caseId} belongs to unit ${found.state.unitCode}`);
+    if (!canSeeCase(actor, found.state)) throw new ActionRejectedError('notFound', `case ${caseId} belongs to unit ${found.state.unitCode}`);
     return found.state;
   }
 
@@ -465,7 +465,7 @@ describe('Who sees which case', () => {
   });
 
   test('When an expert gives an opinion on a case it was not invited to, then 404', async () => {
-    const res = await t.call('expert', requestFor('expertOpinions', OTHER_CASE));
+    const res = await t.call('expert', requestFor('expertOpinion', OTHER_CASE));
 
     expect(res.statusCode).toBe(404);
     expect(res.body).not.toContain(OTHER_UNIT);
@@ -549,14 +549,14 @@ describe('Problem documents', () => {
     const res = await t.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: '{"reason": ' }, { 'content-type': 'application/json' });
 
     expect(res.statusCode).toBe(400);
-    expect(res.json().type).toBe(problem('malformed-request'));
+    expect(res.json().type).toBe(problem('malformedRequest'));
   });
 
   test('When the case does not exist, then 404 not-found', async () => {
     const res = await t.call('organization', requestFor('getCase', MISSING_CASE));
 
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ type: problem('not-found'), status: 404 });
+    expect(res.json()).toMatchObject({ type: problem('notFound'), status: 404 });
   });
 
   test('When the path is not a route, then 404 as a problem document', async () => {
@@ -567,12 +567,12 @@ describe('Problem documents', () => {
   });
 
   const rejections: [ActionRejectedType, number, string, boolean][] = [
-    [ActionRejected.wrongStage, 409, 'wrong-stage', true],
-    [ActionRejected.fourEyes, 409, 'four-eyes', true],
-    [ActionRejected.windowClosed, 409, 'window-closed', true],
+    [ActionRejected.wrongStage, 409, 'wrongStage', true],
+    [ActionRejected.fourEyes, 409, 'fourEyes', true],
+    [ActionRejected.windowClosed, 409, 'windowClosed', true],
     [ActionRejected.forbidden, 403, 'forbidden', true],
-    [ActionRejected.invalidInput, 400, 'invalid-input', true],
-    [ActionRejected.notFound, 404, 'not-found', false],
+    [ActionRejected.invalidInput, 400, 'invalidInput', true],
+    [ActionRejected.notFound, 404, 'notFound', false],
   ];
 
   test.each(rejections)('When the workflow rejects an action with %s, then %i %s (its reason shown: %s)', async (type, status, kind, reasonShown) => {
@@ -592,7 +592,7 @@ describe('Problem documents', () => {
       const res = await small.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: { reason: 'x'.repeat(2000) } });
 
       expect(res.statusCode).toBe(413);
-      expect(res.json()).toMatchObject({ type: problem('payload-too-large'), status: 413 });
+      expect(res.json()).toMatchObject({ type: problem('payloadTooLarge'), status: 413 });
       expect(small.cases.calls).toEqual([]);
     } finally {
       await small.app.close();
@@ -603,7 +603,7 @@ describe('Problem documents', () => {
     const res = await t.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: 'reason=because' }, { 'content-type': contentType });
 
     expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ type: problem('unsupported-media-type'), status: 415 });
+    expect(res.json()).toMatchObject({ type: problem('unsupportedMediaType'), status: 415 });
     expect(t.cases.calls).toEqual([]);
   });
 
@@ -615,7 +615,7 @@ describe('Problem documents', () => {
       const olga = await limited.call('organization', requestFor('listPolicies'));
 
       expect(alice.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
-      expect(alice[3]?.json()).toMatchObject({ type: problem('rate-limited'), status: 429 });
+      expect(alice[3]?.json()).toMatchObject({ type: problem('rateLimited'), status: 429 });
       expect(alice[3]?.headers['retry-after']).toBeDefined();
       expect(olga.statusCode).toBe(200);
     } finally {
@@ -650,7 +650,7 @@ describe('Problem documents', () => {
     const res = await t.call('organization', { method: 'GET', url: '/v1/cases?cursor=AAAAAAAAAAAAAAAA' });
 
     expect(res.statusCode).toBe(400);
-    expect(res.json().type).toBe(problem('invalid-cursor'));
+    expect(res.json().type).toBe(problem('invalidCursor'));
   });
 });
 
@@ -712,7 +712,7 @@ describe('Opening a case', () => {
     const res = await open('unit', changed, { 'idempotency-key': 'apply-2026-03-10-02' });
 
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ type: problem('idempotency-conflict'), status: 409 });
+    expect(res.json()).toMatchObject({ type: problem('idempotencyConflict'), status: 409 });
   });
 
   test('When two people use the same Idempotency-Key, then each opens its own case', async () => {

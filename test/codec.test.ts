@@ -27,7 +27,6 @@ import { signToken } from '../api/tokens';
 import { createPayloadCodec, ENCRYPTED_ENCODING, EncryptionCodec, METADATA_KEY_ID, PayloadDecryptionError } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { KEY_FILE_NAME, loadOrCreateEmbeddedKeys, type PayloadKey } from '../common/payload-keys';
-import { WorkingDayCalendar } from '../domain/calendar';
 import { roles, type Actor, type CaseState, type Role } from '../domain/case';
 import { PolicyRegistry } from '../domain/policies';
 import { devServerArgs, freePort, stopChild, waitForPort, waitForTemporal } from '../scripts/dev-server';
@@ -509,7 +508,7 @@ describe('A case on the dev server with encryption', () => {
       namespace,
       taskQueue: config.taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ records: new MemoryRecords(), notifier: new MemoryNotifier(), calendar: WorkingDayCalendar.default() }),
+      activities: createActivities({ records: new MemoryRecords(), notifier: new MemoryNotifier() }),
       payloadCodecs: [codec],
     });
     running = worker.run();

@@ -15,7 +15,6 @@ import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { signToken } from '../api/tokens';
 import { loadConfig } from '../common/config';
-import { WorkingDayCalendar } from '../domain/calendar';
 import type { Actor, CaseState } from '../domain/case';
 import { defaultPolicy, PolicyRegistry } from '../domain/policies';
 import type { Policy } from '../domain/policy';
@@ -59,7 +58,7 @@ beforeAll(async () => {
     connection: workerConnection,
     taskQueue: config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ records: store.records, notifier, calendar: WorkingDayCalendar.default() }),
+    activities: createActivities({ records: store.records, notifier }),
   });
   running = worker.run().finally(() => notifier.close());
   clientConnection = await Connection.connect({ address });
@@ -118,13 +117,13 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/investigation`, { factors: factors(9), evaluation: '一贯表现良好', confirmedCircumstances: sampleApplication().circumstances });
   expect(r.body.stage).toBe('consultation');
   r = await call(actors.discipline, 'POST', `/v1/cases/${caseId}/consultation`, { opinion: 'concur', reasons: '同意' });
-  expect(r.body.stage).toBe('ruling');
+  expect(r.body.stage).toBe('rulingProposal');
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/ruling-proposal`, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
-  expect(r.body.stage).toBe('ruling_proposed');
+  expect(r.body.stage).toBe('rulingReview');
   const selfReview = await call({ sub: actors.org.sub, role: 'committee' }, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '自审' });
   expect(selfReview.status).toBe(409);
   r = await call(actors.committee, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '同意' });
-  expect(r.body.stage).toBe('notified');
+  expect(r.body.stage).toBe('appeal');
 
   await eventually(async () => expect((await call(actors.unit, 'GET', `/v1/cases/${caseId}`)).body.stage).toBe('remediation'), 30_000);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -133,7 +132,7 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   r = await call(actors.unit, 'POST', `/v1/cases/${caseId}/measures/m1/progress`, { progress: '已完成', percent: 100, completed: true });
   expect(r.body.measures[0]?.status).toBe('completed');
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/measures/m1/verification`, { verified: true, comments: '已落实' });
-  expect(r.body.stage).toBe('follow_up');
+  expect(r.body.stage).toBe('followUp');
 
   await eventually(async () => expect((await call(actors.org, 'GET', `/v1/cases/${caseId}`)).body.revisits[0]?.status).toBe('open'), 30_000);
   const wrongBody = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisits`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });

@@ -185,7 +185,7 @@ function reminder(unit: string, key: string): NotifyInput {
     key,
     template: 'reminder',
     audience: { role: 'unit', unit },
-    vars: { task: 'acceptance', dueAt: '2026-03-05T09:00:00.000Z', stage: 'submitted' },
+    vars: { task: 'acceptance', dueAt: '2026-03-05T09:00:00.000Z', stage: 'acceptance' },
   };
 }
 
@@ -465,7 +465,7 @@ describe('templates', () => {
   it.each(notificationTemplates)('When %s is rendered with its values, then both languages are complete', (name) => {
     // Arrange
     const vars = {
-      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'review', stage: 'ruling_proposed',
+      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'review', stage: 'rulingReview',
       role: 'committee', escalations: 2, items: '会议纪要', step: 'acceptance', decision: 'accept', reason: 'denied', outcome: 'exempt',
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
       monthOffset: 3, tier: 'focus', closeReason: 'completed',

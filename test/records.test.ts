@@ -175,7 +175,7 @@ async function recordChain(records: RecordStore, caseId: string, count: number):
 /** A case of `cadreId` whose ruling `outcome` became final at `finalAt`. */
 async function ruledCase(records: RecordStore, cadreId: string, category: string, outcome: string, finalAt: string, caseId = newCaseId()): Promise<string> {
   await records.recordEvent(
-    event(caseId, 1, { at: '2020-01-01T00:00:00.000Z', event: 'opened', stage: 'submitted', category, records: [{ type: 'case', cadreId, cadreName: '测试干部', application: application(cadreId, category) }] }),
+    event(caseId, 1, { at: '2020-01-01T00:00:00.000Z', event: 'opened', stage: 'acceptance', category, records: [{ type: 'case', cadreId, cadreName: '测试干部', application: application(cadreId, category) }] }),
   );
   await records.recordEvent(
     event(caseId, 2, {
@@ -324,7 +324,7 @@ describe.each(backends)('record system on $name', (backend) => {
       await records.recordEvent(event(caseId, 3, { stage: 'remediation', outcome: 'mitigate', records: [{ type: 'measure', measureId: 'm1', title: '完善审批流程', dueDate: '2026-03-31', status: 'completed', lastProgress: '已修订制度', percent: 100 }] }));
       await records.recordEvent(
         event(caseId, 4, {
-          stage: 'follow_up',
+          stage: 'followUp',
           outcome: 'mitigate',
           records: [{ type: 'revisit', revisitId: 'r3', monthOffset: 3, tier: 'support', status: 'done', thinking: '思想稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好', newTier: 'incentive', recordedBy: 'org-officer-2' }],
         }),
@@ -339,7 +339,7 @@ describe.each(backends)('record system on $name', (backend) => {
       const revisit = (await db.query('SELECT thinking, work_performance, life_situation, assessment, new_tier FROM revisits WHERE case_id = $1', [caseId])).rows;
       expect(revisit).toEqual([{ thinking: '思想稳定', work_performance: '积极', life_situation: '正常', assessment: '良好', new_tier: 'incentive' }]);
       const register = (await db.query<{ final_at: Date; stage: string }>('SELECT final_at, stage FROM cases WHERE case_id = $1', [caseId])).rows[0];
-      expect(register?.stage).toBe('follow_up');
+      expect(register?.stage).toBe('followUp');
       expect(new Date(register!.final_at).toISOString()).toBe(event(caseId, 2).entry.at);
     });
 
@@ -518,7 +518,7 @@ describe.each(backends)('record system on $name', (backend) => {
       await ruledCase(records, 'C-SOMEONE-ELSE', 'land-use', 'exempt', '2025-07-01T02:00:00.000Z');
       const current = await ruledCase(records, cadre, 'land-use', 'exempt', '2025-08-01T02:00:00.000Z');
       const notFinal = newCaseId();
-      await records.recordEvent(event(notFinal, 1, { stage: 'notified', outcome: 'exempt', category: 'land-use', records: [{ type: 'case', cadreId: cadre, cadreName: '测试干部', application: application(cadre, 'land-use') }] }));
+      await records.recordEvent(event(notFinal, 1, { stage: 'appeal', outcome: 'exempt', category: 'land-use', records: [{ type: 'case', cadreId: cadre, cadreName: '测试干部', application: application(cadre, 'land-use') }] }));
 
       // Act
       const found = await records.findToleratedCases(cadre, 'land-use', '2024-01-01', current);

@@ -17,7 +17,8 @@ import { loadConfig } from '../common/config';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
 import type { caseWorkflow } from '../workflows/case';
-import { caseWorkflowType, decideAcceptanceUpdate, submitSupplementUpdate, type CaseInput } from '../workflows/messages';
+import { caseWorkflowType, type CaseInput } from '../workflows/messages';
+import { updates } from '../workflows/case/actions';
 import { actors, sampleApplication, workflowBundle } from './support/case-harness';
 import { openTestStore, type TestStore } from './support/databases';
 import { testServerAddress } from './support/temporal';
@@ -63,7 +64,7 @@ test('When every record write and every delivery fails once after it happened, t
     }
     return result;
   };
-  const real = createActivities({ records: store.records, notifier, calendar: WorkingDayCalendar.default() });
+  const real = createActivities({ records: store.records, notifier });
   const activities = {
     ...real,
     recordEvent: (input: RecordEventInput) => failAfter(`record:${input.caseId}:${input.seq}`, () => real.recordEvent(input)),
@@ -77,13 +78,13 @@ test('When every record write and every delivery fails once after it happened, t
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
   const caseId = `case-R-${randomUUID().slice(0, 12).toUpperCase()}`;
-  const input: CaseInput = { caseId, origin: 'application', application: sampleApplication(), openedBy: actors.unit, policy: defaultPolicy };
+  const input: CaseInput = { caseId, origin: 'application', application: sampleApplication(), openedBy: actors.unit, policy: defaultPolicy, calendar: WorkingDayCalendar.default().snapshot(2025, 2030) };
 
   const final = await worker.runUntil(async () => {
     const handle = await client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue, workflowId: caseId, args: [input] });
-    await handle.executeUpdate(decideAcceptanceUpdate, { args: [{ actor: actors.org, input: { decision: 'requestSupplement', requestedItems: ['会议纪要'] } }] });
-    await handle.executeUpdate(submitSupplementUpdate, { args: [{ actor: actors.unit, input: { note: '补充会议纪要', evidence: [] } }] });
-    await handle.executeUpdate(decideAcceptanceUpdate, { args: [{ actor: actors.org, input: { decision: 'refuse', reason: '材料不足' } }] });
+    await handle.executeUpdate(updates.acceptance, { args: [{ actor: actors.org, input: { decision: 'requestSupplement', requestedItems: ['会议纪要'] } }] });
+    await handle.executeUpdate(updates.supplement, { args: [{ actor: actors.unit, input: { note: '补充会议纪要', evidence: [] } }] });
+    await handle.executeUpdate(updates.acceptance, { args: [{ actor: actors.org, input: { decision: 'refuse', reason: '材料不足' } }] });
     return handle.result();
   });
   await notifier.close();

@@ -11,7 +11,6 @@ import { Worker as Thread } from 'node:worker_threads';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../common/config';
-import { WorkingDayCalendar } from '../domain/calendar';
 import { withWorkerProcessEnv, workerProcessEnv } from '../worker/process-env';
 import { createCaseWorker, minimumWorkflowHeapMiB } from '../worker/worker';
 import { workflowBundle } from './support/case-harness';
@@ -47,7 +46,7 @@ test('When a case worker is created with a workflow heap limit, then the threads
       namespace: 'default',
       taskQueue: `heap-${randomUUID()}`,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ records: new MemoryRecords(), notifier: new MemoryNotifier(), calendar: WorkingDayCalendar.default() }),
+      activities: createActivities({ records: new MemoryRecords(), notifier: new MemoryNotifier() }),
       workflowHeapMiB: 640,
     });
     const limit = await limitOfNewThread();

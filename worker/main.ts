@@ -11,7 +11,6 @@ import { createPayloadCodec } from '../common/codec';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectWorker, temporalTarget } from '../common/temporal';
-import { WorkingDayCalendar } from '../domain/calendar';
 import { installSdkLogging } from './logging';
 import { createCaseWorker, minimumWorkflowHeapMiB } from './worker';
 
@@ -55,7 +54,7 @@ export async function startWorker(
     taskQueue: config.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
     workflowHeapMiB: config.workflowHeapMiB,
-    activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
+    activities: createActivities({ records, notifier }),
     payloadCodecs: options.payloadCodecs ?? [],
   });
   logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.taskQueue }, 'worker started');

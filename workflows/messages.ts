@@ -1,30 +1,13 @@
 /**
  * What the API and the workflows share: the task queue default, the workflow type, search-attribute
- * keys and the typed Update and Query definitions. Importing this module never loads activity code.
+ * keys, the case's input, and the Query, Signal and Update definitions that are not actions (each
+ * action's Update is defined with its spec in workflows/case/actions.ts). Importing this module
+ * never loads activity code.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { z } from 'zod';
-import type {
-  acceptanceSchema,
-  Actor,
-  appealSchema,
-  Application,
-  CaseState,
-  consultationSchema,
-  correctionPlanSchema,
-  expertInvitationSchema,
-  expertOpinionSchema,
-  investigationSchema,
-  measureProgressSchema,
-  measureVerificationSchema,
-  reconsiderationSchema,
-  revisitSchema,
-  rulingProposalSchema,
-  rulingReviewSchema,
-  supplementSchema,
-  withdrawalSchema,
-} from '../domain/case';
+import type { CalendarYearDocument } from '../domain/calendar';
+import type { Actor, Application, CaseState } from '../domain/case';
 import type { Policy } from '../domain/policy';
 
 export const DEFAULT_TASK_QUEUE = 'rongcuo-cases';
@@ -42,66 +25,69 @@ export const searchAttributes = {
   policyVersion: defineSearchAttributeKey('CasePolicyVersion', SearchAttributeType.KEYWORD),
 } as const;
 
-/** Name → Temporal type, as the CLI's `--search-attribute Name=Type` and the operator API want them. */
-export const searchAttributeDefinitions: Record<string, 'Keyword' | 'KeywordList' | 'Datetime' | 'Bool'> = {
-  CaseStage: 'Keyword',
-  CaseOutcome: 'Keyword',
-  CaseUnit: 'Keyword',
-  CaseCategory: 'Keyword',
-  CaseAwaiting: 'KeywordList',
-  CaseNextDeadline: 'Datetime',
-  CaseOverdue: 'Bool',
-  CasePolicyVersion: 'Keyword',
-};
+const temporalTypeName = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.BOOL]: 'Bool',
+} as const;
 
-/** The input a case starts with. The whole policy document is pinned into history. */
+/** Name → Temporal type, as the CLI's `--search-attribute Name=Type` and the operator API want them. */
+export const searchAttributeDefinitions: Record<string, 'Keyword' | 'KeywordList' | 'Datetime' | 'Bool'> = Object.fromEntries(
+  Object.values(searchAttributes).map((k) => [k.name, temporalTypeName[k.type as keyof typeof temporalTypeName]]),
+);
+
+/** The input a case starts with. The whole policy document and a calendar snapshot are pinned into history. */
 export interface CaseInput {
   caseId: string;
   origin: 'application' | 'referral';
   application: Application;
   openedBy: Actor;
   policy: Policy;
+  /** The working-day calendar years the case can reach, as they stood when it opened. */
+  calendar: CalendarYearDocument[];
   /** A hash of the request that opened the case, so an idempotent retry can be told from a clash. */
   requestDigest?: string;
+  /** Drawn by the request that starts the case (see openUpdate). */
+  startToken?: string;
   /** Continue-as-new earlier than the server suggests (for tests and tuning); 0 = server's advice only. */
   continueAsNewAfterEvents?: number;
 }
 
-/** Every Update carries the acting person (from the verified token) and its validated input. */
+/**
+ * Every action carries the acting person (from the verified token) and its input. `request` names a
+ * client's retry key and the digest of its body: a key reused with another body is refused.
+ */
 export interface Action<T> {
   actor: Actor;
   input: T;
+  request?: { key: string; digest: string };
 }
-type In<S extends z.ZodType> = Action<z.output<S>>;
 
-export const decideAcceptanceUpdate = defineUpdate<CaseState, [In<typeof acceptanceSchema>]>('decideAcceptance');
-export const submitSupplementUpdate = defineUpdate<CaseState, [In<typeof supplementSchema>]>('submitSupplement');
-export const withdrawUpdate = defineUpdate<CaseState, [In<typeof withdrawalSchema>]>('withdraw');
-export const submitInvestigationUpdate = defineUpdate<CaseState, [In<typeof investigationSchema>]>('submitInvestigation');
-export const inviteExpertsUpdate = defineUpdate<CaseState, [In<typeof expertInvitationSchema>]>('inviteExperts');
-export const submitExpertOpinionUpdate = defineUpdate<CaseState, [In<typeof expertOpinionSchema>]>('submitExpertOpinion');
-export const giveConsultationUpdate = defineUpdate<CaseState, [In<typeof consultationSchema>]>('giveConsultation');
-export const proposeRulingUpdate = defineUpdate<CaseState, [In<typeof rulingProposalSchema>]>('proposeRuling');
-export const reviewRulingUpdate = defineUpdate<CaseState, [In<typeof rulingReviewSchema>]>('reviewRuling');
-export const fileAppealUpdate = defineUpdate<CaseState, [In<typeof appealSchema>]>('fileAppeal');
-export const decideReconsiderationUpdate = defineUpdate<CaseState, [In<typeof reconsiderationSchema>]>('decideReconsideration');
-export const issueCorrectionPlanUpdate = defineUpdate<CaseState, [In<typeof correctionPlanSchema>]>('issueCorrectionPlan');
-export const reportMeasureProgressUpdate = defineUpdate<CaseState, [Action<z.output<typeof measureProgressSchema> & { measureId: string }>]>('reportMeasureProgress');
-export const verifyMeasureUpdate = defineUpdate<CaseState, [Action<z.output<typeof measureVerificationSchema> & { measureId: string }>]>('verifyMeasure');
-export const recordRevisitUpdate = defineUpdate<CaseState, [In<typeof revisitSchema>]>('recordRevisit');
+/**
+ * Opening a case (Update-with-Start): answers with the case as it stands after its first reaction.
+ * `created` tells whether this request started it (its `startToken` is the case's own) or met a case
+ * a retry of the same request had started; another request's digest is refused.
+ */
+export const openUpdate = defineUpdate<{ created: boolean; state: CaseState }, [{ requestDigest?: string; startToken: string }]>('open');
 
 /** The full case state: stage, timeline, pending tasks, scores, rulings, measures, revisits. */
 export const getCaseQuery = defineQuery<CaseState>('getCase');
 
-/** Failure types an Update validator or the workflow raises; the API maps them to problem documents. */
+/** A newly published State Council holiday notice: open cases re-plan the deadlines counted over its year. */
+export const calendarNoticeSignal = defineSignal<[CalendarYearDocument]>('calendarNotice');
+
+/** Failure types an Update validator or the workflow raises; each is also the API's problem type. */
 export const ActionRejected = {
-  wrongStage: 'WrongStage',
-  forbidden: 'NotAllowedForActor',
-  fourEyes: 'FourEyes',
-  windowClosed: 'WindowClosed',
-  invalidInput: 'InvalidInput',
-  notFound: 'NotFound',
+  wrongStage: 'wrongStage',
+  forbidden: 'forbidden',
+  fourEyes: 'fourEyes',
+  windowClosed: 'windowClosed',
+  invalidInput: 'invalidInput',
+  notFound: 'notFound',
+  idempotencyConflict: 'idempotencyConflict',
 } as const;
+export type ActionRejectedType = (typeof ActionRejected)[keyof typeof ActionRejected];
 
 /**
  * Activity failures that retrying cannot fix (the record and notification systems raise them); every

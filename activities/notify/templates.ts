@@ -5,6 +5,7 @@
  * placeholder in it has no value. Known codes (task, outcome, tier, role, stage...) are shown as
  * words, instants (vars ending in `At`) in Beijing time.
  */
+import { closeReasonWords, outcomeWords, roleWords, stageWords, taskWords, tierWords, type Words } from '../../domain/labels';
 import type { NotificationTemplate } from '../types';
 
 export type Lang = 'zh' | 'en';
@@ -34,6 +35,7 @@ export const notificationTemplates = [
   'measureOverdue',
   'revisitDue',
   'caseClosed',
+  'deadlineChanged',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -46,7 +48,7 @@ void listIsComplete;
  * decision {step, decision, [reason]} · rulingNotice {outcome, [influenceMonths], [recommendedForm], [appealDueAt]} ·
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
- * caseClosed {[closeReason]} · deliveryFailed {template, failures}.
+ * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · deliveryFailed {template, failures}.
  */
 export const templates: TemplateCatalog = {
   caseOpened: {
@@ -159,6 +161,16 @@ export const templates: TemplateCatalog = {
       text: 'Whoever tolerates, revisits: the month-{monthOffset} revisit of case {caseId} ({tier}) is due {dueAt}. Please record thinking, work performance and life situation.',
     },
   },
+  deadlineChanged: {
+    zh: {
+      subject: '【期限调整】案件 {caseId}：{task}期限已调整',
+      text: '国务院办公厅公布了 {year} 年节假日安排，案件 {caseId} 的“{task}”事项期限由 {from} 调整为 {dueAt}。',
+    },
+    en: {
+      subject: '[Deadline moved] Case {caseId}: {task}',
+      text: 'The State Council published the {year} holiday arrangements: the "{task}" step of case {caseId} is now due {dueAt} instead of {from}.',
+    },
+  },
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
@@ -181,64 +193,8 @@ export const templates: TemplateCatalog = {
   },
 };
 
-type Labels = Record<string, { zh: string; en: string }>;
-const taskLabels: Labels = {
-  acceptance: { zh: '受理决定', en: 'acceptance decision' },
-  supplement: { zh: '补正材料', en: 'supplement' },
-  investigation: { zh: '调查核实', en: 'investigation' },
-  expertInvitation: { zh: '邀请专家', en: 'expert invitation' },
-  expertOpinions: { zh: '专家（第三方）评估意见', en: 'expert opinions' },
-  consultation: { zh: '会商意见', en: 'consultation opinion' },
-  rulingProposal: { zh: '认定意见', en: 'ruling proposal' },
-  review: { zh: '认定审核', en: 'ruling review' },
-  appealWindow: { zh: '申诉期', en: 'appeal window' },
-  reconsideration: { zh: '复核决定', en: 'reconsideration' },
-  correctionPlan: { zh: '纠错意见', en: 'correction plan' },
-  measure: { zh: '纠错措施', en: 'correction measure' },
-  revisit: { zh: '回访', en: 'revisit' },
-  notification: { zh: '通知送达', en: 'notification delivery' },
-};
-const outcomeLabels: Labels = {
-  exempt: { zh: '免予问责（免责）', en: 'exempt from liability' },
-  mitigate: { zh: '从轻或减轻处理', en: 'lighter sanction (mitigated)' },
-  deny: { zh: '不予容错', en: 'not tolerated' },
-};
-const tierLabels: Labels = {
-  focus: { zh: '重点关注', en: 'focus' },
-  support: { zh: '一般帮扶', en: 'support' },
-  incentive: { zh: '正向激励', en: 'incentive' },
-};
-const roleLabels: Labels = {
-  unit: { zh: '申请单位', en: 'applying unit' },
-  organization: { zh: '组织部门', en: 'organization department' },
-  discipline: { zh: '纪检监察机关', en: 'discipline inspection' },
-  expert: { zh: '专家（第三方）', en: 'expert' },
-  committee: { zh: '党委（审核机关）', en: 'party committee' },
-  supervisor: { zh: '监督部门', en: 'supervision' },
-};
-const stageLabels: Labels = {
-  submitted: { zh: '已提交', en: 'submitted' },
-  supplement_requested: { zh: '待补正', en: 'supplement requested' },
-  screening: { zh: '边界甄别', en: 'screening' },
-  investigation: { zh: '调查核实', en: 'investigation' },
-  expert_review: { zh: '专家评估', en: 'expert review' },
-  consultation: { zh: '组织会商', en: 'consultation' },
-  ruling: { zh: '认定', en: 'ruling' },
-  ruling_proposed: { zh: '认定审核', en: 'ruling proposed' },
-  notified: { zh: '反馈告知', en: 'notified' },
-  reconsideration: { zh: '复核', en: 'reconsideration' },
-  remediation: { zh: '纠错整改', en: 'remediation' },
-  follow_up: { zh: '跟踪回访', en: 'follow-up' },
-  closed: { zh: '已办结', en: 'closed' },
-};
-const closeReasonLabels: Labels = {
-  refused: { zh: '不予受理', en: 'refused' },
-  supplement_timeout: { zh: '逾期未补正', en: 'supplement not received in time' },
-  not_tolerable: { zh: '经甄别不属于容错范围', en: 'outside what may be tolerated' },
-  withdrawn: { zh: '申请单位撤回', en: 'withdrawn' },
-  denied: { zh: '不予容错', en: 'not tolerated' },
-  completed: { zh: '纠错与回访已完成', en: 'correction and revisits completed' },
-};
+type Labels = Record<string, Words>;
+const taskLabels: Labels = { ...taskWords, notification: { zh: '通知送达', en: 'notification delivery' } };
 const decisionLabels: Labels = {
   accept: { zh: '予以受理', en: 'accepted' },
   refuse: { zh: '不予受理', en: 'refused' },
@@ -267,17 +223,18 @@ const templateLabels: Labels = {
   measureOverdue: { zh: '措施逾期', en: 'overdue measure' },
   revisitDue: { zh: '回访提醒', en: 'revisit reminder' },
   caseClosed: { zh: '结案', en: 'case closed' },
+  deadlineChanged: { zh: '期限调整', en: 'deadline moved' },
 };
 
 const labelsByVar: Record<string, Labels> = {
   task: taskLabels,
   step: taskLabels,
-  outcome: outcomeLabels,
-  tier: tierLabels,
-  newTier: tierLabels,
-  role: roleLabels,
-  stage: stageLabels,
-  closeReason: closeReasonLabels,
+  outcome: outcomeWords,
+  tier: tierWords,
+  newTier: tierWords,
+  role: roleWords,
+  stage: stageWords,
+  closeReason: closeReasonWords,
   decision: decisionLabels,
   reason: handOffReasonLabels,
   template: templateLabels,

@@ -29,18 +29,18 @@ export function fieldErrors(context: string | undefined, issues: { instancePath:
 function frameworkProblem(err: FastifyError): ProblemError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ProblemError('payload-too-large', 'The request body is larger than this API accepts.');
+      return new ProblemError('payloadTooLarge', 'The request body is larger than this API accepts.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ProblemError('unsupported-media-type', 'Send the body as application/json.');
+      return new ProblemError('unsupportedMediaType', 'Send the body as application/json.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ProblemError('malformed-request', 'The body is not valid JSON.');
+      return new ProblemError('malformedRequest', 'The body is not valid JSON.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ProblemError('malformed-request', 'The body is empty.');
+      return new ProblemError('malformedRequest', 'The body is empty.');
   }
-  if (err.statusCode === 429) return new ProblemError('rate-limited', 'Too many requests from this caller; see Retry-After.');
-  if (err.statusCode === 413) return new ProblemError('payload-too-large');
-  if (err.statusCode === 415) return new ProblemError('unsupported-media-type');
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ProblemError('malformed-request');
+  if (err.statusCode === 429) return new ProblemError('rateLimited', 'Too many requests from this caller; see Retry-After.');
+  if (err.statusCode === 413) return new ProblemError('payloadTooLarge');
+  if (err.statusCode === 415) return new ProblemError('unsupportedMediaType');
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ProblemError('malformedRequest');
   return undefined;
 }
 
@@ -77,7 +77,7 @@ export default fp(
       return sendProblem(request, reply, problem);
     });
 
-    app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new ProblemError('not-found', 'There is no such resource.')));
+    app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new ProblemError('notFound', 'There is no such resource.')));
   },
   { name: 'problems' },
 );

@@ -1,6 +1,7 @@
 /** The API's collaborators, injected once and decorated onto the instance for the routes. */
 import fp from 'fastify-plugin';
 import type { Config } from '../../common/config';
+import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { PolicyRegistry } from '../../domain/policies';
 import type { CaseGateway } from '../gateway';
 
@@ -16,6 +17,8 @@ export interface Services {
   config: Config;
   cases: CaseGateway;
   policies: PolicyRegistry;
+  /** The working-day calendar a new case pins (shipped years and published notices). */
+  calendar: WorkingDayCalendar;
   readiness: Readiness;
   /** The clock: today's date picks the policy and the year of a case number. */
   now: () => Date;
@@ -26,6 +29,7 @@ declare module 'fastify' {
     config: Config;
     cases: CaseGateway;
     policies: PolicyRegistry;
+    calendar: WorkingDayCalendar;
     readiness: Readiness;
     now: () => Date;
   }
@@ -36,6 +40,7 @@ export default fp<Services>(
     app.decorate('config', services.config);
     app.decorate('cases', services.cases);
     app.decorate('policies', services.policies);
+    app.decorate('calendar', services.calendar);
     app.decorate('readiness', services.readiness);
     app.decorate('now', services.now);
   },

@@ -19,7 +19,6 @@ import {
   listCasesQuery,
   ok,
   problemResponses,
-  stateBody,
 } from '../schemas';
 
 /** Who opened the case decides its origin; a unit applies for its own cadres only, discipline refers with its case. */
@@ -69,8 +68,10 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const digest = requestDigest({ origin, application });
       const key = request.headers['idempotency-key'];
 
+      // Every year the case can reach: revisits run a year past the ruling, which may take a year or more.
+      const calendar = app.calendar.snapshot(year, year + 3);
       const start = (caseId: string) =>
-        app.cases.start({ caseId, origin, application, openedBy: actor, policy, requestDigest: digest });
+        app.cases.start({ caseId, origin, application, openedBy: actor, policy, calendar, requestDigest: digest });
 
       let started;
       if (key) {
@@ -93,7 +94,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(started.created ? 201 : 200)
         .header('location', `${base}/v1/cases/${started.state.caseId}`)
-        .send(stateBody(started.state));
+        .send(started.state);
     },
   });
 
@@ -128,7 +129,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (request) => {
       const state = await app.cases.get(request.params.caseId);
       if (!canSeeCase(actorOf(request), state)) throw new CaseNotFoundError(request.params.caseId);
-      return stateBody(state);
+      return state;
     },
   });
 };

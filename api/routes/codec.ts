@@ -73,7 +73,7 @@ const codecRoutes: FastifyPluginAsyncZod<CodecRouteOptions> = async (app, { payl
           request.log.info({ direction, payloads: out.length, namespace: request.headers['x-namespace'], sub: request.actor?.sub }, 'codec request');
           return { payloads: out.map(toJSON) };
         } catch (err) {
-          if (err instanceof PayloadDecryptionError) throw new ProblemError('undecryptable-payload', err.message);
+          if (err instanceof PayloadDecryptionError) throw new ProblemError('undecryptablePayload', err.message);
           throw err;
         }
       },

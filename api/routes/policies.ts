@@ -29,7 +29,7 @@ const policyRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request) => {
       const policy = app.policies.get(request.params.version);
-      if (!policy) throw new ProblemError('not-found', 'No policy of this version is loaded.');
+      if (!policy) throw new ProblemError('notFound', 'No policy of this version is loaded.');
       return policy;
     },
   });

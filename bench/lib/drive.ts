@@ -6,20 +6,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { caseDetails, caseSummary, initialSearchAttributes } from '../../api/gateway';
 import type { Actor, CaseState } from '../../domain/case';
-import {
-  caseWorkflowType,
-  decideAcceptanceUpdate,
-  getCaseQuery,
-  giveConsultationUpdate,
-  issueCorrectionPlanUpdate,
-  proposeRulingUpdate,
-  reportMeasureProgressUpdate,
-  reviewRulingUpdate,
-  submitInvestigationUpdate,
-  verifyMeasureUpdate,
-  type Action,
-  type CaseInput,
-} from '../../workflows/messages';
+import { caseWorkflowType, getCaseQuery, type Action, type CaseInput } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { actors, dateInDays, inputs, investigation } from './fixtures';
 import { sleep } from './stats';
 
@@ -45,7 +33,7 @@ export function act<T>(handle: WorkflowHandle, update: UpdateDefinition<CaseStat
 export const caseState = (handle: WorkflowHandle): Promise<CaseState> => handle.query(getCaseQuery);
 
 /** Where a driven case is left waiting. */
-export const waitStages = ['acceptance', 'remediation', 'follow_up'] as const;
+export const waitStages = ['acceptance', 'remediation', 'followUp'] as const;
 export type WaitStage = (typeof waitStages)[number];
 
 function expectStage(s: CaseState, stage: CaseState['stage'], step: string): CaseState {
@@ -62,16 +50,16 @@ function expectStage(s: CaseState, stage: CaseState['stage'], step: string): Cas
  */
 export async function driveTo(handle: WorkflowHandle, stage: WaitStage): Promise<CaseState> {
   if (stage === 'acceptance') return caseState(handle);
-  expectStage(await act(handle, decideAcceptanceUpdate, actors.org, inputs.accept), 'investigation', 'acceptance');
-  expectStage(await act(handle, submitInvestigationUpdate, actors.org, investigation(9)), 'consultation', 'investigation');
-  expectStage(await act(handle, giveConsultationUpdate, actors.discipline, inputs.consultation), 'ruling', 'consultation');
-  expectStage(await act(handle, proposeRulingUpdate, actors.org, inputs.ruling), 'ruling_proposed', 'ruling proposal');
-  expectStage(await act(handle, reviewRulingUpdate, actors.committee, inputs.review), 'notified', 'ruling review');
+  expectStage(await act(handle, updates.acceptance, actors.org, inputs.accept), 'investigation', 'acceptance');
+  expectStage(await act(handle, updates.investigation, actors.org, investigation(9)), 'consultation', 'investigation');
+  expectStage(await act(handle, updates.consultation, actors.discipline, inputs.consultation), 'rulingProposal', 'consultation');
+  expectStage(await act(handle, updates.rulingProposal, actors.org, inputs.ruling), 'rulingReview', 'ruling proposal');
+  expectStage(await act(handle, updates.rulingReview, actors.committee, inputs.review), 'appeal', 'ruling review');
   await waitForStage(handle, 'remediation', 30_000);
-  let s = expectStage(await act(handle, issueCorrectionPlanUpdate, actors.org, inputs.correctionPlan(dateInDays(90))), 'remediation', 'correction plan');
+  let s = expectStage(await act(handle, updates.correctionPlan, actors.org, inputs.correctionPlan(dateInDays(90))), 'remediation', 'correction plan');
   if (stage === 'remediation') return s;
-  await act(handle, reportMeasureProgressUpdate, actors.unit, inputs.progress(true));
-  s = expectStage(await act(handle, verifyMeasureUpdate, actors.org, inputs.verification), 'follow_up', 'measure verification');
+  await act(handle, updates.measureProgress, actors.unit, inputs.progress(true));
+  s = expectStage(await act(handle, updates.measureVerification, actors.org, inputs.verification), 'followUp', 'measure verification');
   return s;
 }
 

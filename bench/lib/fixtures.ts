@@ -3,6 +3,7 @@
  * no experts (test/support/applications.ts), the inputs of each action, and the case input a bare
  * client starts with (the same the API builds).
  */
+import { WorkingDayCalendar } from '../../domain/calendar';
 import type { Actor } from '../../domain/case';
 import { defaultPolicy } from '../../domain/policies';
 import { policySchema, type Policy } from '../../domain/policy';
@@ -51,6 +52,7 @@ export function caseInput(policy: Policy = defaultPolicy, application = sampleAp
     application,
     openedBy: actors.unit,
     policy,
+    calendar: WorkingDayCalendar.default().snapshot(now.getUTCFullYear(), now.getUTCFullYear() + 3),
     requestDigest: requestDigest({ origin, application }),
   };
 }

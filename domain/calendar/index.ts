@@ -227,6 +227,7 @@ interface YearEntry {
 
 export class WorkingDayCalendar {
   private readonly years: ReadonlyMap<number, YearEntry>;
+  private readonly docs: ReadonlyMap<number, CalendarYearDocument>;
 
   /** The calendar built from the year files shipped in `data/`. */
   static default(): WorkingDayCalendar {
@@ -236,9 +237,11 @@ export class WorkingDayCalendar {
   /** Builds a calendar from year documents; each is validated, and a year may appear only once. */
   constructor(documents: readonly unknown[]) {
     const years = new Map<number, YearEntry>();
+    const docs = new Map<number, CalendarYearDocument>();
     documents.forEach((raw, index) => {
       const doc = parseYearDocument(raw, `document #${index}`);
       if (years.has(doc.year)) throw new Error(`Working-day calendar: year ${doc.year} given twice`);
+      docs.set(doc.year, doc);
       years.set(doc.year, {
         provisional: doc.provisional,
         source: doc.source,
@@ -247,6 +250,20 @@ export class WorkingDayCalendar {
       });
     });
     this.years = years;
+    this.docs = docs;
+  }
+
+  /**
+   * The year documents a case pins when it opens: every covered year from `fromYear` to `toYear`
+   * (the years its deadlines and revisits can reach). Years beyond fall back as documented above.
+   */
+  snapshot(fromYear: number, toYear: number): CalendarYearDocument[] {
+    return [...this.docs.values()].filter((d) => d.year >= fromYear && d.year <= toYear).sort((a, b) => a.year - b.year);
+  }
+
+  /** This calendar with `doc` in place of its year (a newly published notice). */
+  withYear(doc: CalendarYearDocument): WorkingDayCalendar {
+    return new WorkingDayCalendar([...[...this.docs.values()].filter((d) => d.year !== doc.year), doc]);
   }
 
   /** The years that have a data file (official or provisional), ascending. */
@@ -508,4 +525,9 @@ export function reminderTimes(
   });
   if (onTheDay) dates.push(dueDate);
   return [...new Set(dates.map((date) => startOfWorkday(date)))].sort();
+}
+
+/** An instant as Beijing time, 'YYYY-MM-DD HH:mm' (China has one zone, UTC+8, no daylight saving). */
+export function beijingTime(instant: Date | string): string {
+  return new Date(toEpochMs(instant) + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 }

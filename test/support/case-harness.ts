@@ -62,7 +62,7 @@ export async function startHarness(): Promise<CaseHarness> {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ records, notifier, calendar: WorkingDayCalendar.default() }),
+    activities: createActivities({ records, notifier }),
   });
   const running = worker.run();
   return {
@@ -100,6 +100,7 @@ export interface StartOptions {
   origin?: 'application' | 'referral';
   openedBy?: Actor;
   continueAsNewAfterEvents?: number;
+  calendar?: CaseInput['calendar'];
 }
 
 export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle<typeof caseWorkflow>> {
@@ -110,6 +111,7 @@ export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<W
     application: o.application ?? sampleApplication(),
     openedBy: o.openedBy ?? actors.unit,
     policy: o.policy ?? defaultPolicy,
+    calendar: o.calendar ?? WorkingDayCalendar.default().snapshot(2025, 2035),
     ...(o.continueAsNewAfterEvents ? { continueAsNewAfterEvents: o.continueAsNewAfterEvents } : {}),
   };
   return h.env.client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });

@@ -3,17 +3,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { Actor, CaseState, rulingProposalSchema } from '../../domain/case';
-import {
-  decideAcceptanceUpdate,
-  giveConsultationUpdate,
-  issueCorrectionPlanUpdate,
-  proposeRulingUpdate,
-  reportMeasureProgressUpdate,
-  reviewRulingUpdate,
-  submitInvestigationUpdate,
-  verifyMeasureUpdate,
-  type Action,
-} from '../../workflows/messages';
+import { type Action } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { actors, days, investigation, state, type CaseHarness } from './case-harness';
 
 export function act<T>(handle: WorkflowHandle, update: UpdateDefinition<CaseState, [Action<T>]>, actor: Actor, input: T, updateId?: string): Promise<CaseState> {
@@ -42,25 +33,25 @@ export async function expectRejected<T>(handle: WorkflowHandle, update: UpdateDe
 }
 
 export async function toInvestigation(handle: WorkflowHandle): Promise<CaseState> {
-  return act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' });
+  return act(handle, updates.acceptance, actors.org, { decision: 'accept' });
 }
 
 /** Accept, investigate with a uniform factor score, and give the consultation (no experts needed). */
 export async function toRuling(handle: WorkflowHandle, score = 9): Promise<CaseState> {
   await toInvestigation(handle);
-  const s = await act(handle, submitInvestigationUpdate, actors.org, investigation(score));
+  const s = await act(handle, updates.investigation, actors.org, investigation(score));
   expect(s.stage).toBe('consultation');
-  return act(handle, giveConsultationUpdate, actors.discipline, { opinion: 'concur', reasons: '同意组织部门意见' });
+  return act(handle, updates.consultation, actors.discipline, { opinion: 'concur', reasons: '同意组织部门意见' });
 }
 
 export type RulingInput = z.input<typeof rulingProposalSchema>;
 
 /** Propose and approve a ruling, then let the appeal window lapse so it becomes final. */
 export async function toFinal(h: CaseHarness, handle: WorkflowHandle, ruling: RulingInput): Promise<CaseState> {
-  await act(handle, proposeRulingUpdate, actors.org, ruling);
-  const s = await act(handle, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
-  expect(s.stage).toBe('notified');
-  await sleepPast(h, s.tasks.find((t) => t.kind === 'appealWindow' && t.status === 'open')!.dueAt);
+  await act(handle, updates.rulingProposal, actors.org, ruling);
+  const s = await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  expect(s.stage).toBe('appeal');
+  await sleepPast(h, s.tasks.find((t) => t.kind === 'appeal' && t.status === 'open')!.dueAt);
   return state(handle);
 }
 
@@ -74,10 +65,10 @@ export async function sleepPast(h: CaseHarness, iso: string, extraMs = 60_000): 
 export async function remediate(h: CaseHarness, handle: WorkflowHandle, opts: { dueInDays: number; complete: boolean }): Promise<CaseState> {
   const now = new Date(await h.env.currentTimeMs());
   const due = new Date(now.getTime() + days(opts.dueInDays)).toISOString().slice(0, 10);
-  let s = await act(handle, issueCorrectionPlanUpdate, actors.org, { opinion: '完善审批流程', measures: [{ title: '修订审批细则', description: '补齐试点审批流程中的复核环节', dueDate: due }] });
+  let s = await act(handle, updates.correctionPlan, actors.org, { opinion: '完善审批流程', measures: [{ title: '修订审批细则', description: '补齐试点审批流程中的复核环节', dueDate: due }] });
   if (!opts.complete) return s;
-  s = await act(handle, reportMeasureProgressUpdate, actors.unit, { measureId: 'm1', progress: '细则已修订并印发', percent: 100, completed: true });
-  return act(handle, verifyMeasureUpdate, actors.org, { measureId: 'm1', verified: true, comments: '经核查已落实' });
+  s = await act(handle, updates.measureProgress, actors.unit, { measureId: 'm1', progress: '细则已修订并印发', percent: 100, completed: true });
+  return act(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '经核查已落实' });
 }
 
 /** Retries an assertion until it holds (for effects of activities the workflow does not wait for). */

@@ -1,5 +1,5 @@
 /** Acceptance: accept, refuse, supplement received, supplement timeout, withdrawal; reminders and escalation. */
-import { decideAcceptanceUpdate, submitSupplementUpdate, withdrawUpdate } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, eventually, sleepPast } from '../support/drive';
 import { actors, days, recordHistory, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
@@ -11,7 +11,7 @@ afterAll(async () => h?.stop());
 
 test('When the organization refuses with a reason, then the case closes as refused and the result is the final state', async () => {
   const handle = await startCase(h);
-  const s = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'refuse', reason: '不属于容错纠错受理范围' });
+  const s = await act(handle, updates.acceptance, actors.org, { decision: 'refuse', reason: '不属于容错纠错受理范围' });
   expect(s.stage).toBe('closed');
   expect(s.closeReason).toBe('refused');
   const result = await handle.result();
@@ -22,36 +22,36 @@ test('When the organization refuses with a reason, then the case closes as refus
 
 test('When a supplement is requested and supplied, then the case returns to acceptance with the new evidence', async () => {
   const handle = await startCase(h);
-  let s = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'requestSupplement', requestedItems: ['会议纪要'] });
-  expect(s.stage).toBe('supplement_requested');
+  let s = await act(handle, updates.acceptance, actors.org, { decision: 'requestSupplement', requestedItems: ['会议纪要'] });
+  expect(s.stage).toBe('supplement');
   const supplementTask = s.tasks.find((t) => t.kind === 'supplement' && t.status === 'open');
   expect(supplementTask).toMatchObject({ role: 'unit', overdue: false });
   await eventually(() => expect(h.notifier.of(s.caseId, 'supplementRequested')).toHaveLength(1));
-  s = await act(handle, submitSupplementUpdate, actors.unit, {
+  s = await act(handle, updates.supplement, actors.unit, {
     note: '补充集体决策会议纪要',
     evidence: [{ title: '会议纪要', uri: 'https://records.example/minutes/1', sha256: 'a'.repeat(64) }],
     circumstances: { collectiveDecision: true },
   });
-  expect(s.stage).toBe('submitted');
+  expect(s.stage).toBe('acceptance');
   expect(s.application.evidence).toHaveLength(1);
   expect(s.supplements).toHaveLength(1);
   expect(s.tasks.filter((t) => t.kind === 'acceptance' && t.status === 'open')).toHaveLength(1);
-  s = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' });
+  s = await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
   expect(s.stage).toBe('investigation');
 });
 
 test('When the supplement deadline passes with nothing supplied, then the case closes as supplement_timeout', async () => {
   const handle = await startCase(h);
-  await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'requestSupplement', requestedItems: ['情况说明'] });
+  await act(handle, updates.acceptance, actors.org, { decision: 'requestSupplement', requestedItems: ['情况说明'] });
   const due = (await state(handle)).tasks.find((t) => t.kind === 'supplement')!.dueAt;
   await sleepPast(h, due);
   const s = await handle.result();
   expect(s.stage).toBe('closed');
-  expect(s.closeReason).toBe('supplement_timeout');
+  expect(s.closeReason).toBe('supplementTimeout');
   expect(s.timeline.filter((e) => e.event === 'reminderSent').length).toBeGreaterThanOrEqual(1);
   // a finished case takes no more actions
-  await expect(act(handle, submitSupplementUpdate, actors.unit, { note: '迟到的补充', evidence: [] })).rejects.toThrow();
-  expect((await handle.result()).closeReason).toBe('supplement_timeout');
+  await expect(act(handle, updates.supplement, actors.unit, { note: '迟到的补充', evidence: [] })).rejects.toThrow();
+  expect((await handle.result()).closeReason).toBe('supplementTimeout');
   await recordHistory(handle, 'supplement-timeout');
 });
 
@@ -59,7 +59,7 @@ test('When acceptance is overdue, then supervisors are escalated to again and ag
   const handle = await startCase(h);
   await h.env.sleep(days(30));
   const s = await state(handle);
-  expect(s.stage).toBe('submitted');
+  expect(s.stage).toBe('acceptance');
   const task = s.tasks.find((t) => t.kind === 'acceptance')!;
   expect(task.overdue).toBe(true);
   expect(task.escalations).toBeGreaterThanOrEqual(2);
@@ -75,8 +75,8 @@ test('When acceptance is overdue, then supervisors are escalated to again and ag
 
 test('When the unit withdraws before the ruling, then the case closes as withdrawn and no task stays open', async () => {
   const handle = await startCase(h);
-  await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' });
-  const s = await act(handle, withdrawUpdate, actors.unit, { reason: '单位决定撤回申请' });
+  await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
+  const s = await act(handle, updates.withdrawal, actors.unit, { reason: '单位决定撤回申请' });
   expect(s.stage).toBe('closed');
   expect(s.closeReason).toBe('withdrawn');
   expect(s.tasks.every((t) => t.status !== 'open')).toBe(true);
@@ -88,8 +88,8 @@ test('When the unit withdraws before the ruling, then the case closes as withdra
 
 test('When the same update id is sent twice, then the action is applied once', async () => {
   const handle = await startCase(h);
-  const first = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'requestSupplement', requestedItems: ['A'] }, 'req-1');
-  const again = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'requestSupplement', requestedItems: ['A'] }, 'req-1');
+  const first = await act(handle, updates.acceptance, actors.org, { decision: 'requestSupplement', requestedItems: ['A'] }, 'req-1');
+  const again = await act(handle, updates.acceptance, actors.org, { decision: 'requestSupplement', requestedItems: ['A'] }, 'req-1');
   expect(again.stage).toBe(first.stage);
   const s = await state(handle);
   expect(s.timeline.filter((e) => e.event === 'supplementRequested')).toHaveLength(1);

@@ -1,8 +1,7 @@
 /** Long life: continue-as-new keeps state and pending actions; search attributes and details stay current. */
-import { decideAcceptanceUpdate, giveConsultationUpdate, proposeRulingUpdate } from '../../workflows/messages';
 import { act, toInvestigation } from '../support/drive';
 import { actors, days, investigation, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
-import { submitInvestigationUpdate } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -13,22 +12,22 @@ afterAll(async () => h?.stop());
 test('When history grows past the threshold, then the case continues as new with its state, tasks and timeline intact', async () => {
   const handle = await startCase(h, { continueAsNewAfterEvents: 60 });
   const firstRun = (await handle.describe()).runId;
-  await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' }, 'accept-request-1');
-  await act(handle, submitInvestigationUpdate, actors.org, investigation(9));
+  await act(handle, updates.acceptance, actors.org, { decision: 'accept' }, 'accept-request-1');
+  await act(handle, updates.investigation, actors.org, investigation(9));
   await h.env.sleep(days(3));
   const before = await state(handle);
-  await act(handle, giveConsultationUpdate, actors.discipline, { opinion: 'concur', reasons: '同意' });
+  await act(handle, updates.consultation, actors.discipline, { opinion: 'concur', reasons: '同意' });
   await h.env.sleep(days(1));
-  const s = await act(handle, proposeRulingUpdate, actors.org, { outcome: 'exempt', tier: 'support', reasons: '免责' });
-  expect(s.stage).toBe('ruling_proposed');
+  const s = await act(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'support', reasons: '免责' });
+  expect(s.stage).toBe('rulingReview');
   const description = await h.env.client.workflow.getHandle(handle.workflowId).describe();
   expect(description.runId).not.toBe(firstRun);
   expect(s.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
   expect(s.assessment).toEqual(before.assessment);
-  expect(s.tasks.find((t) => t.kind === 'review' && t.status === 'open')).toBeDefined();
+  expect(s.tasks.find((t) => t.kind === 'rulingReview' && t.status === 'open')).toBeDefined();
   // a client retrying its acceptance after the continue-as-new gets the state, and nothing is applied twice
-  const retried = await act(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept' }, 'accept-request-1');
-  expect(retried.stage).toBe('ruling_proposed');
+  const retried = await act(handle, updates.acceptance, actors.org, { decision: 'accept' }, 'accept-request-1');
+  expect(retried.stage).toBe('rulingReview');
   expect(retried.timeline.filter((e) => e.event === 'accepted')).toHaveLength(1);
   const seqs = h.records.events.filter((e) => e.caseId === s.caseId).map((e) => e.seq).sort((a, b) => a - b);
   expect(seqs).toEqual([...seqs.keys()]);

@@ -1,15 +1,6 @@
 /** Every notification the workflow asks for carries the variables its template needs, in Chinese and English. */
 import { renderTemplate } from '../../activities/notify';
-import {
-  decideAcceptanceUpdate,
-  decideReconsiderationUpdate,
-  fileAppealUpdate,
-  inviteExpertsUpdate,
-  proposeRulingUpdate,
-  reviewRulingUpdate,
-  submitInvestigationUpdate,
-  submitSupplementUpdate,
-} from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, remediate, sleepPast, toFinal, toInvestigation, toRuling } from '../support/drive';
 import { actors, days, investigation, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
@@ -21,9 +12,9 @@ afterAll(async () => h?.stop());
 
 test('When cases go through refusal, supplement, experts, appeal, hand-off, overdue measures and revisits, then no notification lacks a variable', async () => {
   const refused = await startCase(h);
-  await act(refused, decideAcceptanceUpdate, actors.org, { decision: 'requestSupplement', requestedItems: ['会议纪要'] });
-  await act(refused, submitSupplementUpdate, actors.unit, { note: '已补充', evidence: [] });
-  await act(refused, decideAcceptanceUpdate, actors.org, { decision: 'refuse', reason: '不属于受理范围' });
+  await act(refused, updates.acceptance, actors.org, { decision: 'requestSupplement', requestedItems: ['会议纪要'] });
+  await act(refused, updates.supplement, actors.unit, { note: '已补充', evidence: [] });
+  await act(refused, updates.acceptance, actors.org, { decision: 'refuse', reason: '不属于受理范围' });
   await refused.result();
 
   const excluded = await startCase(h, { application: sampleApplication({ circumstances: { privateGain: true } }) });
@@ -32,16 +23,16 @@ test('When cases go through refusal, supplement, experts, appeal, hand-off, over
 
   const experts = await startCase(h);
   await toInvestigation(experts);
-  await act(experts, submitInvestigationUpdate, actors.org, { ...investigation(9), technical: true });
-  await act(experts, inviteExpertsUpdate, actors.org, { experts: ['expert-1', 'expert-2'] });
+  await act(experts, updates.investigation, actors.org, { ...investigation(9), technical: true });
+  await act(experts, updates.expertInvitation, actors.org, { experts: ['expert-1', 'expert-2'] });
   await h.env.sleep(days(20));
 
   const appealed = await startCase(h);
   await toRuling(appealed, 6);
-  await act(appealed, proposeRulingUpdate, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'focus', reasons: '从轻' });
-  await act(appealed, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
-  await act(appealed, fileAppealUpdate, actors.unit, { grounds: '请求免责' });
-  await act(appealed, decideReconsiderationUpdate, actors.committee2, { decision: 'uphold', reasons: '维持' });
+  await act(appealed, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'focus', reasons: '从轻' });
+  await act(appealed, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  await act(appealed, updates.appeal, actors.unit, { grounds: '请求免责' });
+  await act(appealed, updates.reconsideration, actors.committee2, { decision: 'uphold', reasons: '维持' });
   await remediate(h, appealed, { dueInDays: 5, complete: false });
   const firstRevisit = (await state(appealed)).revisits[0]!;
   await sleepPast(h, firstRevisit.dueAt, days(12));

@@ -1,20 +1,5 @@
 /** Every action is refused, with a specific reason and no trace in history, when its stage, its actor or the rules forbid it. */
-import {
-  decideAcceptanceUpdate,
-  decideReconsiderationUpdate,
-  fileAppealUpdate,
-  giveConsultationUpdate,
-  inviteExpertsUpdate,
-  issueCorrectionPlanUpdate,
-  proposeRulingUpdate,
-  recordRevisitUpdate,
-  reportMeasureProgressUpdate,
-  reviewRulingUpdate,
-  submitInvestigationUpdate,
-  submitSupplementUpdate,
-  verifyMeasureUpdate,
-  withdrawUpdate,
-} from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, expectRejected, toFinal, toRuling } from '../support/drive';
 import { actors, investigation, startCase, startHarness, type CaseHarness } from '../support/case-harness';
 
@@ -30,73 +15,73 @@ const revisit = { thinking: '稳定', workPerformance: '积极', lifeSituation: 
 test('When a newly submitted case receives actions of later stages, then each is refused as WrongStage', async () => {
   const handle = await startCase(h);
   const cases: [Parameters<typeof expectRejected>[1], Parameters<typeof expectRejected>[2], unknown][] = [
-    [submitSupplementUpdate, actors.unit, { note: '补充', evidence: [] }],
-    [submitInvestigationUpdate, actors.org, investigation(9)],
-    [inviteExpertsUpdate, actors.org, { experts: ['expert-1'] }],
-    [giveConsultationUpdate, actors.discipline, { opinion: 'concur', reasons: '同意' }],
-    [proposeRulingUpdate, actors.org, ruling],
-    [reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' }],
-    [fileAppealUpdate, actors.unit, { grounds: '申诉' }],
-    [decideReconsiderationUpdate, actors.committee, { decision: 'uphold', reasons: '维持' }],
-    [issueCorrectionPlanUpdate, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2099-01-01' }] }],
-    [reportMeasureProgressUpdate, actors.unit, { measureId: 'm1', progress: 'p', percent: 10, completed: false }],
-    [verifyMeasureUpdate, actors.org, { measureId: 'm1', verified: true, comments: 'ok' }],
-    [recordRevisitUpdate, actors.org, revisit],
+    [updates.supplement, actors.unit, { note: '补充', evidence: [] }],
+    [updates.investigation, actors.org, investigation(9)],
+    [updates.expertInvitation, actors.org, { experts: ['expert-1'] }],
+    [updates.consultation, actors.discipline, { opinion: 'concur', reasons: '同意' }],
+    [updates.rulingProposal, actors.org, ruling],
+    [updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' }],
+    [updates.appeal, actors.unit, { grounds: '申诉' }],
+    [updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }],
+    [updates.correctionPlan, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2099-01-01' }] }],
+    [updates.measureProgress, actors.unit, { measureId: 'm1', progress: 'p', percent: 10, completed: false }],
+    [updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: 'ok' }],
+    [updates.revisit, actors.org, revisit],
   ];
   for (const [update, actor, input] of cases) {
-    await expectRejected(handle, update, actor, input as never, 'WrongStage', /not possible while the case is submitted/);
+    await expectRejected(handle, update, actor, input as never, 'wrongStage', /not possible while the case is submitted/);
   }
 });
 
 test('When a role acts outside its powers, then it is refused as NotAllowedForActor; a supervisor changes nothing', async () => {
   const handle = await startCase(h);
-  await expectRejected(handle, decideAcceptanceUpdate, actors.unit, { decision: 'accept' }, 'NotAllowedForActor', /organization/);
-  await expectRejected(handle, decideAcceptanceUpdate, actors.supervisor, { decision: 'accept' }, 'NotAllowedForActor');
-  await expectRejected(handle, decideAcceptanceUpdate, actors.committee, { decision: 'accept' }, 'NotAllowedForActor');
-  await expectRejected(handle, withdrawUpdate, actors.org, { reason: '撤回' }, 'NotAllowedForActor');
-  await expectRejected(handle, withdrawUpdate, actors.supervisor, { reason: '撤回' }, 'NotAllowedForActor');
+  await expectRejected(handle, updates.acceptance, actors.unit, { decision: 'accept' }, 'forbidden', /organization/);
+  await expectRejected(handle, updates.acceptance, actors.supervisor, { decision: 'accept' }, 'forbidden');
+  await expectRejected(handle, updates.acceptance, actors.committee, { decision: 'accept' }, 'forbidden');
+  await expectRejected(handle, updates.withdrawal, actors.org, { reason: '撤回' }, 'forbidden');
+  await expectRejected(handle, updates.withdrawal, actors.supervisor, { reason: '撤回' }, 'forbidden');
 });
 
 test('When a unit acts on another unit\'s case, then the case is reported not found', async () => {
   const handle = await startCase(h);
-  await expectRejected(handle, withdrawUpdate, actors.otherUnit, { reason: '撤回' }, 'NotFound');
+  await expectRejected(handle, updates.withdrawal, actors.otherUnit, { reason: '撤回' }, 'notFound');
 });
 
 test('When the input breaks the rules of its schema, then it is refused as InvalidInput naming the field', async () => {
   const handle = await startCase(h);
-  await expectRejected(handle, decideAcceptanceUpdate, actors.org, { decision: 'refuse' } as never, 'InvalidInput', /reason/);
-  await expectRejected(handle, decideAcceptanceUpdate, actors.org, { decision: 'accept', extra: 1 } as never, 'InvalidInput', /extra/);
+  await expectRejected(handle, updates.acceptance, actors.org, { decision: 'refuse' } as never, 'invalidInput', /reason/);
+  await expectRejected(handle, updates.acceptance, actors.org, { decision: 'accept', extra: 1 } as never, 'invalidInput', /extra/);
 });
 
 test('When the proposer reviews its own ruling, then four eyes refuses it', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
   const proposer = { sub: 'dual-role-person', role: 'organization' as const, unit: 'ORG-NJ' };
-  await act(handle, proposeRulingUpdate, proposer, ruling);
-  await expectRejected(handle, reviewRulingUpdate, { sub: 'dual-role-person', role: 'committee' }, { decision: 'approve', comments: '自审' }, 'FourEyes', /cannot be the person who proposed/);
+  await act(handle, updates.rulingProposal, proposer, ruling);
+  await expectRejected(handle, updates.rulingReview, { sub: 'dual-role-person', role: 'committee' }, { decision: 'approve', comments: '自审' }, 'fourEyes', /cannot be the person who proposed/);
 });
 
 test('When the first reviewer or the proposer decides the appeal, then four eyes refuses it', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
-  await act(handle, proposeRulingUpdate, { sub: 'p-1', role: 'organization', unit: 'ORG-NJ' }, ruling);
-  await act(handle, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
-  await act(handle, fileAppealUpdate, actors.unit, { grounds: '申诉' });
-  await expectRejected(handle, decideReconsiderationUpdate, actors.committee, { decision: 'uphold', reasons: '维持' }, 'FourEyes', /first reviewer/);
-  await expectRejected(handle, decideReconsiderationUpdate, { sub: 'p-1', role: 'committee' }, { decision: 'uphold', reasons: '维持' }, 'FourEyes', /proposer/);
-  await expectRejected(handle, withdrawUpdate, actors.unit, { reason: '撤回' }, 'WrongStage');
+  await act(handle, updates.rulingProposal, { sub: 'p-1', role: 'organization', unit: 'ORG-NJ' }, ruling);
+  await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  await act(handle, updates.appeal, actors.unit, { grounds: '申诉' });
+  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /first reviewer/);
+  await expectRejected(handle, updates.reconsideration, { sub: 'p-1', role: 'committee' }, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /proposer/);
+  await expectRejected(handle, updates.withdrawal, actors.unit, { reason: '撤回' }, 'wrongStage');
 });
 
 test('When someone other than the ruling body revisits, or an organization invites itself as expert, then the rules refuse it', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
   await toFinal(h, handle, ruling);
-  await expectRejected(handle, recordRevisitUpdate, actors.otherOrg, revisit, 'NotAllowedForActor', /ORG-NJ/);
-  await expectRejected(handle, issueCorrectionPlanUpdate, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2001-01-01' }] }, 'InvalidInput', /past/);
+  await expectRejected(handle, updates.revisit, actors.otherOrg, revisit, 'forbidden', /ORG-NJ/);
+  await expectRejected(handle, updates.correctionPlan, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2001-01-01' }] }, 'invalidInput', /past/);
   const other = await startCase(h);
-  await act(other, decideAcceptanceUpdate, actors.org, { decision: 'accept' });
-  const s = await act(other, submitInvestigationUpdate, actors.org, { ...investigation(9), technical: true });
-  expect(s.stage).toBe('expert_review');
-  await expectRejected(other, inviteExpertsUpdate, actors.org, { experts: ['org-officer-1'] }, 'FourEyes');
-  await expectRejected(other, inviteExpertsUpdate, actors.org, { experts: ['e1', 'e2', 'e3', 'e4'] }, 'InvalidInput', /allows 3/);
+  await act(other, updates.acceptance, actors.org, { decision: 'accept' });
+  const s = await act(other, updates.investigation, actors.org, { ...investigation(9), technical: true });
+  expect(s.stage).toBe('expertReview');
+  await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['org-officer-1'] }, 'fourEyes');
+  await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['e1', 'e2', 'e3', 'e4'] }, 'invalidInput', /allows 3/);
 });

@@ -1,5 +1,5 @@
 /** Result effects, remediation and follow-up revisits ("whoever tolerates, revisits"). */
-import { recordRevisitUpdate, reportMeasureProgressUpdate, verifyMeasureUpdate } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, eventually, expectRejected, remediate, toFinal, toRuling } from '../support/drive';
 import { actors, days, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
@@ -23,17 +23,17 @@ test('When an exempt case completes remediation and all four focus-tier revisits
     [6, 'scheduled'],
     [12, 'scheduled'],
   ]);
-  await expectRejected(handle, recordRevisitUpdate, actors.org, revisit(0), 'WrongStage', /not due yet|no revisit is due/);
+  await expectRejected(handle, updates.revisit, actors.org, revisit(0), 'wrongStage', /not due yet|no revisit is due/);
   s = await remediate(h, handle, { dueInDays: 20, complete: true });
-  expect(s.stage).toBe('follow_up');
+  expect(s.stage).toBe('followUp');
   for (const [i, month] of [1, 3, 6, 12].entries()) {
     const r = (await state(handle)).revisits[i]!;
     expect(r.monthOffset).toBe(month);
     const wait = Date.parse(r.scheduledFor) - (await h.env.currentTimeMs()) + days(1);
     await h.env.sleep(Math.max(wait, 1000));
     expect((await state(handle)).revisits[i]!.status).toBe('open');
-    await expectRejected(handle, recordRevisitUpdate, actors.otherOrg, revisit(i), 'NotAllowedForActor', /whoever tolerates, revisits/);
-    s = await act(handle, recordRevisitUpdate, actors.org2, revisit(i));
+    await expectRejected(handle, updates.revisit, actors.otherOrg, revisit(i), 'forbidden', /whoever tolerates, revisits/);
+    s = await act(handle, updates.revisit, actors.org2, revisit(i));
   }
   expect(s.stage).toBe('closed');
   expect(s.closeReason).toBe('completed');
@@ -64,17 +64,17 @@ test('When a mitigated case has an overdue measure, then it is escalated repeate
   expect(measureTask.escalations).toBeGreaterThanOrEqual(2);
   await eventually(() => expect(h.notifier.of(s.caseId, 'measureOverdue').length).toBe(measureTask.escalations));
   expect((await handle.describe()).searchAttributes.CaseOverdue).toEqual([true]);
-  await expectRejected(handle, verifyMeasureUpdate, actors.org, { measureId: 'm1', verified: true, comments: '未完成' }, 'WrongStage', /reports it completed first/);
-  await act(handle, reportMeasureProgressUpdate, actors.unit, { measureId: 'm1', progress: '已完成整改', percent: 100, completed: true });
-  s = await act(handle, verifyMeasureUpdate, actors.org, { measureId: 'm1', verified: false, comments: '材料不全，退回' });
+  await expectRejected(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '未完成' }, 'wrongStage', /reports it completed first/);
+  await act(handle, updates.measureProgress, actors.unit, { measureId: 'm1', progress: '已完成整改', percent: 100, completed: true });
+  s = await act(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: false, comments: '材料不全，退回' });
   expect(s.measures[0]!.status).toBe('open');
-  await act(handle, reportMeasureProgressUpdate, actors.unit, { measureId: 'm1', progress: '补齐材料', percent: 100, completed: true });
-  s = await act(handle, verifyMeasureUpdate, actors.org, { measureId: 'm1', verified: true, comments: '已落实' });
-  expect(s.stage).toBe('follow_up');
+  await act(handle, updates.measureProgress, actors.unit, { measureId: 'm1', progress: '补齐材料', percent: 100, completed: true });
+  s = await act(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '已落实' });
+  expect(s.stage).toBe('followUp');
   // the 3-month revisit moves the cadre to the incentive tier: only the 6- and 12-month revisits remain
   const first = s.revisits[0]!;
   await h.env.sleep(Date.parse(first.scheduledFor) - (await h.env.currentTimeMs()) + days(1));
-  s = await act(handle, recordRevisitUpdate, actors.org, { ...revisit(1), newTier: 'incentive' });
+  s = await act(handle, updates.revisit, actors.org, { ...revisit(1), newTier: 'incentive' });
   expect(s.revisits.filter((r) => r.status !== 'cancelled').map((r) => [r.monthOffset, r.tier, r.status])).toEqual([
     [3, 'support', 'done'],
     [6, 'incentive', 'scheduled'],
@@ -94,6 +94,6 @@ test('When a revisit is not recorded within its window, then it stays open and k
   expect(s.revisits[0]).toMatchObject({ status: 'open', overdue: true });
   const task = s.tasks.find((t) => t.id === `revisit-${r.id}`)!;
   expect(task.escalations).toBeGreaterThanOrEqual(2);
-  s = await act(handle, recordRevisitUpdate, actors.org, revisit(1));
+  s = await act(handle, updates.revisit, actors.org, revisit(1));
   expect(s.revisits[0]!.status).toBe('done');
 });

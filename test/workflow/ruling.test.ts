@@ -1,14 +1,5 @@
 /** Ruling, review, notice and appeal; expert review; deny and its hand-off. */
-import {
-  decideReconsiderationUpdate,
-  fileAppealUpdate,
-  giveConsultationUpdate,
-  inviteExpertsUpdate,
-  proposeRulingUpdate,
-  reviewRulingUpdate,
-  submitExpertOpinionUpdate,
-  submitInvestigationUpdate,
-} from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, eventually, expectRejected, sleepPast, toFinal, toInvestigation, toRuling } from '../support/drive';
 import { actors, days, investigation, sampleApplication, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
@@ -21,16 +12,16 @@ afterAll(async () => h?.stop());
 test('When the committee returns a ruling and then approves the revised one, then both rounds are kept and the second becomes final', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
-  let s = await act(handle, proposeRulingUpdate, actors.org, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
-  expect(s.stage).toBe('ruling_proposed');
-  s = await act(handle, reviewRulingUpdate, actors.committee, { decision: 'return', comments: '请补充一贯表现的说明' });
-  expect(s.stage).toBe('ruling');
+  let s = await act(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
+  expect(s.stage).toBe('rulingReview');
+  s = await act(handle, updates.rulingReview, actors.committee, { decision: 'return', comments: '请补充一贯表现的说明' });
+  expect(s.stage).toBe('rulingProposal');
   expect(s.rulings[0]!.status).toBe('returned');
-  s = await act(handle, proposeRulingUpdate, actors.org2, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形，一贯表现优秀' });
-  s = await act(handle, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
-  expect(s.stage).toBe('notified');
+  s = await act(handle, updates.rulingProposal, actors.org2, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形，一贯表现优秀' });
+  s = await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  expect(s.stage).toBe('appeal');
   await eventually(() => expect(h.notifier.of(s.caseId, 'rulingNotice')).toHaveLength(1));
-  await sleepPast(h, s.tasks.find((t) => t.kind === 'appealWindow' && t.status === 'open')!.dueAt);
+  await sleepPast(h, s.tasks.find((t) => t.kind === 'appeal' && t.status === 'open')!.dueAt);
   s = await state(handle);
   expect(s.stage).toBe('remediation');
   expect(s.outcome).toBe('exempt');
@@ -42,13 +33,13 @@ test('When the committee returns a ruling and then approves the revised one, the
 test('When a unit appeals within the window and another committee member overturns, then the replacement ruling is final', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 6);
-  await act(handle, proposeRulingUpdate, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'focus', reasons: '从轻处理' });
-  await act(handle, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
+  await act(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'focus', reasons: '从轻处理' });
+  await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
   await h.env.sleep(days(5));
-  let s = await act(handle, fileAppealUpdate, actors.unit, { grounds: '已全额挽回损失，应予免责' });
+  let s = await act(handle, updates.appeal, actors.unit, { grounds: '已全额挽回损失，应予免责' });
   expect(s.stage).toBe('reconsideration');
-  await expectRejected(handle, decideReconsiderationUpdate, actors.committee, { decision: 'uphold', reasons: '维持' }, 'FourEyes', /first reviewer/);
-  s = await act(handle, decideReconsiderationUpdate, actors.committee2, {
+  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /first reviewer/);
+  s = await act(handle, updates.reconsideration, actors.committee2, {
     decision: 'overturn',
     reasons: '损失已全额挽回，改为免责',
     replacement: { outcome: 'exempt', tier: 'incentive' },
@@ -61,16 +52,16 @@ test('When a unit appeals within the window and another committee member overtur
   ]);
   expect(s.appeal?.decision).toMatchObject({ by: 'committee-2', decision: 'overturn' });
   expect(s.revisits.map((r) => r.monthOffset)).toEqual([6, 12]);
-  await expectRejected(handle, fileAppealUpdate, actors.unit, { grounds: '再次申诉' }, 'WindowClosed', /once/);
+  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '再次申诉' }, 'windowClosed', /once/);
 });
 
 test('When an appeal is upheld, then the original ruling is final with its influence period', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 6);
-  await act(handle, proposeRulingUpdate, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'support', reasons: '从轻处理' });
-  await act(handle, reviewRulingUpdate, actors.committee, { decision: 'approve', comments: '同意' });
-  await act(handle, fileAppealUpdate, actors.unit, { grounds: '请求免责' });
-  const s = await act(handle, decideReconsiderationUpdate, actors.committee2, { decision: 'uphold', reasons: '原认定正确' });
+  await act(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'support', reasons: '从轻处理' });
+  await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  await act(handle, updates.appeal, actors.unit, { grounds: '请求免责' });
+  const s = await act(handle, updates.reconsideration, actors.committee2, { decision: 'uphold', reasons: '原认定正确' });
   expect(s.outcome).toBe('mitigate');
   expect(s.influenceUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(s.rulings.at(-1)!.status).toBe('final');
@@ -81,7 +72,7 @@ test('When the appeal window has passed, then an appeal is rejected as out of wi
   await toRuling(handle, 9);
   const s = await toFinal(h, handle, { outcome: 'exempt', tier: 'support', reasons: '免责' });
   expect(s.stage).toBe('remediation');
-  await expectRejected(handle, fileAppealUpdate, actors.unit, { grounds: '迟到的申诉' }, 'WindowClosed', /window/);
+  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '迟到的申诉' }, 'windowClosed', /window/);
 });
 
 test('When the ruling is deny, then the case is handed to discipline with the recommended form and closes as denied', async () => {
@@ -105,24 +96,24 @@ test('When the ruling is deny, then the case is handed to discipline with the re
 test('When a ruling departs from the suggested band, then it needs a justification, which is recorded', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
-  await expectRejected(handle, proposeRulingUpdate, actors.org, { outcome: 'mitigate', influenceMonths: 3, tier: 'support', reasons: '从轻' }, 'InvalidInput', /justification/);
-  const s = await act(handle, proposeRulingUpdate, actors.org, { outcome: 'mitigate', influenceMonths: 3, tier: 'support', reasons: '从轻', justification: '造成较大社会影响' });
+  await expectRejected(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 3, tier: 'support', reasons: '从轻' }, 'invalidInput', /justification/);
+  const s = await act(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 3, tier: 'support', reasons: '从轻', justification: '造成较大社会影响' });
   expect(s.rulings[0]).toMatchObject({ outsideBand: true, justification: '造成较大社会影响' });
 });
 
 test('When the composite lies near a threshold, then experts are required; a quorum of opinions ends the review', async () => {
   const handle = await startCase(h);
   await toInvestigation(handle);
-  let s = await act(handle, submitInvestigationUpdate, actors.org, investigation(7.5));
+  let s = await act(handle, updates.investigation, actors.org, investigation(7.5));
   expect(s.assessment).toMatchObject({ composite: 75, controversial: true, expertReviewRequired: true });
-  expect(s.stage).toBe('expert_review');
-  s = await act(handle, inviteExpertsUpdate, actors.org, { experts: ['expert-1', 'expert-2', 'expert-3'] });
-  expect(s.tasks.find((t) => t.kind === 'expertOpinions' && t.status === 'open')?.assignees).toEqual(['expert-1', 'expert-2', 'expert-3']);
-  await expectRejected(handle, submitExpertOpinionUpdate, { sub: 'expert-9', role: 'expert' }, { recommendation: 'exempt', opinion: '…' }, 'NotFound');
-  s = await act(handle, submitExpertOpinionUpdate, actors.expert1, { recommendation: 'exempt', opinion: '属于探索性失误' });
-  expect(s.stage).toBe('expert_review');
-  await expectRejected(handle, submitExpertOpinionUpdate, actors.expert1, { recommendation: 'exempt', opinion: '再次提交' }, 'WrongStage', /already/);
-  s = await act(handle, submitExpertOpinionUpdate, actors.expert2, { recommendation: 'mitigate', opinion: '建议从轻' });
+  expect(s.stage).toBe('expertReview');
+  s = await act(handle, updates.expertInvitation, actors.org, { experts: ['expert-1', 'expert-2', 'expert-3'] });
+  expect(s.tasks.find((t) => t.kind === 'expertOpinion' && t.status === 'open')?.assignees).toEqual(['expert-1', 'expert-2', 'expert-3']);
+  await expectRejected(handle, updates.expertOpinion, { sub: 'expert-9', role: 'expert' }, { recommendation: 'exempt', opinion: '…' }, 'notFound');
+  s = await act(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '属于探索性失误' });
+  expect(s.stage).toBe('expertReview');
+  await expectRejected(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '再次提交' }, 'wrongStage', /already/);
+  s = await act(handle, updates.expertOpinion, actors.expert2, { recommendation: 'mitigate', opinion: '建议从轻' });
   expect(s.stage).toBe('consultation');
   expect(s.experts.quorumMet).toBe(true);
 });
@@ -130,17 +121,17 @@ test('When the composite lies near a threshold, then experts are required; a quo
 test('When the expert quorum is missed by the deadline, then supervisors are escalated to and the case proceeds with what arrived', async () => {
   const handle = await startCase(h, { application: sampleApplication({ incident: { lossAmount: 2_000_000, recoveredAmount: 0 } }) });
   await toInvestigation(handle);
-  let s = await act(handle, submitInvestigationUpdate, actors.org, investigation(9));
+  let s = await act(handle, updates.investigation, actors.org, investigation(9));
   expect(s.assessment?.expertReasons.join(' ')).toMatch(/loss/);
-  await act(handle, inviteExpertsUpdate, actors.org, { experts: ['expert-1', 'expert-2', 'expert-3'] });
-  await act(handle, submitExpertOpinionUpdate, actors.expert3, { recommendation: 'exempt', opinion: '同意免责' });
+  await act(handle, updates.expertInvitation, actors.org, { experts: ['expert-1', 'expert-2', 'expert-3'] });
+  await act(handle, updates.expertOpinion, actors.expert3, { recommendation: 'exempt', opinion: '同意免责' });
   await h.env.sleep(days(20));
   s = await state(handle);
   expect(s.stage).toBe('consultation');
   expect(s.experts.quorumMet).toBe(false);
   expect(s.experts.opinions).toHaveLength(1);
   expect(s.timeline.map((e) => e.event)).toContain('expertReviewEnded');
-  await eventually(() => expect(h.notifier.of(s.caseId, 'escalation').find((n) => n.vars.task === 'expertOpinions')?.audience.role).toBe('supervisor'));
-  s = await act(handle, giveConsultationUpdate, actors.discipline, { opinion: 'object', reasons: '损失较大' });
-  expect(s.stage).toBe('ruling');
+  await eventually(() => expect(h.notifier.of(s.caseId, 'escalation').find((n) => n.vars.task === 'expertOpinion')?.audience.role).toBe('supervisor'));
+  s = await act(handle, updates.consultation, actors.discipline, { opinion: 'object', reasons: '损失较大' });
+  expect(s.stage).toBe('rulingProposal');
 });

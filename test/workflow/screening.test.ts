@@ -1,7 +1,7 @@
 /** Boundary screening: every rule of the default policy excludes a case, names itself, and hands off when it should. */
 import { defaultPolicy } from '../../domain/policies';
 import type { Policy } from '../../domain/policy';
-import { submitInvestigationUpdate } from '../../workflows/messages';
+import { updates } from '../../workflows/case/actions';
 import { act, toInvestigation } from '../support/drive';
 import { actors, investigation, sampleApplication, startCase, startHarness, recordHistory, state, type CaseHarness } from '../support/case-harness';
 
@@ -19,7 +19,7 @@ test.each(circumstanceRules.map((r) => [r.id, r.circumstance] as const))(
     const handle = await startCase(h, { application: sampleApplication({ circumstances: { [circumstance]: true } }) });
     const s = await toInvestigation(handle);
     expect(s.stage).toBe('closed');
-    expect(s.closeReason).toBe('not_tolerable');
+    expect(s.closeReason).toBe('notTolerable');
     const screening = s.screenings[0]!;
     expect(screening.passed).toBe(false);
     expect(screening.hits.map((x) => x.ruleId)).toEqual([ruleId]);
@@ -35,7 +35,7 @@ test.each(circumstanceRules.map((r) => [r.id, r.circumstance] as const))(
 test('When the fault is political rather than administrative, then scope rule SC-1 excludes it without a hand-off', async () => {
   const handle = await startCase(h, { application: sampleApplication({ incident: { faultKind: 'political' } }) });
   const s = await toInvestigation(handle);
-  expect(s.closeReason).toBe('not_tolerable');
+  expect(s.closeReason).toBe('notTolerable');
   expect(s.screenings[0]!.hits.map((x) => x.ruleId)).toEqual(['SC-1']);
   expect(s.handOff).toBeUndefined();
 });
@@ -80,7 +80,7 @@ test('When the earlier tolerated case is outside the repeat window or of another
 test('When the investigation confirms private gain the application did not declare, then the second screening excludes and hands off', async () => {
   const handle = await startCase(h);
   await toInvestigation(handle);
-  const s = await act(handle, submitInvestigationUpdate, actors.org, investigation(9, { privateGain: true }));
+  const s = await act(handle, updates.investigation, actors.org, investigation(9, { privateGain: true }));
   expect(s.stage).toBe('closed');
   expect(s.screenings.map((x) => [x.phase, x.passed])).toEqual([
     ['application', true],

@@ -1,0 +1,106 @@
+/**
+ * The words for the domain's codes, Chinese first with English beside: case state, notices, the
+ * Temporal UI's details, problem documents and the OpenAPI document all take them from here.
+ */
+import type { CircumstanceKey, FaultKind, Outcome, Situation, Tier } from './policy';
+
+export interface Words {
+  zh: string;
+  en: string;
+}
+const w = (zh: string, en: string): Words => ({ zh, en });
+
+export const stageWords = {
+  acceptance: w('待受理', 'awaiting acceptance'),
+  supplement: w('待补正', 'supplement requested'),
+  investigation: w('调查核实', 'investigation'),
+  expertReview: w('专家评估', 'expert review'),
+  consultation: w('组织会商', 'consultation'),
+  rulingProposal: w('待提出认定意见', 'ruling to be proposed'),
+  rulingReview: w('认定审核', 'ruling under review'),
+  appeal: w('已告知（申诉期）', 'notified (appeal window)'),
+  reconsideration: w('申诉复核', 'reconsideration'),
+  remediation: w('纠错整改', 'remediation'),
+  followUp: w('跟踪回访', 'follow-up'),
+  closed: w('已结案', 'closed'),
+};
+
+export const taskWords = {
+  acceptance: w('受理决定', 'acceptance decision'),
+  supplement: w('补正材料', 'supplement'),
+  investigation: w('调查核实', 'investigation'),
+  expertInvitation: w('邀请专家', 'expert invitation'),
+  expertOpinion: w('专家（第三方）评估意见', 'expert opinion'),
+  consultation: w('会商意见', 'consultation opinion'),
+  rulingProposal: w('提出认定意见', 'ruling proposal'),
+  rulingReview: w('审核认定意见', 'ruling review'),
+  appeal: w('申诉期', 'appeal window'),
+  reconsideration: w('申诉复核', 'reconsideration'),
+  correctionPlan: w('纠错意见', 'correction plan'),
+  measure: w('纠错措施', 'correction measure'),
+  revisit: w('回访', 'revisit'),
+};
+
+export const roleWords = {
+  unit: w('申请单位', 'applying unit'),
+  organization: w('组织部门', 'organization department'),
+  discipline: w('纪检监察机关', 'discipline inspection'),
+  expert: w('专家（第三方）', 'expert'),
+  committee: w('党委（审核机关）', 'party committee'),
+  supervisor: w('监督部门', 'supervision'),
+};
+
+export const outcomeWords: Record<Outcome, Words> = {
+  exempt: w('免予问责（免责）', 'exempt from liability'),
+  mitigate: w('从轻或减轻处理', 'lighter sanction (mitigated)'),
+  deny: w('不予容错', 'not tolerated'),
+};
+
+export const tierWords: Record<Tier, Words> = { focus: w('重点关注', 'focus'), support: w('一般帮扶', 'support'), incentive: w('正向激励', 'incentive') };
+
+export const closeReasonWords = {
+  refused: w('不予受理', 'refused'),
+  supplementTimeout: w('逾期未补正', 'supplement not received in time'),
+  notTolerable: w('经甄别不属于容错范围', 'outside what may be tolerated'),
+  withdrawn: w('申请单位撤回', 'withdrawn'),
+  denied: w('不予容错', 'not tolerated'),
+  completed: w('纠错与回访已完成', 'correction and revisits completed'),
+};
+
+export const circumstanceWords: Record<CircumstanceKey, Words> = {
+  collectiveDecision: w('经集体决策', 'collective decision'),
+  proceduresFollowed: w('履行了规定程序', 'procedures followed'),
+  privateGain: w('谋取私利', 'private gain'),
+  knowinglyViolated: w('明知故犯', 'knowingly violated'),
+  ignoredRules: w('有规不循', 'ignored rules'),
+  brokeLawOrDiscipline: w('违法乱纪', 'broke law or discipline'),
+  politicalRisk: w('重大政治风险', 'major political risk'),
+  seriousSafetyAccident: w('重特大安全责任事故', 'especially serious safety accident'),
+  majorEconomicLoss: w('重特大经济损失', 'especially serious economic loss'),
+  activeRemedy: w('积极挽回损失', 'active remedy'),
+  forceMajeure: w('不可抗力', 'force majeure'),
+};
+
+export const situationWords: Record<Situation, Words> = {
+  reformUncertainty: w('改革创新不确定性下的工作失误', 'work mistake under reform uncertainty'),
+  forwardLookingDecision: w('制度不完善情况下的前瞻性决策误判', 'misjudged forward-looking decision'),
+  livelihoodTrialAndError: w('处理社情民意问题中的试错过失', 'trial and error on livelihood matters'),
+};
+
+export const faultKindWords: Record<FaultKind, Words> = {
+  administrative: w('行政过错', 'administrative fault'),
+  political: w('政治过错', 'political fault'),
+  moral: w('道德过错', 'moral fault'),
+};
+
+const zhOf = <K extends string>(words: Record<K, Words>): Record<K, string> => Object.fromEntries(Object.entries<Words>(words).map(([k, v]) => [k, v.zh])) as Record<K, string>;
+
+export const stageLabels = zhOf(stageWords);
+export const taskLabels = zhOf(taskWords);
+export const roleLabels = zhOf(roleWords);
+export const outcomeLabels = zhOf(outcomeWords);
+export const tierLabels = zhOf(tierWords);
+export const closeReasonLabels = zhOf(closeReasonWords);
+export const circumstanceLabels = zhOf(circumstanceWords);
+export const situationLabels = zhOf(situationWords);
+export const faultKindLabels = zhOf(faultKindWords);

@@ -1,0 +1,295 @@
+/**
+ * Every human action on a case, each defined once: its name (also its Update's name and the last
+ * segment of its route), its route, the roles that may take it, its body schema with an example, the
+ * checks beyond the schema, and its effect. The API's routes, the OpenAPI document, the workflow's
+ * Update handlers and guards, and the role-matrix tests are all derived from this table; the stages
+ * that allow each action come from the transition table.
+ */
+import { defineUpdate } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  acceptanceSchema,
+  appealSchema,
+  consultationSchema,
+  correctionPlanSchema,
+  expertInvitationSchema,
+  expertOpinionSchema,
+  investigationSchema,
+  measureProgressSchema,
+  measureVerificationSchema,
+  reconsiderationSchema,
+  revisitSchema,
+  rulingProposalSchema,
+  rulingReviewSchema,
+  supplementSchema,
+  withdrawalSchema,
+  type Actor,
+  type CaseState,
+  type Role,
+} from '../../domain/case';
+import { ActionRejected, type Action } from '../messages';
+import { reject, type CaseMachine } from './machine';
+import { applyAcceptance, applySupplement, applyWithdrawal } from './parts/intake';
+import { applyInvestigation } from './parts/assessment';
+import { applyConsultation, applyExpertInvitation, applyExpertOpinion } from './parts/experts';
+import { applyAppeal, applyReconsideration, applyRulingProposal, applyRulingReview, currentRuling } from './parts/ruling';
+import { applyCorrectionPlan, applyMeasureProgress, applyMeasureVerification } from './parts/remediation';
+import { applyRevisit, dueRevisit } from './parts/follow-up';
+
+/** The id of a correction measure, from the route's path. */
+export const measureIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a measure id');
+
+export interface ActionSpec<N extends string = string, S extends z.ZodType = z.ZodType, I = unknown> {
+  name: N;
+  summary: string;
+  /** The route below /v1/cases/:caseId. */
+  path: string;
+  roles: readonly Role[];
+  /** The request body. */
+  body: S;
+  /** The Update's input: the body, plus the measure id for measure routes. */
+  input: z.ZodType<I>;
+  example: z.input<S>;
+  update: UpdateDefinition<CaseState, [Action<I>], N>;
+  /** The action needs the record lookup the case asked for on entering the stage. */
+  needsLookup?: boolean;
+  /** Rules beyond the schema and the stage (four eyes, windows, policy limits). */
+  check?(m: CaseMachine, actor: Actor, input: I): void;
+  /** A more precise refusal than "wrong stage" when the stage does not allow the action. */
+  outOfStage?(m: CaseMachine): void;
+  apply(m: CaseMachine, actor: Actor, input: I): void;
+}
+
+type Shape<N extends string, S extends z.ZodType, I> = Omit<ActionSpec<N, S, I>, 'name' | 'update' | 'input' | 'path'> & { path?: string };
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+function action<N extends string, S extends z.ZodType>(name: N, shape: Shape<N, S, z.output<S>>): ActionSpec<N, S, z.output<S>> {
+  return { name, path: `/${kebab(name)}`, ...shape, input: shape.body as unknown as z.ZodType<z.output<S>>, update: defineUpdate<CaseState, [Action<z.output<S>>], N>(name) };
+}
+
+/** A measure's action: its route names the measure, which joins the body as `measureId`. */
+function measureAction<N extends string, S extends z.ZodObject>(name: N, path: string, shape: Shape<N, S, z.output<S> & { measureId: string }>): ActionSpec<N, S, z.output<S> & { measureId: string }> {
+  const input = (shape.body as z.ZodObject).extend({ measureId: measureIdSchema }) as unknown as z.ZodType<z.output<S> & { measureId: string }>;
+  return { name, ...shape, path, input, update: defineUpdate<CaseState, [Action<z.output<S> & { measureId: string }>], N>(name) };
+}
+
+const factor = (score: number, note: string) => ({ score, note });
+const sampleEvidence = {
+  title: '2025年3月2日党组会议纪要',
+  uri: 'https://records.example.gov.cn/evidence/2025-0417.pdf',
+  sha256: 'a3f5c2e1b4d6978812345678901234567890abcdefabcdefabcdefabcdef0123',
+};
+const sampleCircumstances = {
+  collectiveDecision: true,
+  proceduresFollowed: true,
+  privateGain: false,
+  knowinglyViolated: false,
+  ignoredRules: false,
+  brokeLawOrDiscipline: false,
+  politicalRisk: false,
+  seriousSafetyAccident: false,
+  majorEconomicLoss: false,
+  activeRemedy: true,
+  forceMajeure: false,
+};
+
+function maxInfluence(m: CaseMachine, months: number | undefined, path: string): void {
+  if (months !== undefined && months > m.policy.mitigation.maxInfluenceMonths) {
+    reject(ActionRejected.invalidInput, `${path}：本规程规定影响期最长 ${m.policy.mitigation.maxInfluenceMonths} 个月`);
+  }
+}
+
+export const actionSpecs = {
+  acceptance: action('acceptance', {
+    summary: 'Accept or refuse an application, or ask the unit for a supplement (受理).',
+    roles: ['organization'],
+    body: acceptanceSchema,
+    example: { decision: 'accept' },
+    needsLookup: true,
+    apply: applyAcceptance,
+  }),
+  supplement: action('supplement', {
+    summary: 'Supplement an application the organization department asked to complete (补正).',
+    roles: ['unit'],
+    body: supplementSchema,
+    example: { note: '补充提交集体决策会议纪要。', evidence: [sampleEvidence] },
+    check(m) {
+      if (m.task('supplement')?.overdue) reject(ActionRejected.windowClosed, '补正期限已过');
+    },
+    apply: applySupplement,
+  }),
+  withdrawal: action('withdrawal', {
+    summary: 'Withdraw the application (before the ruling).',
+    roles: ['unit'],
+    body: withdrawalSchema,
+    example: { reason: '有关事项已由省级部门统一处理，申请撤回。' },
+    apply: applyWithdrawal,
+  }),
+  investigation: action('investigation', {
+    summary: 'Submit the investigation findings: six factor scores, evaluation, confirmed circumstances (调查核实).',
+    roles: ['organization'],
+    body: investigationSchema,
+    example: {
+      factors: {
+        motive: factor(9, '为加快项目审批、服务投资主体。'),
+        conditions: factor(8, '省级细则尚未出台。'),
+        procedure: factor(7, '经集体决策，但未进行合法性审查。'),
+        nature: factor(8, '属行政过错，无谋私情形。'),
+        consequence: factor(7, '撤销两项审批，损失有限。'),
+        recovery: factor(9, '两个月内挽回大部分损失。'),
+      },
+      evaluation: '属改革试点中的探索性失误；一贯表现良好；积极挽回损失。',
+      confirmedCircumstances: sampleCircumstances,
+    },
+    needsLookup: true,
+    apply: applyInvestigation,
+  }),
+  expertInvitation: action('expertInvitation', {
+    summary: 'Invite experts or third-party assessors (专家/第三方评估).',
+    roles: ['organization'],
+    body: expertInvitationSchema,
+    example: { experts: ['expert-amy', 'expert-bo', 'expert-chen'] },
+    check(m, actor, input) {
+      const again = input.experts.filter((e) => m.s.experts.invited.includes(e));
+      if (again.length) reject(ActionRejected.invalidInput, `experts：已邀请 ${again.join('、')}`);
+      const total = m.s.experts.invited.length + input.experts.length;
+      if (total > m.policy.experts.count) reject(ActionRejected.invalidInput, `experts：本规程最多邀请 ${m.policy.experts.count} 名专家，已邀请 ${m.s.experts.invited.length} 名`);
+      if (total < m.policy.experts.quorum) reject(ActionRejected.invalidInput, `experts：须至少邀请 ${m.policy.experts.quorum} 名专家（法定人数）`);
+      if (input.experts.includes(actor.sub)) reject(ActionRejected.fourEyes, '组织部门人员不能邀请本人担任专家');
+    },
+    apply: applyExpertInvitation,
+  }),
+  expertOpinion: action('expertOpinion', {
+    summary: 'Give an invited expert’s opinion.',
+    roles: ['expert'],
+    body: expertOpinionSchema,
+    example: { recommendation: 'exempt', opinion: '在当时掌握的情况下，该决策是合理的。' },
+    check(m, actor) {
+      if (m.s.experts.opinions.some((o) => o.by === actor.sub)) reject(ActionRejected.wrongStage, '该专家已提交过意见');
+    },
+    apply: applyExpertOpinion,
+  }),
+  consultation: action('consultation', {
+    summary: 'Give discipline inspection’s consultation opinion (会商).',
+    roles: ['discipline'],
+    body: consultationSchema,
+    example: { opinion: 'concur', reasons: '未发现谋取私利或明知故犯情形。' },
+    apply: applyConsultation,
+  }),
+  rulingProposal: action('rulingProposal', {
+    summary: 'Propose the ruling: exempt, mitigate or deny (认定).',
+    roles: ['organization'],
+    body: rulingProposalSchema,
+    example: { outcome: 'exempt', tier: 'incentive', reasons: '属可容错情形（一）；综合得分86分；专家意见一致。' },
+    check(m, _actor, input) {
+      if (input.outcome === 'mitigate') maxInfluence(m, input.influenceMonths, 'influenceMonths');
+      const a = m.s.assessment;
+      if (a && input.outcome !== a.suggested && !input.justification) {
+        reject(ActionRejected.invalidInput, `justification：认定结果超出建议档次（${a.suggested}，综合得分 ${a.composite}），须书面说明理由`);
+      }
+    },
+    apply: applyRulingProposal,
+  }),
+  rulingReview: action('rulingReview', {
+    summary: 'Approve or return a proposed ruling (审核); never by its proposer.',
+    roles: ['committee'],
+    body: rulingReviewSchema,
+    example: { decision: 'approve', comments: '理由充分，证据确实。' },
+    check(m, actor) {
+      if (currentRuling(m)?.proposedBy === actor.sub) reject(ActionRejected.fourEyes, '四眼原则：认定意见的审核人不能是提出人');
+    },
+    apply: applyRulingReview,
+  }),
+  appeal: action('appeal', {
+    summary: 'Appeal the ruling within the window (申诉).',
+    roles: ['unit'],
+    body: appealSchema,
+    example: { grounds: '认定时未考虑已挽回的损失金额。' },
+    check(m) {
+      const window = m.task('appeal');
+      if (!window || window.overdue || Date.parse(m.now) > Date.parse(window.dueAt)) reject(ActionRejected.windowClosed, '申诉期已届满');
+    },
+    outOfStage(m) {
+      if (m.s.appeal) reject(ActionRejected.windowClosed, '申诉只能提出一次，本案已提出过申诉');
+      if (m.s.rulings.some((r) => r.status === 'final')) reject(ActionRejected.windowClosed, '申诉期已届满');
+    },
+    apply: applyAppeal,
+  }),
+  reconsideration: action('reconsideration', {
+    summary: 'Uphold or overturn the ruling on appeal (复核); not by the first reviewer.',
+    roles: ['committee'],
+    body: reconsiderationSchema,
+    example: { decision: 'uphold', reasons: '挽回损失情况已在“挽回损失”因素中考虑。' },
+    check(m, actor, input) {
+      const ruling = currentRuling(m);
+      if (ruling?.reviews.some((r) => r.by === actor.sub)) reject(ActionRejected.fourEyes, '四眼原则：申诉复核须由初审以外的人员作出');
+      if (ruling?.proposedBy === actor.sub) reject(ActionRejected.fourEyes, '四眼原则：认定意见的提出人不能复核其申诉');
+      if (input.replacement?.outcome === 'mitigate') maxInfluence(m, input.replacement.influenceMonths, 'replacement.influenceMonths');
+    },
+    apply: applyReconsideration,
+  }),
+  correctionPlan: action('correctionPlan', {
+    summary: 'Issue the correction opinion with its measures (纠错).',
+    roles: ['organization'],
+    body: correctionPlanSchema,
+    example: {
+      opinion: '完善审批规则，对审批人员开展再培训。',
+      measures: [{ title: '出台审批规则', description: '制定并公布“一窗受理”审批规则。', dueDate: '2027-06-30' }],
+    },
+    check(m, _actor, input) {
+      if (m.s.correctionPlan) reject(ActionRejected.wrongStage, '纠错方案已经下达');
+      const today = new Date(Date.parse(m.now) + 8 * 3600_000).toISOString().slice(0, 10);
+      const past = input.measures.filter((x) => x.dueDate < today);
+      if (past.length) reject(ActionRejected.invalidInput, `measures：整改期限不能早于今天（${past.map((x) => x.dueDate).join('、')}）`);
+    },
+    apply: applyCorrectionPlan,
+  }),
+  measureProgress: measureAction('measureProgress', '/measures/:measureId/progress', {
+    summary: 'Report progress on a correction measure.',
+    roles: ['unit'],
+    body: measureProgressSchema,
+    example: { progress: '规则草案已印发征求意见。', percent: 60, completed: false },
+    check(m, _actor, input) {
+      const measure = m.s.measures.find((x) => x.id === input.measureId);
+      if (!measure) reject(ActionRejected.notFound, `整改措施 ${input.measureId} 不存在`);
+      if (measure.status === 'verified') reject(ActionRejected.wrongStage, `整改措施 ${measure.id} 已核实`);
+    },
+    apply: applyMeasureProgress,
+  }),
+  measureVerification: measureAction('measureVerification', '/measures/:measureId/verification', {
+    summary: 'Verify a correction measure.',
+    roles: ['organization'],
+    body: measureVerificationSchema,
+    example: { verified: true, comments: '规则已于2027年5月20日公布。' },
+    check(m, _actor, input) {
+      const measure = m.s.measures.find((x) => x.id === input.measureId);
+      if (!measure) reject(ActionRejected.notFound, `整改措施 ${input.measureId} 不存在`);
+      if (measure.status !== 'completed') reject(ActionRejected.wrongStage, `整改措施 ${measure.id} 尚未报告完成（${measure.status}），须先由单位报告完成`);
+    },
+    apply: applyMeasureVerification,
+  }),
+  revisit: action('revisit', {
+    summary: 'Record a revisit (回访); by the body that made the ruling.',
+    roles: ['organization'],
+    body: revisitSchema,
+    example: { thinking: '思想积极，能够吸取教训。', workPerformance: '牵头审批改革专班，目标按期完成。', lifeSituation: '稳定。', assessment: '状态良好。' },
+    check(m, actor) {
+      if (m.s.rulingBody && actor.unit !== m.s.rulingBody) reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由 ${m.s.rulingBody} 负责`);
+      if (!dueRevisit(m)) {
+        const next = m.s.revisits.find((r) => r.status === 'scheduled');
+        reject(ActionRejected.wrongStage, next ? `尚无到期的回访；下一次回访于 ${next.scheduledFor.slice(0, 10)} 开始` : '没有待进行的回访');
+      }
+    },
+    apply: applyRevisit,
+  }),
+};
+
+export type ActionName = keyof typeof actionSpecs;
+export const actionNames = Object.keys(actionSpecs) as ActionName[];
+export type AnyActionSpec = ActionSpec<ActionName, z.ZodType, unknown>;
+export const actionSpec = (name: ActionName): AnyActionSpec => actionSpecs[name] as unknown as AnyActionSpec;
+
+/** Each action's Update definition, by action name (for clients that call Temporal directly). */
+export const updates = Object.fromEntries(actionNames.map((n) => [n, actionSpecs[n].update])) as { [K in ActionName]: (typeof actionSpecs)[K]['update'] };

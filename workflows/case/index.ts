@@ -1,0 +1,272 @@
+/**
+ * One case of 容错纠错 as one long-running workflow. This module is the shell around the state
+ * machine: it registers the Update handlers derived from the action specs, runs each reaction (an
+ * action, a passed deadline, a calendar notice) in one go, and carries out what the reaction asked
+ * for — ledger entries (one activity per reaction, in order), notices, record lookups, search
+ * attributes and the current details — then waits for the next thing due and continues-as-new when
+ * the history grows long. Decisions are made in the reaction itself, so an action is answered in the
+ * workflow task that delivers it.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CaseActivities } from '../../activities/types';
+import type { Actor, CaseState } from '../../domain/case';
+import { roleLabels } from '../../domain/labels';
+import { repeatLookBack } from '../../domain/screening';
+import { ActionRejected, calendarNoticeSignal, getCaseQuery, nonRetryableActivityErrorTypes, openUpdate, type Action, type CaseInput } from '../messages';
+import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './actions';
+import { CaseMachine, reject, Rejection, type Internal } from './machine';
+import { mayLead, stageEntries, stagesOf } from './transitions';
+import { visibilityOf } from './visibility';
+import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
+
+const records = proxyActivities<Pick<CaseActivities, 'recordEvents' | 'lookupCadre'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
+});
+
+/** Notifications retry with backoff for about a day, then give up without blocking the case. */
+const notifier = proxyActivities<Pick<CaseActivities, 'notify'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60, nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
+});
+
+export interface CaseResume {
+  state: CaseState;
+  internal: Internal;
+}
+
+const nowIso = () => new Date().toISOString();
+/** Timers longer than 2^31 ms are not reliable everywhere (the test server among them): wake up and look again. */
+const MAX_TIMER_MS = 20 * 24 * 60 * 60 * 1000;
+
+function parseInput(spec: AnyActionSpec, value: unknown): unknown {
+  const r = spec.input.safeParse(value);
+  if (!r.success) reject(ActionRejected.invalidInput, r.error.issues.map((i) => `${i.path.map(String).join('.') || 'input'}：${i.message}`).join('；'));
+  return r.data;
+}
+
+/** Who the action is for, and whether the case allows it now; throws a Rejection otherwise. */
+function guard(m: CaseMachine, spec: AnyActionSpec, a: Action<unknown>): void {
+  const { actor } = a;
+  const s = m.s;
+  // Strangers are told what they would be told of a case that does not exist.
+  if (actor.role === 'unit' && actor.unit !== s.unitCode) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
+  if (actor.role === 'expert' && spec.roles.includes('expert') && !s.experts.invited.includes(actor.sub)) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
+  if (!spec.roles.includes(actor.role)) {
+    reject(ActionRejected.forbidden, `此事项由${spec.roles.map((r) => roleLabels[r]).join('或')}办理，${roleLabels[actor.role]}无权办理`);
+  }
+  m.checkRequest(a.request);
+  if (!stagesOf(spec.name as ActionName).includes(s.stage)) {
+    spec.outOfStage?.(m);
+    reject(ActionRejected.wrongStage, `本案当前处于“${s.stageLabel}”阶段，不能办理此事项`);
+  }
+}
+
+function asFailure(err: unknown): unknown {
+  return err instanceof Rejection ? ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true }) : err;
+}
+
+/** The case workflow. Its id is `case-<number>`; its result is the final case state. */
+export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
+  const openedAt = workflowInfo().startTime.toISOString();
+  const start = input.resume ?? CaseMachine.initial(input, openedAt);
+  const m = new CaseMachine(start.state, start.internal, input.policy, stageEntries, nowIso());
+  const s = m.s;
+  const internal = m.internal;
+  let notificationsInFlight = 0;
+  let lastVisibility = '';
+
+  /** Carries out what a reaction asked for: notices now, ledger entries and lookups by their coroutines. */
+  function carryOut(): void {
+    for (const n of m.takeOutbox().notifications) {
+      notificationsInFlight++;
+      void notifier
+        .notify(n)
+        .catch((err: unknown) => log.error('Notification given up after retries', { caseId: s.caseId, key: n.key, template: n.template, error: String(err) }))
+        .finally(() => notificationsInFlight--);
+    }
+    const v = visibilityOf(s, Date.parse(m.now));
+    const fingerprint = JSON.stringify([v.searchAttributes.map((p) => p.value), v.details]);
+    if (fingerprint !== lastVisibility) {
+      lastVisibility = fingerprint;
+      upsertSearchAttributes(v.searchAttributes);
+      setCurrentDetails(v.details);
+    }
+  }
+
+  /** One reaction: its effects, its events and the next wait happen together, then are carried out. */
+  function react(cause: ActionName | 'deadline' | 'open' | 'calendarNotice', effect: () => void, at = nowIso()): void {
+    m.now = at;
+    const from = s.stage;
+    effect();
+    if ((cause !== 'open' && cause !== 'calendarNotice' && from !== s.stage) || cause === 'deadline') {
+      if (!mayLead(from, cause, s.stage)) throw new Error(`transition table: ${cause} may not lead from ${from} to ${s.stage}`);
+    }
+    carryOut();
+  }
+
+  if (!input.resume) {
+    // The first reaction happens before any handler exists, so nothing can come before `opened`.
+    react(
+      'open',
+      () => {
+        m.event('opened', input.openedBy, { origin: s.origin, policyVersion: s.policyVersion, unitCode: s.unitCode, category: s.category }, [
+          { type: 'case', cadreId: s.application.cadre.id, cadreName: s.application.cadre.name, application: s.application },
+        ]);
+        stageEntries.acceptance(m);
+        m.requestLookup();
+        const task = m.task('acceptance')!;
+        m.notify('opened', 'caseOpened', { role: 'organization' }, { unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
+      },
+      openedAt,
+    );
+  } else {
+    carryOut();
+  }
+
+  setHandler(getCaseQuery, () => s);
+
+  setHandler(openUpdate, async ({ startToken }) => ({ created: startToken === input.startToken, state: s }), {
+    validator: ({ requestDigest }) => {
+      if (requestDigest !== undefined && input.requestDigest !== undefined && requestDigest !== input.requestDigest) {
+        throw ApplicationFailure.create({ type: ActionRejected.idempotencyConflict, message: 'this case was opened from a different request', nonRetryable: true });
+      }
+    },
+  });
+
+  setHandler(calendarNoticeSignal, (doc) => react('calendarNotice', () => void applyCalendarNotice(m, doc)));
+
+  for (const name of actionNames) {
+    const spec = actionSpec(name);
+    /** Inputs parsed by the validator, by Update id, so the handler does not parse them again. */
+    const validated = new Map<string, unknown>();
+    setHandler(
+      spec.update,
+      async (a: Action<unknown>) => {
+        const id = currentUpdateInfo()?.id;
+        if (m.wasApplied(id)) return s;
+        let parsed: unknown;
+        try {
+          // Validators do not run when history is replayed: the input is parsed here then.
+          parsed = id !== undefined && validated.has(id) ? validated.get(id) : parseInput(spec, a.input);
+          if (id !== undefined) validated.delete(id);
+          if (spec.needsLookup && !m.lookupReady()) {
+            await condition(() => m.lookupReady());
+            m.now = nowIso();
+            guard(m, spec, a);
+          }
+        } catch (err) {
+          throw asFailure(err);
+        }
+        m.remember(id, a.request);
+        react(name, () => spec.apply(m, a.actor as Actor, parsed));
+        return s;
+      },
+      {
+        validator: (a: Action<unknown>) => {
+          const id = currentUpdateInfo()?.id;
+          if (m.wasApplied(id)) return;
+          try {
+            m.now = nowIso();
+            guard(m, spec, a);
+            const parsed = parseInput(spec, a.input);
+            spec.check?.(m, a.actor, parsed);
+            if (id !== undefined) validated.set(id, parsed);
+          } catch (err) {
+            throw asFailure(err);
+          }
+        },
+      },
+    );
+  }
+
+  void recorder();
+  void lookups();
+
+  /** Writes the timeline to the ledger: every entry once, in order, one activity per batch. */
+  async function recorder(): Promise<void> {
+    for (;;) {
+      await condition(() => internal.recorded < s.timeline.length);
+      const from = internal.recorded;
+      const to = s.timeline.length;
+      const events = [];
+      for (let seq = from; seq < to; seq++) {
+        const recordsOfEntry = internal.pendingRecords[seq];
+        events.push({ seq, entry: s.timeline[seq]!, ...(recordsOfEntry ? { records: recordsOfEntry } : {}) });
+      }
+      await records.recordEvents({
+        caseId: s.caseId,
+        events,
+        register: {
+          caseId: s.caseId,
+          origin: s.origin,
+          policyVersion: s.policyVersion,
+          unitCode: s.unitCode,
+          category: s.category,
+          stage: s.stage,
+          openedAt: s.openedAt,
+          ...(s.outcome ? { outcome: s.outcome } : {}),
+          ...(s.closeReason ? { closeReason: s.closeReason } : {}),
+        },
+      });
+      for (let seq = from; seq < to; seq++) delete internal.pendingRecords[seq];
+      internal.recorded = to;
+    }
+  }
+
+  /** Answers the record lookups the case asks for before the decisions that need them. */
+  async function lookups(): Promise<void> {
+    for (;;) {
+      await condition(() => !m.lookupReady());
+      const asked = internal.lookup.requested;
+      const at = nowIso();
+      const answer = await records.lookupCadre({
+        caseId: s.caseId,
+        cadreId: s.application.cadre.id,
+        category: s.category,
+        // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
+        since: repeatLookBack(input.policy, at),
+        performanceYears: input.policy.scoring.performance.years,
+        at,
+      });
+      internal.lookup = { requested: internal.lookup.requested, answered: asked, at: answer.at, earlier: answer.earlier, performance: answer.performance };
+      m.version++;
+    }
+  }
+
+  function continueAsNewDue(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (!!input.continueAsNewAfterEvents && info.historyLength > input.continueAsNewAfterEvents);
+  }
+
+  const closed = () => s.stage === 'closed';
+  // The watcher: sleep until the next thing due (or a change), then react to what is due.
+  while (s.stage !== 'closed') {
+    const seen = m.version;
+    const next = nextWakeAt(m);
+    await condition(
+      () => m.version !== seen || closed() || continueAsNewDue(),
+      next === undefined ? undefined : Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS),
+    );
+    if (!closed() && continueAsNewDue()) {
+      await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0 && m.lookupReady());
+      log.info('Continuing as new', { caseId: s.caseId, historyLength: workflowInfo().historyLength });
+      return continueAsNew<typeof caseWorkflow>({ ...input, resume: { state: s, internal } });
+    }
+    if (!closed() && next !== undefined && Date.now() >= next) react('deadline', () => tick(m));
+  }
+  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0);
+  return s;
+}

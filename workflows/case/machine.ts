@@ -1,0 +1,246 @@
+/**
+ * The case as a state machine over plain data: the state every reader sees, the bookkeeping that
+ * travels with it across continue-as-new, and the few primitives every part of the lifecycle uses
+ * (events, notices, tasks, the one place where the stage changes). Deterministic and free of I/O:
+ * the workflow shell (index.ts) gives it the time, runs its reactions and carries out its outbox.
+ */
+import { WorkingDayCalendar, type CalendarYearDocument } from '../../domain/calendar';
+import type { Actor, CaseState, CloseReason, PendingTask, PlanBasis, Role, Stage, TaskKind } from '../../domain/case';
+import { planFromBasis } from '../../domain/deadlines';
+import { closeReasonLabels, stageLabels, taskLabels } from '../../domain/labels';
+import type { Policy } from '../../domain/policy';
+import type { EarlierToleratedCase } from '../../domain/screening';
+import type { PerformanceGrade } from '../../domain/assessment';
+import type { DomainRecord, NotificationTemplate, NotifyInput } from '../../activities/types';
+import { ActionRejected, type ActionRejectedType, type CaseInput } from '../messages';
+
+/** Bookkeeping carried across continue-as-new beside the case state; never shown to users. */
+export interface Internal {
+  taskCounter: number;
+  /** Timeline entries up to this index are written to the record system. */
+  recorded: number;
+  /** Domain records to write with the timeline entry of that index. */
+  pendingRecords: Record<number, DomainRecord[]>;
+  /** Update ids already applied (the most recent ones), so retries across continue-as-new stay idempotent. */
+  appliedUpdateIds: string[];
+  /** A client's retry key → the digest of the body first sent with it. */
+  requestDigests: Record<string, string>;
+  /** The working-day calendar years pinned when the case opened, as later notices replaced them. */
+  calendar: CalendarYearDocument[];
+  /** Record lookups: asked for (a counter), answered, and the latest answer. */
+  lookup: { requested: number; answered: number; at?: string; earlier: EarlierToleratedCase[]; performance: { year: number; grade: PerformanceGrade }[] };
+  /** Invited experts already sent their invitation. */
+  expertsNotified: string[];
+}
+
+/** Thrown by validators and guards: the action leaves no trace. The shell turns it into an ApplicationFailure. */
+export class Rejection extends Error {
+  constructor(
+    readonly type: ActionRejectedType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function reject(type: ActionRejectedType, message: string): never {
+  throw new Rejection(type, message);
+}
+
+const MAX_REMEMBERED = 500;
+
+/** What a reaction hands the shell: notices to send. (Ledger entries are derived from the timeline.) */
+export interface Outbox {
+  notifications: NotifyInput[];
+}
+
+/** Per-stage behaviour that the parts of the lifecycle supply (see transitions.ts). */
+export type StageEntry = (m: CaseMachine) => void;
+
+export class CaseMachine {
+  /** The instant of the current reaction (workflow time). */
+  now: string;
+  calendar: WorkingDayCalendar;
+  outbox: Outbox = { notifications: [] };
+  /** Bumped by every change, so the shell knows to look at timers and visibility again. */
+  version = 0;
+
+  constructor(
+    readonly s: CaseState,
+    readonly internal: Internal,
+    readonly policy: Policy,
+    private readonly entries: Record<Stage, StageEntry>,
+    now: string,
+  ) {
+    this.now = now;
+    this.calendar = new WorkingDayCalendar(internal.calendar);
+  }
+
+  /** The state and bookkeeping of a case the moment it opens (before its first stage is entered). */
+  static initial(input: CaseInput, openedAt: string): { state: CaseState; internal: Internal } {
+    const state: CaseState = {
+      caseId: input.caseId,
+      origin: input.origin,
+      policyVersion: input.policy.version,
+      unitCode: input.application.unitCode,
+      category: input.application.incident.category,
+      openedAt,
+      openedBy: { sub: input.openedBy.sub, role: input.openedBy.role },
+      stage: 'acceptance',
+      stageLabel: stageLabels.acceptance,
+      application: input.application,
+      supplements: [],
+      screenings: [],
+      experts: { invited: [], opinions: [] },
+      rulings: [],
+      measures: [],
+      revisits: [],
+      tasks: [],
+      timeline: [],
+    };
+    const internal: Internal = {
+      taskCounter: 0,
+      recorded: 0,
+      pendingRecords: {},
+      appliedUpdateIds: [],
+      requestDigests: {},
+      calendar: input.calendar,
+      lookup: { requested: 0, answered: 0, earlier: [], performance: [] },
+      expertsNotified: [],
+    };
+    return { state, internal };
+  }
+
+  // ---- events and notices ----
+
+  /** Appends a timeline entry (written to the ledger in order, with `records`). */
+  event(name: string, actor?: Actor, detail?: Record<string, unknown>, records?: DomainRecord[]): void {
+    this.s.timeline.push({ at: this.now, event: name, ...(actor ? { actor: { sub: actor.sub, role: actor.role } } : {}), ...(detail ? { detail } : {}) });
+    if (records?.length) this.internal.pendingRecords[this.s.timeline.length - 1] = records;
+    this.version++;
+  }
+
+  notify(key: string, template: NotificationTemplate, audience: NotifyInput['audience'], vars: Record<string, string | number | boolean> = {}): void {
+    this.outbox.notifications.push({
+      caseId: this.s.caseId,
+      key: `${this.s.caseId}:${key}`,
+      template,
+      audience,
+      vars: { caseId: this.s.caseId, stage: this.s.stage, stageLabel: this.s.stageLabel, ...vars },
+    });
+  }
+
+  takeOutbox(): Outbox {
+    const out = this.outbox;
+    this.outbox = { notifications: [] };
+    return out;
+  }
+
+  // ---- tasks ----
+
+  /** Opens a wait of `kind` for `role`, its deadline counted from `basis` on the pinned calendar. */
+  openTask(kind: TaskKind, role: Role, basis: PlanBasis, extra: Partial<Pick<PendingTask, 'id' | 'opensAt' | 'assignees' | 'body'>> = {}): PendingTask {
+    const opensAt = extra.opensAt ?? this.now;
+    const plan = planFromBasis(this.calendar, basis, this.policy.reminders, opensAt);
+    const task: PendingTask = {
+      id: extra.id ?? `${kind}-${++this.internal.taskCounter}`,
+      kind,
+      label: taskLabels[kind],
+      role,
+      ...(extra.assignees ? { assignees: extra.assignees } : {}),
+      ...(extra.body ? { body: extra.body } : {}),
+      opensAt,
+      dueAt: plan.dueAt,
+      basis,
+      reminders: plan.reminders,
+      remindersSent: 0,
+      escalations: 0,
+      overdue: false,
+      provisional: plan.provisional,
+      status: 'open',
+    };
+    this.s.tasks.push(task);
+    this.version++;
+    return task;
+  }
+
+  /** A wait of `kind` counted from now with the policy's duration `deadline`. */
+  openWait(kind: TaskKind, role: Role, deadline: keyof Policy['deadlines'], extra: Parameters<CaseMachine['openTask']>[3] = {}): PendingTask {
+    return this.openTask(kind, role, { kind: 'wait', from: this.now, duration: this.policy.deadlines[deadline] }, extra);
+  }
+
+  task(kind: TaskKind, id?: string): PendingTask | undefined {
+    return this.s.tasks.find((t) => t.status === 'open' && t.kind === kind && (id === undefined || t.id === id));
+  }
+
+  openTasks(): PendingTask[] {
+    return this.s.tasks.filter((t) => t.status === 'open');
+  }
+
+  closeTask(t: PendingTask | undefined, status: 'done' | 'cancelled' = 'done'): void {
+    if (t && t.status === 'open') {
+      t.status = status;
+      this.version++;
+    }
+  }
+
+  /** The audience of a task: the body that must act where one is known, else the role (or its assignees). */
+  audienceOf(t: Pick<PendingTask, 'role' | 'assignees' | 'body'>): NotifyInput['audience'] {
+    if (t.role === 'unit') return { role: 'unit', unit: this.s.unitCode };
+    if (t.assignees) return { role: t.role, subjects: t.assignees };
+    if (t.body) return { role: t.role, unit: t.body };
+    return { role: t.role };
+  }
+
+  // ---- stages ----
+
+  /** The one place the stage changes: the new stage is entered, which opens what it waits on. */
+  moveTo(stage: Stage): void {
+    if (this.s.stage === stage) return;
+    this.s.stage = stage;
+    this.s.stageLabel = stageLabels[stage];
+    this.version++;
+    this.entries[stage](this);
+  }
+
+  /** Closes the case: every open wait is cancelled, the unit is told. */
+  close(reason: CloseReason): void {
+    this.s.closeReason = reason;
+    for (const t of this.openTasks()) this.closeTask(t, 'cancelled');
+    for (const r of this.s.revisits) if (r.status === 'scheduled' || r.status === 'open') r.status = 'cancelled';
+    this.moveTo('closed');
+    this.event('closed', undefined, { reason, reasonLabel: closeReasonLabels[reason] });
+    this.notify('closed', 'caseClosed', { role: 'unit', unit: this.s.unitCode }, { closeReason: reason, closeReasonLabel: closeReasonLabels[reason] });
+  }
+
+  // ---- lookups and idempotency ----
+
+  /** Asks the shell for a fresh record lookup (the cadre's earlier cases and evaluations). */
+  requestLookup(): void {
+    this.internal.lookup.requested++;
+    this.version++;
+  }
+
+  lookupReady(): boolean {
+    return this.internal.lookup.answered >= this.internal.lookup.requested;
+  }
+
+  wasApplied(updateId: string | undefined): boolean {
+    return updateId !== undefined && this.internal.appliedUpdateIds.includes(updateId);
+  }
+
+  /** A retry key reused with a different body is refused; the first body's digest is remembered. */
+  checkRequest(request: { key: string; digest: string } | undefined): void {
+    if (!request) return;
+    const seen = this.internal.requestDigests[request.key];
+    if (seen !== undefined && seen !== request.digest) reject(ActionRejected.idempotencyConflict, '该请求标识已用于另一项不同内容的操作。');
+  }
+
+  remember(updateId: string | undefined, request: { key: string; digest: string } | undefined): void {
+    if (updateId) this.internal.appliedUpdateIds = [...this.internal.appliedUpdateIds, updateId].slice(-MAX_REMEMBERED);
+    if (request) {
+      const entries = Object.entries({ ...this.internal.requestDigests, [request.key]: request.digest });
+      this.internal.requestDigests = Object.fromEntries(entries.slice(-MAX_REMEMBERED));
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Ruling (认定), its review (审核, four eyes), notice and appeal (告知、申诉/复核), and the result once
+ * the ruling is final (结果运用): deny hands the case to discipline inspection, a tolerated outcome
+ * goes on to remediation.
+ */
+import type { z } from 'zod';
+import type { Actor, appealSchema, reconsiderationSchema, Ruling, rulingProposalSchema, rulingReviewSchema } from '../../../domain/case';
+import { influenceUntil } from '../../../domain/deadlines';
+import { outcomeLabels } from '../../../domain/labels';
+import type { DomainRecord } from '../../../activities/types';
+import type { CaseMachine } from '../machine';
+import { handOff } from './intake';
+
+export const currentRuling = (m: CaseMachine): Ruling | undefined => m.s.rulings.at(-1);
+
+export function rulingRecord(m: CaseMachine, i: number): DomainRecord {
+  const r = m.s.rulings[i]!;
+  return {
+    type: 'ruling',
+    rulingNo: i + 1,
+    outcome: r.outcome,
+    ...(r.influenceMonths !== undefined ? { influenceMonths: r.influenceMonths } : {}),
+    ...(r.recommendedForm !== undefined ? { recommendedForm: r.recommendedForm } : {}),
+    ...(r.tier ? { tier: r.tier } : {}),
+    status: r.status,
+    proposedBy: r.proposedBy,
+    reasons: r.reasons,
+  };
+}
+
+export function enterRulingProposal(m: CaseMachine): void {
+  m.openWait('rulingProposal', 'organization', 'rulingProposal');
+}
+
+export function enterRulingReview(m: CaseMachine): void {
+  m.openWait('rulingReview', 'committee', 'review');
+}
+
+export function applyRulingProposal(m: CaseMachine, actor: Actor, input: z.output<typeof rulingProposalSchema>): void {
+  m.closeTask(m.task('rulingProposal'));
+  const outsideBand = m.s.assessment ? input.outcome !== m.s.assessment.suggested : false;
+  m.s.rulings.push({
+    outcome: input.outcome,
+    outcomeLabel: outcomeLabels[input.outcome],
+    ...(input.influenceMonths !== undefined ? { influenceMonths: input.influenceMonths } : {}),
+    ...(input.recommendedForm !== undefined ? { recommendedForm: input.recommendedForm } : {}),
+    ...(input.tier ? { tier: input.tier } : {}),
+    reasons: input.reasons,
+    ...(input.justification ? { justification: input.justification } : {}),
+    proposedBy: actor.sub,
+    proposedAt: m.now,
+    outsideBand,
+    reviews: [],
+    status: 'proposed',
+  });
+  if (actor.unit) m.s.rulingBody = actor.unit;
+  m.event('rulingProposed', actor, { outcome: input.outcome, outsideBand, suggested: m.s.assessment?.suggested }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  m.moveTo('rulingReview');
+}
+
+export function applyRulingReview(m: CaseMachine, actor: Actor, input: z.output<typeof rulingReviewSchema>): void {
+  m.closeTask(m.task('rulingReview'));
+  const ruling = currentRuling(m)!;
+  ruling.reviews.push({ by: actor.sub, at: m.now, decision: input.decision, comments: input.comments });
+  if (input.decision === 'return') {
+    ruling.status = 'returned';
+    m.event('rulingReturned', actor, { comments: input.comments }, [rulingRecord(m, m.s.rulings.length - 1)]);
+    m.moveTo('rulingProposal');
+    return;
+  }
+  ruling.status = 'approved';
+  m.event('rulingApproved', actor, { outcome: ruling.outcome }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  m.moveTo('appeal');
+}
+
+/** The unit is told of the ruling and of its right to appeal within the window. */
+export function enterAppeal(m: CaseMachine): void {
+  const ruling = currentRuling(m)!;
+  const window = m.openWait('appeal', 'unit', 'appealWindow');
+  m.notify(`ruling-notice-${m.s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: m.s.unitCode }, {
+    outcome: ruling.outcome,
+    outcomeLabel: ruling.outcomeLabel,
+    appealDueAt: window.dueAt,
+    ...(ruling.influenceMonths !== undefined ? { influenceMonths: ruling.influenceMonths } : {}),
+    ...(ruling.recommendedForm !== undefined ? { recommendedForm: ruling.recommendedForm } : {}),
+  });
+  m.event('noticeSent', undefined, { outcome: ruling.outcome, appealDueAt: window.dueAt });
+}
+
+export function applyAppeal(m: CaseMachine, actor: Actor, input: z.output<typeof appealSchema>): void {
+  m.closeTask(m.task('appeal'));
+  m.s.appeal = { at: m.now, by: actor.sub, grounds: input.grounds };
+  m.event('appealFiled', actor);
+  m.moveTo('reconsideration');
+}
+
+export function enterReconsideration(m: CaseMachine): void {
+  m.openWait('reconsideration', 'committee', 'reconsideration');
+}
+
+export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.output<typeof reconsiderationSchema>): void {
+  m.closeTask(m.task('reconsideration'));
+  m.s.appeal!.decision = { by: actor.sub, at: m.now, decision: input.decision, reasons: input.reasons };
+  if (input.decision === 'overturn' && input.replacement) {
+    const old = currentRuling(m)!;
+    old.status = 'superseded';
+    const r = input.replacement;
+    m.s.rulings.push({
+      outcome: r.outcome,
+      outcomeLabel: outcomeLabels[r.outcome],
+      ...(r.influenceMonths !== undefined ? { influenceMonths: r.influenceMonths } : {}),
+      ...(r.recommendedForm !== undefined ? { recommendedForm: r.recommendedForm } : {}),
+      ...(r.tier ? { tier: r.tier } : {}),
+      reasons: input.reasons,
+      proposedBy: actor.sub,
+      proposedAt: m.now,
+      outsideBand: m.s.assessment ? r.outcome !== m.s.assessment.suggested : false,
+      reviews: [],
+      status: 'approved',
+    });
+    m.event('rulingOverturned', actor, { from: old.outcome, to: r.outcome }, [rulingRecord(m, m.s.rulings.length - 2), rulingRecord(m, m.s.rulings.length - 1)]);
+  } else {
+    m.event('rulingUpheld', actor);
+  }
+  m.notify('reconsideration-decision', 'decision', { role: 'unit', unit: m.s.unitCode }, { step: 'reconsideration', decision: input.decision, reason: input.reasons });
+  finalizeRuling(m);
+}
+
+/** The appeal window passed without an appeal: the ruling is final. */
+export function appealLapsed(m: CaseMachine): void {
+  m.closeTask(m.task('appeal'));
+  finalizeRuling(m);
+}
+
+/** The ruling in force is final: it is reported, and its result applied. */
+export function finalizeRuling(m: CaseMachine): void {
+  const ruling = currentRuling(m)!;
+  ruling.status = 'final';
+  m.s.outcome = ruling.outcome;
+  m.s.finalAt = m.now;
+  if (ruling.outcome === 'mitigate' && ruling.influenceMonths) m.s.influenceUntil = influenceUntil(m.calendar, m.now, ruling.influenceMonths);
+  m.event('rulingFinal', undefined, { outcome: ruling.outcome, ...(m.s.influenceUntil ? { influenceUntil: m.s.influenceUntil } : {}) }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  const report = { outcome: ruling.outcome, outcomeLabel: ruling.outcomeLabel, unitCode: m.s.unitCode, category: m.s.category };
+  m.notify('ruling-report', 'rulingReport', { role: 'discipline' }, report);
+  m.notify('ruling-copy', 'rulingReport', { role: 'organization', ...(m.s.rulingBody ? { unit: m.s.rulingBody } : {}) }, report);
+  if (ruling.outcome === 'deny') {
+    handOff(m, 'denied', undefined, ruling.recommendedForm);
+    m.close('denied');
+    return;
+  }
+  m.moveTo('remediation');
+}
