@@ -123,12 +123,13 @@ export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.quer
 export const days = (n: number) => n * 24 * 60 * 60 * 1000;
 
 /**
- * Saves the history of a finished case under test/histories when RECORD_HISTORIES=1 (see the README:
+ * Saves the history of a case under test/histories when RECORD_HISTORIES=1 (see the README:
  * histories are recorded when the workflow changes on purpose, and replayed by test/workflow/replay.test.ts).
+ * A finished case is recorded once it has finished; `running` records a case mid-way, as it stands.
  */
-export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+export async function recordHistory(handle: WorkflowHandle, name: string, options: { running?: boolean } = {}): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  await handle.result();
+  if (!options.running) await handle.result();
   const history = await handle.fetchHistory();
   const dir = path.join(__dirname, '..', 'histories');
   fs.mkdirSync(dir, { recursive: true });

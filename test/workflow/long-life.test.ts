@@ -1,6 +1,6 @@
 /** Long life: continue-as-new keeps state and pending actions; search attributes and details stay current. */
 import { act, toInvestigation } from '../support/drive';
-import { actors, days, investigation, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, investigation, recordHistory, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 import { updates } from '../../workflows/case/actions';
 
 let h: CaseHarness;
@@ -31,6 +31,7 @@ test('When history grows past the threshold, then the case continues as new with
   expect(retried.timeline.filter((e) => e.event === 'accepted')).toHaveLength(1);
   const seqs = h.records.events.filter((e) => e.caseId === s.caseId).map((e) => e.seq).sort((a, b) => a - b);
   expect(seqs).toEqual([...seqs.keys()]);
+  await recordHistory(h.env.client.workflow.getHandle(handle.workflowId, firstRun), 'continue-as-new', { running: true });
 });
 
 test('When a case waits on a role, then its search attributes say stage, awaited role, next deadline and policy — and nothing personal', async () => {

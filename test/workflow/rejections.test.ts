@@ -29,13 +29,13 @@ test('When a newly submitted case receives actions of later stages, then each is
     [updates.revisit, actors.org, revisit],
   ];
   for (const [update, actor, input] of cases) {
-    await expectRejected(handle, update, actor, input as never, 'wrongStage', /not possible while the case is submitted/);
+    await expectRejected(handle, update, actor, input as never, 'wrongStage', /待受理/);
   }
 });
 
 test('When a role acts outside its powers, then it is refused as NotAllowedForActor; a supervisor changes nothing', async () => {
   const handle = await startCase(h);
-  await expectRejected(handle, updates.acceptance, actors.unit, { decision: 'accept' }, 'forbidden', /organization/);
+  await expectRejected(handle, updates.acceptance, actors.unit, { decision: 'accept' }, 'forbidden', /组织部门/);
   await expectRejected(handle, updates.acceptance, actors.supervisor, { decision: 'accept' }, 'forbidden');
   await expectRejected(handle, updates.acceptance, actors.committee, { decision: 'accept' }, 'forbidden');
   await expectRejected(handle, updates.withdrawal, actors.org, { reason: '撤回' }, 'forbidden');
@@ -58,7 +58,7 @@ test('When the proposer reviews its own ruling, then four eyes refuses it', asyn
   await toRuling(handle, 9);
   const proposer = { sub: 'dual-role-person', role: 'organization' as const, unit: 'ORG-NJ' };
   await act(handle, updates.rulingProposal, proposer, ruling);
-  await expectRejected(handle, updates.rulingReview, { sub: 'dual-role-person', role: 'committee' }, { decision: 'approve', comments: '自审' }, 'fourEyes', /cannot be the person who proposed/);
+  await expectRejected(handle, updates.rulingReview, { sub: 'dual-role-person', role: 'committee' }, { decision: 'approve', comments: '自审' }, 'fourEyes', /审核人不能是提出人/);
 });
 
 test('When the first reviewer or the proposer decides the appeal, then four eyes refuses it', async () => {
@@ -67,8 +67,8 @@ test('When the first reviewer or the proposer decides the appeal, then four eyes
   await act(handle, updates.rulingProposal, { sub: 'p-1', role: 'organization', unit: 'ORG-NJ' }, ruling);
   await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
   await act(handle, updates.appeal, actors.unit, { grounds: '申诉' });
-  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /first reviewer/);
-  await expectRejected(handle, updates.reconsideration, { sub: 'p-1', role: 'committee' }, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /proposer/);
+  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /初审以外/);
+  await expectRejected(handle, updates.reconsideration, { sub: 'p-1', role: 'committee' }, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /提出人/);
   await expectRejected(handle, updates.withdrawal, actors.unit, { reason: '撤回' }, 'wrongStage');
 });
 
@@ -77,11 +77,11 @@ test('When someone other than the ruling body revisits, or an organization invit
   await toRuling(handle, 9);
   await toFinal(h, handle, ruling);
   await expectRejected(handle, updates.revisit, actors.otherOrg, revisit, 'forbidden', /ORG-NJ/);
-  await expectRejected(handle, updates.correctionPlan, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2001-01-01' }] }, 'invalidInput', /past/);
+  await expectRejected(handle, updates.correctionPlan, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2001-01-01' }] }, 'invalidInput', /不能早于今天/);
   const other = await startCase(h);
   await act(other, updates.acceptance, actors.org, { decision: 'accept' });
   const s = await act(other, updates.investigation, actors.org, { ...investigation(9), technical: true });
   expect(s.stage).toBe('expertReview');
   await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['org-officer-1'] }, 'fourEyes');
-  await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['e1', 'e2', 'e3', 'e4'] }, 'invalidInput', /allows 3/);
+  await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['e1', 'e2', 'e3', 'e4'] }, 'invalidInput', /最多邀请 3 名/);
 });

@@ -23,7 +23,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
     [6, 'scheduled'],
     [12, 'scheduled'],
   ]);
-  await expectRejected(handle, updates.revisit, actors.org, revisit(0), 'wrongStage', /not due yet|no revisit is due/);
+  await expectRejected(handle, updates.revisit, actors.org, revisit(0), 'wrongStage', /尚无到期的回访/);
   s = await remediate(h, handle, { dueInDays: 20, complete: true });
   expect(s.stage).toBe('followUp');
   for (const [i, month] of [1, 3, 6, 12].entries()) {
@@ -32,7 +32,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
     const wait = Date.parse(r.scheduledFor) - (await h.env.currentTimeMs()) + days(1);
     await h.env.sleep(Math.max(wait, 1000));
     expect((await state(handle)).revisits[i]!.status).toBe('open');
-    await expectRejected(handle, updates.revisit, actors.otherOrg, revisit(i), 'forbidden', /whoever tolerates, revisits/);
+    await expectRejected(handle, updates.revisit, actors.otherOrg, revisit(i), 'forbidden', /谁容错、谁回访/);
     s = await act(handle, updates.revisit, actors.org2, revisit(i));
   }
   expect(s.stage).toBe('closed');
@@ -64,7 +64,7 @@ test('When a mitigated case has an overdue measure, then it is escalated repeate
   expect(measureTask.escalations).toBeGreaterThanOrEqual(2);
   await eventually(() => expect(h.notifier.of(s.caseId, 'measureOverdue').length).toBe(measureTask.escalations));
   expect((await handle.describe()).searchAttributes.CaseOverdue).toEqual([true]);
-  await expectRejected(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '未完成' }, 'wrongStage', /reports it completed first/);
+  await expectRejected(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '未完成' }, 'wrongStage', /须先由单位报告完成/);
   await act(handle, updates.measureProgress, actors.unit, { measureId: 'm1', progress: '已完成整改', percent: 100, completed: true });
   s = await act(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: false, comments: '材料不全，退回' });
   expect(s.measures[0]!.status).toBe('open');
@@ -80,6 +80,7 @@ test('When a mitigated case has an overdue measure, then it is escalated repeate
     [6, 'incentive', 'scheduled'],
     [12, 'incentive', 'scheduled'],
   ]);
+  await recordHistory(handle, 'tier-change-mitigate', { running: true });
 });
 
 test('When a revisit is not recorded within its window, then it stays open and keeps escalating at the policy interval', async () => {

@@ -38,7 +38,7 @@ test('When a unit appeals within the window and another committee member overtur
   await h.env.sleep(days(5));
   let s = await act(handle, updates.appeal, actors.unit, { grounds: '已全额挽回损失，应予免责' });
   expect(s.stage).toBe('reconsideration');
-  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /first reviewer/);
+  await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /初审以外/);
   s = await act(handle, updates.reconsideration, actors.committee2, {
     decision: 'overturn',
     reasons: '损失已全额挽回，改为免责',
@@ -52,7 +52,8 @@ test('When a unit appeals within the window and another committee member overtur
   ]);
   expect(s.appeal?.decision).toMatchObject({ by: 'committee-2', decision: 'overturn' });
   expect(s.revisits.map((r) => r.monthOffset)).toEqual([6, 12]);
-  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '再次申诉' }, 'windowClosed', /once/);
+  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '再次申诉' }, 'windowClosed', /只能提出一次/);
+  await recordHistory(handle, 'appeal-overturned', { running: true });
 });
 
 test('When an appeal is upheld, then the original ruling is final with its influence period', async () => {
@@ -65,6 +66,7 @@ test('When an appeal is upheld, then the original ruling is final with its influ
   expect(s.outcome).toBe('mitigate');
   expect(s.influenceUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(s.rulings.at(-1)!.status).toBe('final');
+  await recordHistory(handle, 'appeal-upheld-mitigate', { running: true });
 });
 
 test('When the appeal window has passed, then an appeal is rejected as out of window', async () => {
@@ -72,7 +74,7 @@ test('When the appeal window has passed, then an appeal is rejected as out of wi
   await toRuling(handle, 9);
   const s = await toFinal(h, handle, { outcome: 'exempt', tier: 'support', reasons: '免责' });
   expect(s.stage).toBe('remediation');
-  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '迟到的申诉' }, 'windowClosed', /window/);
+  await expectRejected(handle, updates.appeal, actors.unit, { grounds: '迟到的申诉' }, 'windowClosed', /申诉期已届满/);
 });
 
 test('When the ruling is deny, then the case is handed to discipline with the recommended form and closes as denied', async () => {
@@ -112,17 +114,18 @@ test('When the composite lies near a threshold, then experts are required; a quo
   await expectRejected(handle, updates.expertOpinion, { sub: 'expert-9', role: 'expert' }, { recommendation: 'exempt', opinion: '…' }, 'notFound');
   s = await act(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '属于探索性失误' });
   expect(s.stage).toBe('expertReview');
-  await expectRejected(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '再次提交' }, 'wrongStage', /already/);
+  await expectRejected(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '再次提交' }, 'wrongStage', /已提交过意见/);
   s = await act(handle, updates.expertOpinion, actors.expert2, { recommendation: 'mitigate', opinion: '建议从轻' });
   expect(s.stage).toBe('consultation');
   expect(s.experts.quorumMet).toBe(true);
+  await recordHistory(handle, 'expert-review', { running: true });
 });
 
 test('When the expert quorum is missed by the deadline, then supervisors are escalated to and the case proceeds with what arrived', async () => {
   const handle = await startCase(h, { application: sampleApplication({ incident: { lossAmount: 2_000_000, recoveredAmount: 0 } }) });
   await toInvestigation(handle);
   let s = await act(handle, updates.investigation, actors.org, investigation(9));
-  expect(s.assessment?.expertReasons.join(' ')).toMatch(/loss/);
+  expect(s.assessment?.expertReasons.join(' ')).toMatch(/损失金额/);
   await act(handle, updates.expertInvitation, actors.org, { experts: ['expert-1', 'expert-2', 'expert-3'] });
   await act(handle, updates.expertOpinion, actors.expert3, { recommendation: 'exempt', opinion: '同意免责' });
   await h.env.sleep(days(20));

@@ -51,7 +51,7 @@ test('When a locality policy allows fewer situations, then scope rule SC-2 exclu
   const s = await toInvestigation(handle);
   expect(s.policyVersion).toBe('narrow@2026.1');
   expect(s.screenings[0]!.hits.map((x) => x.ruleId)).toEqual(['SC-2']);
-  expect(s.screenings[0]!.hits[0]!.evidence).toMatch(/livelihoodTrialAndError/);
+  expect(s.screenings[0]!.hits[0]!.evidence).toMatch(/处理社情民意问题中的试错过失/);
 });
 
 test('When the record system knows an earlier tolerated case of the same cadre and category, then the repeat rule RP-1 excludes it', async () => {
@@ -86,7 +86,7 @@ test('When the investigation confirms private gain the application did not decla
     ['application', true],
     ['investigation', false],
   ]);
-  expect(s.screenings[1]!.hits[0]!.evidence).toMatch(/confirmed by the investigation/);
+  expect(s.screenings[1]!.hits[0]!.evidence).toMatch(/调查核实确认/);
   expect(s.handOff?.ruleIds).toEqual(['NL-2']);
   expect(s.assessment).toBeUndefined();
   expect((await state(handle)).timeline.map((e) => e.event)).toContain('handedOff');

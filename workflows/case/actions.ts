@@ -152,12 +152,12 @@ export const actionSpecs = {
     body: expertInvitationSchema,
     example: { experts: ['expert-amy', 'expert-bo', 'expert-chen'] },
     check(m, actor, input) {
+      if (input.experts.includes(actor.sub)) reject(ActionRejected.fourEyes, '组织部门人员不能邀请本人担任专家');
       const again = input.experts.filter((e) => m.s.experts.invited.includes(e));
       if (again.length) reject(ActionRejected.invalidInput, `experts：已邀请 ${again.join('、')}`);
       const total = m.s.experts.invited.length + input.experts.length;
       if (total > m.policy.experts.count) reject(ActionRejected.invalidInput, `experts：本规程最多邀请 ${m.policy.experts.count} 名专家，已邀请 ${m.s.experts.invited.length} 名`);
-      if (total < m.policy.experts.quorum) reject(ActionRejected.invalidInput, `experts：须至少邀请 ${m.policy.experts.quorum} 名专家（法定人数）`);
-      if (input.experts.includes(actor.sub)) reject(ActionRejected.fourEyes, '组织部门人员不能邀请本人担任专家');
+      if (total < m.policy.experts.quorum) reject(ActionRejected.invalidInput, `experts：须至少邀请 ${m.policy.experts.quorum} 名专家（法定人数），否则评估无法达到法定人数`);
     },
     apply: applyExpertInvitation,
   }),
