@@ -272,7 +272,6 @@ export interface TemporalGatewayOptions {
   inboxScanLimit?: number;
   /** Queries run at once when a listing or an inbox needs case state. */
   concurrency?: number;
-  now?: () => Date;
 }
 
 const UNAVAILABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
@@ -298,7 +297,6 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
   const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
   const inboxScanLimit = options.inboxScanLimit ?? 200;
   const concurrency = options.concurrency ?? 8;
-  const now = options.now ?? (() => new Date());
 
   const query = (caseId: string): Promise<CaseState> =>
     client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(caseId).query(getCaseQuery)).catch((err: unknown) => {

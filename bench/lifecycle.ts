@@ -12,7 +12,6 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notify';
 import type { CaseState } from '../domain/case';
-import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
 import { testServerPath } from '../scripts/tools';
 import { bundlerOptions, workflowsPath } from '../worker/worker';

@@ -5,7 +5,9 @@
  */
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { applicationSchema, caseIdSchema, initialCaseState, type Actor, type CaseState, type PendingTask } from '../domain/case';
+import { WorkingDayCalendar } from '../domain/calendar';
+import { applicationSchema, caseIdSchema, type Actor, type CaseState, type PendingTask } from '../domain/case';
+import { CaseMachine } from '../workflows/case/machine';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
 import {
@@ -38,6 +40,7 @@ const input: CaseInput = {
   application,
   openedBy: unit,
   policy: defaultPolicy,
+  calendar: WorkingDayCalendar.default().snapshot(2026, 2029),
   requestDigest: 'f'.repeat(64),
 };
 
@@ -147,19 +150,19 @@ describe('Start options', () => {
   });
 
   test('When a case starts, then the summary names origin, unit, category and situation', () => {
-    expect(caseSummary(input)).toBe('application · JS-NJ-FGW · approval-reform · reformUncertainty');
+    expect(caseSummary(input)).toBe('容错申请 · JS-NJ-FGW · approval-reform · 改革创新不确定性下的工作失误');
   });
 
   test('When a case starts, then the details are a markdown table with the case number and policy', () => {
-    const details = caseDetails(input, new Date('2026-03-10T02:00:00Z'));
+    const details = caseDetails(input);
 
-    expect(details).toContain('| Case | case-2026-7ZK3M9QX1D |');
-    expect(details).toContain(`| Policy | ${defaultPolicy.version} |`);
-    expect(details).toContain('| Opened | 2026-03-10T02:00:00.000Z |');
+    expect(details).toContain('| 案件 | case-2026-7ZK3M9QX1D |');
+    expect(details).toContain(`| 规程 | ${defaultPolicy.version} |`);
+    expect(details).toContain('| 情形 | 改革创新不确定性下的工作失误 |');
   });
 
   test('When a case starts, then nothing personal is in its search attributes, summary or details', () => {
-    const shown = JSON.stringify([initialSearchAttributes(input).map((p) => p.value), caseSummary(input), caseDetails(input, new Date())]);
+    const shown = JSON.stringify([initialSearchAttributes(input).map((p) => p.value), caseSummary(input), caseDetails(input)]);
 
     for (const value of personal) expect(shown).not.toContain(value);
   });
@@ -211,8 +214,10 @@ describe('Inbox entries', () => {
   const task = (over: Partial<PendingTask>): PendingTask => ({
     id: 't',
     kind: 'acceptance',
+    label: '受理决定',
     role: 'organization',
     opensAt: '2026-03-10T02:00:00.000Z',
+    basis: { kind: 'wait', from: '2026-03-10T02:00:00.000Z', duration: { amount: 5, unit: 'workingDays' } },
     dueAt: '2026-03-17T09:00:00.000Z',
     reminders: [],
     remindersSent: 0,
@@ -223,10 +228,7 @@ describe('Inbox entries', () => {
     ...over,
   });
   const state = (over: Partial<CaseState>): CaseState => ({
-    ...initialCaseState(
-      { caseId: 'case-2026-7ZK3M9QX1D', origin: 'application', application, openedBy: { sub: 'alice', role: 'unit', unit: application.unitCode }, policy: defaultPolicy },
-      '2026-03-10T02:00:00.000Z',
-    ),
+    ...CaseMachine.initial(input, '2026-03-10T02:00:00.000Z').state,
     stage: 'remediation',
     ...over,
   });

@@ -13,7 +13,10 @@ import { applicationSchema, roles, type Actor, type CaseState, type Role } from 
 import { PolicyRegistry } from '../domain/policies';
 import { ActionRejected, type CaseInput } from '../workflows/messages';
 import { actionRouteNames, canSeeCase, mayCall, routeAccess, type ActionRouteName, type RouteName } from '../api/access';
-import { actionSpecs } from '../api/actions';
+import { actionSpecs } from '../workflows/case/actions';
+import { CaseMachine } from '../workflows/case/machine';
+import { WorkingDayCalendar } from '../domain/calendar';
+import { defaultPolicy } from '../domain/policies';
 import { buildApp } from '../api/app';
 import type { CaseFilter, CaseGateway, CasePage, CaseSummary, CaseUpdate, InboxEntry, PageRequest, StartedCase } from '../api/gateway';
 import { jose } from '../api/jose';
@@ -42,25 +45,17 @@ const actors: Record<Role, Actor> = {
 
 function caseState(o: { caseId: string; unitCode: string; invited?: string[]; origin?: CaseInput['origin']; policyVersion?: string }): CaseState {
   const application = applicationSchema.parse({ ...sampleApplication, unitCode: o.unitCode });
-  return {
+  const input: CaseInput = {
     caseId: o.caseId,
     origin: o.origin ?? 'application',
-    policyVersion: o.policyVersion ?? 'default@2025.1',
-    unitCode: o.unitCode,
-    category: application.incident.category,
-    openedAt: NOW.toISOString(),
-    openedBy: { sub: 'alice', role: 'unit' },
-    stage: 'acceptance',
     application,
-    supplements: [],
-    screenings: [],
-    experts: { invited: o.invited ?? [], opinions: [] },
-    rulings: [],
-    measures: [],
-    revisits: [],
-    tasks: [],
-    timeline: [],
+    openedBy: { sub: 'alice', role: 'unit', unit: o.unitCode },
+    policy: { ...defaultPolicy, version: o.policyVersion ?? defaultPolicy.version },
+    calendar: WorkingDayCalendar.default().snapshot(2026, 2029),
   };
+  const { state } = CaseMachine.initial(input, NOW.toISOString());
+  state.experts.invited = o.invited ?? [];
+  return state;
 }
 
 const listedCase: CaseSummary = {
@@ -87,7 +82,7 @@ const inboxItem: InboxEntry = {
 type Call =
   | { method: 'start'; input: CaseInput & { requestDigest: string } }
   | { method: 'get'; caseId: string }
-  | { method: 'act'; update: string; caseId: string; actor: Actor; input: unknown; updateId: string | undefined }
+  | { method: 'act'; update: string; caseId: string; actor: Actor; input: unknown; request: { key: string; digest: string } | undefined }
   | { method: 'list'; viewer: Actor; filter: CaseFilter; page: PageRequest }
   | { method: 'inbox'; viewer: Actor; limit: number };
 
@@ -141,8 +136,8 @@ class FakeGateway implements CaseGateway {
     return found.state;
   }
 
-  async act<T>(update: CaseUpdate<T>, caseId: string, actor: Actor, input: T, updateId?: string): Promise<CaseState> {
-    this.calls.push({ method: 'act', update: update.name, caseId, actor, input, updateId });
+  async act<T>(update: CaseUpdate<T>, caseId: string, actor: Actor, input: T, request?: { key: string; digest: string }): Promise<CaseState> {
+    this.calls.push({ method: 'act', update: update.name, caseId, actor, input, request });
     this.failIfTold();
     const found = this.cases.get(caseId);
     if (!found) throw new CaseNotFoundError(caseId);
@@ -235,8 +230,8 @@ describe('The route table', () => {
       supplement: 'POST /v1/cases/:caseId/supplement unit',
       withdrawal: 'POST /v1/cases/:caseId/withdrawal unit',
       investigation: 'POST /v1/cases/:caseId/investigation organization',
-      expertInvitations: 'POST /v1/cases/:caseId/expert-invitations organization',
-      expertOpinions: 'POST /v1/cases/:caseId/expert-opinions expert',
+      expertInvitation: 'POST /v1/cases/:caseId/expert-invitation organization',
+      expertOpinion: 'POST /v1/cases/:caseId/expert-opinion expert',
       consultation: 'POST /v1/cases/:caseId/consultation discipline',
       rulingProposal: 'POST /v1/cases/:caseId/ruling-proposal organization',
       rulingReview: 'POST /v1/cases/:caseId/ruling-review committee',
@@ -245,7 +240,7 @@ describe('The route table', () => {
       correctionPlan: 'POST /v1/cases/:caseId/correction-plan organization',
       measureProgress: 'POST /v1/cases/:caseId/measures/:measureId/progress unit',
       measureVerification: 'POST /v1/cases/:caseId/measures/:measureId/verification organization',
-      revisits: 'POST /v1/cases/:caseId/revisits organization',
+      revisit: 'POST /v1/cases/:caseId/revisit organization',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
     };
@@ -311,8 +306,8 @@ describe('The role matrix', () => {
     expect(res.statusCode).toBe(200);
     const call = t.cases.calls[0];
     expect(call).toMatchObject({ method: 'act', update: updateName, caseId: OWN_CASE, actor: actors[role] });
-    const expectedInput = actionSpecs[route].schema.parse(actionSpecs[route].example) as object;
-    expect(call && call.method === 'act' ? call.input : undefined).toEqual(actionSpecs[route].measure ? { ...expectedInput, measureId: 'm-1' } : expectedInput);
+    const expectedInput = actionSpecs[route].body.parse(actionSpecs[route].example) as object;
+    expect(call && call.method === 'act' ? call.input : undefined).toEqual(actionSpecs[route].path.includes(':measureId') ? { ...expectedInput, measureId: 'm-1' } : expectedInput);
   });
 });
 
@@ -751,10 +746,11 @@ describe('Request ids and Update ids', () => {
   });
   beforeEach(() => t.cases.reset());
 
-  const updateIdOfLastCall = () => {
+  const requestOfLastCall = () => {
     const call = t.cases.calls.at(-1);
-    return call && call.method === 'act' ? call.updateId : 'not an act call';
+    return call && call.method === 'act' ? call.request : { key: 'not an act call', digest: '' };
   };
+  const updateIdOfLastCall = () => requestOfLastCall()?.key;
 
   test('When an action carries X-Request-Id, then it is echoed and becomes the Update id, prefixed by route and caller', async () => {
     const res = await t.call('organization', requestFor('acceptance'), { 'x-request-id': 'req-7f3a-01' });
@@ -775,6 +771,16 @@ describe('Request ids and Update ids', () => {
     await t.call('unit', requestFor('withdrawal'), { 'idempotency-key': 'withdraw-1' });
 
     expect(updateIdOfLastCall()).toBe(first);
+    expect(requestOfLastCall()?.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('When a key is reused with another body, then the digest sent to the case differs, so the case can refuse it', async () => {
+    await t.call('unit', { ...requestFor('withdrawal'), payload: { reason: '第一次撤回理由' } }, { 'idempotency-key': 'withdraw-2' });
+    const first = requestOfLastCall();
+    await t.call('unit', { ...requestFor('withdrawal'), payload: { reason: '另一个理由' } }, { 'idempotency-key': 'withdraw-2' });
+
+    expect(requestOfLastCall()?.key).toBe(first?.key);
+    expect(requestOfLastCall()?.digest).not.toBe(first?.digest);
   });
 
   test('When an action carries neither, then no Update id is chosen and a fresh request id is echoed', async () => {

@@ -277,7 +277,7 @@ describe.each(backends)('record system on $name', (backend) => {
     it('When a retry carries different content for a recorded entry, then it fails with LedgerConflict and changes nothing', async () => {
       // Arrange
       const caseId = newCaseId();
-      await records.recordEvent(event(caseId, 1, { stage: 'screening' }));
+      await records.recordEvent(event(caseId, 1, { stage: 'acceptance' }));
 
       // Act
       const retry = records.recordEvent(event(caseId, 1, { stage: 'investigation' }));

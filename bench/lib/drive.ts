@@ -20,7 +20,7 @@ export async function startCase(client: Client, taskQueue: string, input: CaseIn
     memo: { requestDigest: input.requestDigest },
     typedSearchAttributes: initialSearchAttributes(input),
     staticSummary: caseSummary(input),
-    staticDetails: caseDetails(input, new Date()),
+    staticDetails: caseDetails(input),
     workflowIdConflictPolicy: 'FAIL',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
