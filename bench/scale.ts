@@ -177,7 +177,7 @@ export async function benchScaleRun(env: BenchEnvironment, cases: number, o: Sca
         if (s.measures[0]?.progress.length !== 1) throw new Error(`${caseId}: the progress report was not recorded`);
       } else {
         // No revisit is due for a month: the case answers from its rebuilt state that the next one opens later.
-        const problem = await caller.expect<{ detail?: string }>(409, 'POST', `/v1/cases/${caseId}/revisits`, orgToken, inputs.revisit);
+        const problem = await caller.expect<{ detail?: string }>(409, 'POST', `/v1/cases/${caseId}/revisit`, orgToken, inputs.revisit);
         if (!/no revisit is due yet/.test(problem.detail ?? '')) throw new Error(`${caseId}: unexpected answer ${JSON.stringify(problem)}`);
       }
     };

@@ -540,14 +540,14 @@ describe('Problem documents', () => {
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'body.accountabilityCaseRef' })]);
   });
 
-  test('When the body is not valid JSON, then 400 malformed-request', async () => {
+  test('When the body is not valid JSON, then 400 malformedRequest', async () => {
     const res = await t.call('unit', { method: 'POST', url: `/v1/cases/${OWN_CASE}/withdrawal`, payload: '{"reason": ' }, { 'content-type': 'application/json' });
 
     expect(res.statusCode).toBe(400);
     expect(res.json().type).toBe(problem('malformedRequest'));
   });
 
-  test('When the case does not exist, then 404 not-found', async () => {
+  test('When the case does not exist, then 404 notFound', async () => {
     const res = await t.call('organization', requestFor('getCase', MISSING_CASE));
 
     expect(res.statusCode).toBe(404);
@@ -639,7 +639,7 @@ describe('Problem documents', () => {
     expect(res.body).not.toContain('ECONNREFUSED');
   });
 
-  test('When a listing cursor belongs to another query, then 400 invalid-cursor', async () => {
+  test('When a listing cursor belongs to another query, then 400 invalidCursor', async () => {
     t.cases.failNext(new InvalidCursorError('The cursor belongs to a different listing; start again without it.'));
 
     const res = await t.call('organization', { method: 'GET', url: '/v1/cases?cursor=AAAAAAAAAAAAAAAA' });
@@ -700,7 +700,7 @@ describe('Opening a case', () => {
     expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
   });
 
-  test('When the same Idempotency-Key comes with a different body, then 409 idempotency-conflict', async () => {
+  test('When the same Idempotency-Key comes with a different body, then 409 idempotencyConflict', async () => {
     await open('unit', sampleApplication, { 'idempotency-key': 'apply-2026-03-10-02' });
     const changed = { ...sampleApplication, incident: { ...sampleApplication.incident, lossAmount: 500000 } };
 

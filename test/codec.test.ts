@@ -373,14 +373,14 @@ describe('The codec endpoint', () => {
     expect(back.json()).toEqual({ payloads: [toJSON(plain())] });
   });
 
-  test('When a payload was altered, then 422 undecryptable-payload saying so', async () => {
+  test('When a payload was altered, then 422 undecryptablePayload saying so', async () => {
     const data = Buffer.from(encrypted.data!);
     data[data.length - 1]! ^= 0xff;
 
     const res = await post('/codec/decode', 'supervisor', { payloads: [toJSON({ ...encrypted, data })] });
 
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}undecryptable-payload`, detail: expect.stringMatching(/failed authentication/) });
+    expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}undecryptablePayload`, detail: expect.stringMatching(/failed authentication/) });
   });
 
   test('When a payload names an unknown key, then 422 naming the key id', async () => {

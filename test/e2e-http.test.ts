@@ -135,9 +135,9 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(r.body.stage).toBe('followUp');
 
   await eventually(async () => expect((await call(actors.org, 'GET', `/v1/cases/${caseId}`)).body.revisits[0]?.status).toBe('open'), 30_000);
-  const wrongBody = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisits`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  const wrongBody = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
   expect(wrongBody.status).toBe(403);
-  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/revisits`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
   expect(r.status).toBe(200);
   const final: CaseState = r.body;
   expect(final.stage).toBe('closed');

@@ -206,7 +206,7 @@ describe('delivery', () => {
     expect(moreMail).toHaveLength(0);
     expect(mail?.messageId).toBe(`<${input.key}@rongcuo>`);
     expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：受理决定将于 2026-03-05 17:00（北京时间） 到期');
-    expect(mail?.text).toContain('当前阶段：已提交');
+    expect(mail?.text).toContain('当前阶段：待受理');
     const [hook, ...moreHooks] = hooksAt(`/hooks/${unit}`);
     expect(moreHooks).toHaveLength(0);
     expect(hook?.verified).toBe(true);
@@ -465,10 +465,10 @@ describe('templates', () => {
   it.each(notificationTemplates)('When %s is rendered with its values, then both languages are complete', (name) => {
     // Arrange
     const vars = {
-      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'review', stage: 'rulingReview',
+      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'rulingReview', stage: 'rulingReview',
       role: 'committee', escalations: 2, items: '会议纪要', step: 'acceptance', decision: 'accept', reason: 'denied', outcome: 'exempt',
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
-      monthOffset: 3, tier: 'focus', closeReason: 'completed',
+      monthOffset: 3, tier: 'focus', closeReason: 'completed', year: 2027, from: '2027-01-20T15:59:59.999Z',
     };
 
     // Act

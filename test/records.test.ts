@@ -286,7 +286,7 @@ describe.each(backends)('record system on $name', (backend) => {
       await expect(retry).rejects.toBeInstanceOf(LedgerConflict);
       await expect(retry).rejects.toMatchObject({ name: 'LedgerConflict', caseId, seq: 1 });
       const { rows } = await db.query<{ stage: string }>('SELECT stage FROM cases WHERE case_id = $1', [caseId]);
-      expect(rows[0]?.stage).toBe('screening');
+      expect(rows[0]?.stage).toBe('acceptance');
     });
 
     it('When an entry arrives before the one it follows, then it fails with the retryable LedgerOutOfOrder and succeeds later', async () => {
