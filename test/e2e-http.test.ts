@@ -103,6 +103,18 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(opened.headers.get('location')).toContain(`/v1/cases/${caseId}`);
   expect(caseId).toMatch(/^case-\d{4}-/);
 
+  // the answer is the case after its first reaction: opened first, the acceptance wait with its deadline
+  expect(opened.body.timeline[0]).toMatchObject({ event: 'opened', actor: { sub: actors.unit.sub, role: 'unit' } });
+  expect(opened.body.tasks).toEqual([expect.objectContaining({ kind: 'acceptance', role: 'organization', status: 'open', label: '受理决定' })]);
+  expect(Date.parse(opened.body.tasks[0]!.dueAt)).toBeGreaterThan(Date.parse(opened.body.openedAt));
+  expect(opened.body.stageLabel).toBe('待受理');
+  const read = await call(actors.unit, 'GET', `/v1/cases/${caseId}`);
+  expect(read.body.openedAt).toBe(opened.body.openedAt);
+  await eventually(async () => {
+    const listed = (await call(actors.unit, 'GET', '/v1/cases')).body as unknown as { items: { caseId: string; openedAt: string }[] };
+    expect(listed.items.find((i) => i.caseId === caseId)?.openedAt).toBe(opened.body.openedAt);
+  });
+
   const hidden = await call(actors.otherUnit, 'GET', `/v1/cases/${caseId}`);
   expect(hidden.status).toBe(404);
 
@@ -154,4 +166,39 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(rows[0]).toEqual({ stage: 'closed', outcome: 'exempt' });
   const { rows: outbox } = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE key LIKE $1', [`${caseId}%`]);
   expect(outbox[0]!.n).toBeGreaterThan(3);
+});
+
+test('When a case is withdrawn right after it opens, then its timeline and its ledger read opened, withdrawn, closed', async () => {
+  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  const caseId = opened.body.caseId;
+  const r = await call(actors.unit, 'POST', `/v1/cases/${caseId}/withdrawal`, { reason: '误报，撤回' });
+  expect(r.status).toBe(200);
+  expect(r.body.timeline.map((e) => e.event)).toEqual(['opened', 'withdrawn', 'closed']);
+  await eventually(async () => {
+    const { rows } = await store.db.query<{ event: string }>('SELECT event FROM ledger WHERE case_id = $1 ORDER BY seq', [caseId]);
+    expect(rows.map((x) => x.event)).toEqual(['opened', 'withdrawn', 'closed']);
+  }, 20_000);
+  // the listing never shows a closed stage on an open row
+  await eventually(async () => {
+    const listed = (await call(actors.unit, 'GET', '/v1/cases')).body as unknown as { items: { caseId: string; status: string; stage: string }[] };
+    expect(listed.items.find((i) => i.caseId === caseId)).toMatchObject({ status: 'closed', stage: 'closed' });
+  });
+});
+
+test('When an Idempotency-Key is reused on an action with another body, then 409 idempotency-conflict and the first action stands', async () => {
+  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  const caseId = opened.body.caseId;
+  const token = await signToken(config, actors.org);
+  const send = (body: unknown) =>
+    fetch(`${base}/v1/cases/${caseId}/acceptance`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'acc-1' }, body: JSON.stringify(body) });
+  const first = await send({ decision: 'requestSupplement', requestedItems: ['会议纪要'] });
+  expect(first.status).toBe(200);
+  const again = await send({ decision: 'requestSupplement', requestedItems: ['会议纪要'] });
+  expect(again.status).toBe(200);
+  const other = await send({ decision: 'refuse', reason: '不属于受理范围' });
+  expect(other.status).toBe(409);
+  expect(((await other.json()) as { type: string }).type).toMatch(/idempotencyConflict$/);
+  const state = (await call(actors.org, 'GET', `/v1/cases/${caseId}`)).body;
+  expect(state.stage).toBe('supplement');
+  expect(state.timeline.filter((e) => e.event === 'supplementRequested')).toHaveLength(1);
 });
