@@ -47,7 +47,7 @@ const indexedType = {
 };
 
 /** The test server knows no custom search attributes until they are added, as on a real cluster. */
-async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   const searchAttributes = Object.fromEntries(Object.entries(searchAttributeDefinitions).map(([name, type]) => [name, indexedType[type]]));
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
 }
