@@ -1,11 +1,15 @@
 /**
  * Actions: the round trip of one Update through the API (POST /v1/cases/{id}/acceptance by the
  * organization, decision accept), on fresh cases, one at a time: first with nothing else running,
- * then while a background loop keeps starting cases through the API. The same Update sent by a bare
- * client, idle, shows what the API adds.
+ * then while cases are opened through the API behind it at a steady rate. Beside it, idle, the same
+ * Update from a bare client (what the API adds) and a no-op Update on the same cases (the platform's
+ * floor: a handler that changes nothing, answered in one workflow task). Last, what one start and one
+ * action cost in workflow tasks and activities, read from a case's history.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import { signToken } from '../api/tokens';
 import { updates } from '../workflows/case/actions';
+import { openUpdate } from '../workflows/messages';
 import type { BenchEnvironment } from './lib/environment';
 import { act, caseState, startCase } from './lib/drive';
 import { actors, caseInput, inputs, sampleApplication } from './lib/fixtures';
@@ -15,10 +19,16 @@ import { closedLoop, mapLimit, round, sleep, type LoadResult } from './lib/stats
 
 export interface ActionsOptions {
   count: number;
-  /** Round trips timed under load (each is slow while the load runs). */
+  /** Round trips timed under load. */
   loadedCount: number;
-  /** Cases the background loop keeps in flight while the loaded round trips are timed. */
-  backgroundConcurrency: number;
+  /** Cases opened per second behind the loaded round trips. */
+  backgroundPerSecond: number;
+}
+
+export interface Cost {
+  workflowTasks: number;
+  activities: number;
+  activityTypes: string[];
 }
 
 export interface ActionsResult {
@@ -26,8 +36,29 @@ export interface ActionsResult {
   loadedCount: number;
   idle: LoadResult;
   bareClientIdle: LoadResult;
+  noopIdle: LoadResult;
   underLoad: LoadResult;
-  background: { concurrency: number; starts: number; errors: number; perSecond: number };
+  background: { targetPerSecond: number; starts: number; errors: number; perSecond: number };
+  costs: { start: Cost; acceptance: Cost };
+}
+
+/** The history once the case rests (no workflow task or activity pending, nothing new for a moment). */
+async function restingHistory(handle: WorkflowHandle) {
+  let last = -1;
+  for (;;) {
+    const d = await handle.describe();
+    const history = await handle.fetchHistory();
+    const n = history.events?.length ?? 0;
+    if (n === last && (d.raw.pendingActivities?.length ?? 0) === 0 && !d.raw.pendingWorkflowTask) return history;
+    last = n;
+    await sleep(300);
+  }
+}
+
+function costBetween(events: NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>, from: number): Cost {
+  const later = events.slice(from);
+  const types = later.flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  return { workflowTasks: later.filter((e) => e.workflowTaskCompletedEventAttributes).length, activities: types.length, activityTypes: [...new Set(types)].sort() };
 }
 
 export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Promise<ActionsResult> {
@@ -36,13 +67,9 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
   const unitToken = await signToken(env.config, actors.unit, '12h');
   const tq = env.config.taskQueue;
 
-  /** Opens `n` cases and waits until each waits for its acceptance (first workflow task and its deadline planned). */
+  /** Opens `n` cases and lets the worker finish with them (their opening lookups and records). */
   const freshCases = async (n: number) => {
-    const ids = await mapLimit(Array.from({ length: n }), 8, async () => {
-      const handle = await startCase(env.client, tq, caseInput());
-      await caseState(handle);
-      return handle.workflowId;
-    });
+    const ids = await mapLimit(Array.from({ length: n }), 8, async () => (await startCase(env.client, tq, caseInput())).workflowId);
     await drain();
     return ids;
   };
@@ -59,22 +86,37 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
     const bareClientIdle = await closedLoop(ids.length, 1, (i) => act(env.client.workflow.getHandle(ids[i]!), updates.acceptance, actors.org, inputs.accept));
     console.log(`  actions idle, bare client: p50 ${bareClientIdle.latency.p50} ms p99 ${bareClientIdle.latency.p99} ms`);
 
+    ids = await freshCases(o.count);
+    const noopIdle = await closedLoop(ids.length, 1, (i) => env.client.workflow.getHandle(ids[i]!).executeUpdate(openUpdate, { args: [{ startToken: 'bench' }] }));
+    console.log(`  no-op Update, bare client: p50 ${noopIdle.latency.p50} ms p99 ${noopIdle.latency.p99} ms`);
+
     ids = await freshCases(o.loadedCount);
     let stop = false;
     let starts = 0;
     let errors = 0;
-    const lane = async () => {
+    let inFlight = 0;
+    // An open loop: one start every 1/rate seconds, whatever the latency (at most 64 in flight).
+    const background = (async () => {
+      const interval = 1000 / o.backgroundPerSecond;
+      let next = performance.now();
+      const pending = new Set<Promise<void>>();
       while (!stop) {
-        try {
-          await caller.expect(201, 'POST', '/v1/cases', unitToken, sampleApplication());
-          starts++;
-        } catch {
-          errors++;
-          await sleep(100);
+        if (inFlight < 64) {
+          inFlight++;
+          const p: Promise<void> = caller
+            .expect(201, 'POST', '/v1/cases', unitToken, sampleApplication())
+            .then(() => void starts++, () => void errors++)
+            .finally(() => {
+              inFlight--;
+              pending.delete(p);
+            });
+          pending.add(p);
         }
+        next += interval;
+        await sleep(Math.max(0, next - performance.now()));
       }
-    };
-    const background = Promise.all(Array.from({ length: o.backgroundConcurrency }, lane));
+      await Promise.all(pending);
+    })();
     await sleep(2_000); // let the load reach a steady state
     const startsBefore = starts;
     const timedFrom = performance.now();
@@ -83,14 +125,27 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
     const startsDuring = starts - startsBefore;
     stop = true;
     await background;
-    console.log(`  actions under load: p50 ${underLoad.latency.p50} ms p99 ${underLoad.latency.p99} ms (background ${round(startsDuring / (timedMs / 1000))} starts/s)`);
+    const perSecond = round(startsDuring / (timedMs / 1000));
+    console.log(`  actions under load: p50 ${underLoad.latency.p50} ms p99 ${underLoad.latency.p99} ms (background ${perSecond} starts/s)`);
+
+    await drain();
+    const handle = await startCase(env.client, tq, caseInput());
+    const opened = (await restingHistory(handle)).events ?? [];
+    await accept(handle.workflowId);
+    const accepted = (await restingHistory(handle)).events ?? [];
+    await caseState(handle);
+    const costs = { start: costBetween(opened, 0), acceptance: costBetween(accepted, opened.length) };
+    console.log(`  costs: start ${JSON.stringify(costs.start)} · acceptance ${JSON.stringify(costs.acceptance)}`);
+
     return {
       countPerScenario: o.count,
       loadedCount: o.loadedCount,
       idle,
       bareClientIdle,
+      noopIdle,
       underLoad,
-      background: { concurrency: o.backgroundConcurrency, starts: startsDuring, errors, perSecond: round(startsDuring / (timedMs / 1000)) },
+      background: { targetPerSecond: o.backgroundPerSecond, starts: startsDuring, errors, perSecond },
+      costs,
     };
   } finally {
     caller.close();

@@ -27,14 +27,15 @@ type BenchName = (typeof benchmarks)[number];
 
 const usage = `usage: node dist/bench/run.js [--quick] [--only ${benchmarks.join(',')}] [--server-db memory|file] [--max-wait-idle SECONDS] [--scale-sizes 1000,10000] [--scale-stage ${waitStages.join('|')}] [--lifecycle-cases N] [--worker-node-options OPTIONS]`;
 
-/** The targets of issue 6, as printed beside each figure. */
+/** The targets, as printed beside each figure. */
 const targets = {
-  startsPerSecond: 50,
-  startP99Ms: 50,
-  apiVsBare: 0.8,
+  startsPerSecondAt16: 60,
+  apiVsBare: 0.9,
+  actionIdleP50Ms: 15,
   actionIdleP99Ms: 25,
+  actionLoadedP99Ms: 250,
   rssMiBAt10k: 1536,
-  lifecycleSeconds: 10,
+  lifecycleP50Seconds: 2,
 };
 
 interface Plan {
@@ -44,7 +45,7 @@ interface Plan {
   /** Before each benchmark, wait up to this long for other programs to leave the CPU alone. */
   maxWaitIdle: number;
   starts: { count: number; levels: number[]; warmup: number };
-  actions: { count: number; loadedCount: number; backgroundConcurrency: number };
+  actions: { count: number; loadedCount: number; backgroundPerSecond: number };
   scale: { sizes: number[]; stage: WaitStage; concurrency: number; idleSeconds: number; resumeSample: number; workerNodeOptions?: string | undefined };
   lifecycle: { cases: number };
 }
@@ -89,7 +90,7 @@ function plan(argv: string[]): Plan {
     serverDb,
     maxWaitIdle,
     starts: { count: quick ? 20 : 200, levels: [1, 4, 16], warmup: quick ? 5 : 20 },
-    actions: { count: quick ? 20 : 200, loadedCount: quick ? 20 : 100, backgroundConcurrency: 8 },
+    actions: { count: quick ? 20 : 200, loadedCount: quick ? 20 : 100, backgroundPerSecond: 30 },
     scale: { sizes: [...sizes].sort((a, b) => a - b), stage, concurrency: 32, idleSeconds: quick ? 5 : 10, resumeSample: 100, workerNodeOptions: values['worker-node-options'] },
     lifecycle: { cases: lifecycleCases },
   };
@@ -117,33 +118,38 @@ function startsRows(r: StartsResult): Row[] {
       benchmark: b,
       measure: `API POST /v1/cases (${r.countPerLevel})`,
       value: load(l.api, 'starts'),
-      target: `≥ ${targets.startsPerSecond}/s, p99 ≤ ${targets.startP99Ms} ms`,
-      meets: l.api.errors === 0 && l.api.perSecond >= targets.startsPerSecond && l.api.latency.p99 <= targets.startP99Ms,
+      target: l.concurrency === 16 ? `≥ ${targets.startsPerSecondAt16}/s` : '',
+      meets: l.concurrency === 16 ? l.api.errors === 0 && l.api.perSecond >= targets.startsPerSecondAt16 : undefined,
     });
-    rows.push({ benchmark: b, measure: 'bare client: start (the same start the API makes)', value: load(l.bareStart, 'starts'), target: '' });
-    rows.push({ benchmark: b, measure: 'bare client: start + query (reads the case back: includes the worker)', value: load(l.bareStartAndQuery, 'starts'), target: '' });
-    rows.push({ benchmark: b, measure: 'API ÷ bare start (throughput)', value: String(l.apiVsBareStart), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStart >= targets.apiVsBare });
-    rows.push({ benchmark: b, measure: 'API ÷ bare start + query (throughput)', value: String(l.apiVsBareStartAndQuery), target: '' });
+    rows.push({ benchmark: b, measure: 'bare client: Update-with-Start (the call the API makes)', value: load(l.bareStart, 'starts'), target: '' });
+    rows.push({ benchmark: b, measure: 'bare client: plain start (the server alone, no worker)', value: load(l.bareStartOnly, 'starts'), target: '' });
+    rows.push({ benchmark: b, measure: 'API ÷ bare client (throughput)', value: String(l.apiVsBareStart), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStart >= targets.apiVsBare });
   }
   return rows;
 }
 
 function actionsRows(r: ActionsResult): Row[] {
+  const cost = (c: ActionsResult['costs']['start']) => `${c.workflowTasks} workflow tasks · ${c.activities} activities (${c.activityTypes.join(', ') || 'none'})`;
   return [
     {
       benchmark: 'actions',
       measure: `API acceptance Update, idle (${r.countPerScenario}, one at a time)`,
       value: lat(r.idle.latency) + (r.idle.errors ? ` · ${r.idle.errors} errors` : ''),
-      target: `p99 ≤ ${targets.actionIdleP99Ms} ms`,
-      meets: r.idle.errors === 0 && r.idle.latency.p99 <= targets.actionIdleP99Ms,
+      target: `p50 ≤ ${targets.actionIdleP50Ms} ms, p99 ≤ ${targets.actionIdleP99Ms} ms`,
+      meets: r.idle.errors === 0 && r.idle.latency.p50 <= targets.actionIdleP50Ms && r.idle.latency.p99 <= targets.actionIdleP99Ms,
     },
-    { benchmark: 'actions', measure: 'bare client acceptance Update, idle', value: lat(r.bareClientIdle.latency), target: '' },
+    { benchmark: 'actions', measure: 'bare client: the same acceptance Update, idle', value: lat(r.bareClientIdle.latency), target: '' },
+    { benchmark: 'actions', measure: 'bare client: a no-op Update on the same cases (the platform floor)', value: lat(r.noopIdle.latency), target: '' },
+    { benchmark: 'actions', measure: 'API ÷ floor (p50)', value: String(round(r.idle.latency.p50 / Math.max(r.noopIdle.latency.p50, 0.01), 2)), target: '' },
     {
       benchmark: 'actions',
-      measure: `API acceptance Update, under load (${r.loadedCount}; ${r.background.perSecond} starts/s at c=${r.background.concurrency} behind it)`,
+      measure: `API acceptance Update, under load (${r.loadedCount}; ${r.background.perSecond} starts/s behind it, aiming at ${r.background.targetPerSecond}/s)`,
       value: lat(r.underLoad.latency) + (r.underLoad.errors ? ` · ${r.underLoad.errors} errors` : ''),
-      target: '',
+      target: `p99 ≤ ${targets.actionLoadedP99Ms} ms`,
+      meets: r.underLoad.errors === 0 && r.underLoad.latency.p99 <= targets.actionLoadedP99Ms,
     },
+    { benchmark: 'actions', measure: 'one start causes (until the case rests)', value: cost(r.costs.start), target: '' },
+    { benchmark: 'actions', measure: 'one acceptance causes (until the case rests)', value: cost(r.costs.acceptance), target: '' },
   ];
 }
 
@@ -198,8 +204,8 @@ function lifecycleRows(r: LifecycleResult): Row[] {
       benchmark: 'lifecycle',
       measure: `whole lifecycle with ${r.revisitsPerCase} revisits over 12 months, time-skipping (${r.completed}/${r.cases} cases)`,
       value: `p50 ${r.perCaseSeconds.p50} s · max ${r.perCaseSeconds.max} s · ${r.casesPerSecond} cases/s · ${r.historyEventsPerCase} history events`,
-      target: `one case ≤ ${targets.lifecycleSeconds} s`,
-      meets: r.completed === r.cases && r.perCaseSeconds.max <= targets.lifecycleSeconds,
+      target: `p50 ≤ ${targets.lifecycleP50Seconds} s`,
+      meets: r.completed === r.cases && r.perCaseSeconds.p50 <= targets.lifecycleP50Seconds,
     },
     { benchmark: 'lifecycle', measure: 'test server start (once)', value: `${r.serverStartSeconds} s`, target: '' },
   ];

@@ -1,29 +1,25 @@
 /**
- * Opening and driving cases through a bare Temporal client: the same start options as the API's
- * gateway, and each action as the Update the API would run, by the role that owns it.
+ * Opening and driving cases without HTTP: the start through the API's gateway, and each action as
+ * the Update the API would run, by the role that owns it.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { caseDetails, caseSummary, initialSearchAttributes } from '../../api/gateway';
+import { createTemporalGateway } from '../../api/gateway';
 import type { Actor, CaseState } from '../../domain/case';
 import { caseWorkflowType, getCaseQuery, type Action, type CaseInput } from '../../workflows/messages';
 import { updates } from '../../workflows/case/actions';
 import { actors, dateInDays, inputs, investigation } from './fixtures';
 import { sleep } from './stats';
 
-/** Starts the case workflow exactly as the API's gateway does (memo, search attributes, summary, policies). */
-export async function startCase(client: Client, taskQueue: string, input: CaseInput): Promise<WorkflowHandle> {
-  return client.workflow.start(caseWorkflowType, {
-    taskQueue,
-    workflowId: input.caseId,
-    args: [input],
-    memo: { requestDigest: input.requestDigest },
-    typedSearchAttributes: initialSearchAttributes(input),
-    staticSummary: caseSummary(input),
-    staticDetails: caseDetails(input),
-    workflowIdConflictPolicy: 'FAIL',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
+/** Opens a case through the API's own gateway (Update-with-Start, as POST /v1/cases does), without HTTP. */
+export async function startCase(client: Client, taskQueue: string, input: CaseInput & { requestDigest: string }): Promise<WorkflowHandle> {
+  await createTemporalGateway(client, { taskQueue }).start(input);
+  return client.workflow.getHandle(input.caseId);
+}
+
+/** Only the start, as a bare client would make it: nothing waits for the worker. */
+export function startOnly(client: Client, taskQueue: string, input: CaseInput): Promise<WorkflowHandle> {
+  return client.workflow.start(caseWorkflowType, { taskQueue, workflowId: input.caseId, args: [input], workflowIdConflictPolicy: 'FAIL' });
 }
 
 export function act<T>(handle: WorkflowHandle, update: UpdateDefinition<CaseState, [Action<T>]>, actor: Actor, input: T): Promise<CaseState> {

@@ -44,7 +44,7 @@ export const quickAppealPolicy: Policy = policySchema.parse({
 });
 
 /** The input the API would build for a unit's application today (same id scheme, digest and policy). */
-export function caseInput(policy: Policy = defaultPolicy, application = sampleApplication(), now = new Date()): CaseInput {
+export function caseInput(policy: Policy = defaultPolicy, application = sampleApplication(), now = new Date()): CaseInput & { requestDigest: string } {
   const origin = 'application' as const;
   return {
     caseId: randomCaseId(Number(chinaCivilDate(now).slice(0, 4))),
