@@ -123,15 +123,17 @@ export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.quer
 export const days = (n: number) => n * 24 * 60 * 60 * 1000;
 
 /**
- * Saves the history of a case under test/histories when RECORD_HISTORIES=1 (see the README:
+ * Saves the history of a case under test/histories when RECORD_HISTORIES=1 and none of that name exists (see the README:
  * histories are recorded when the workflow changes on purpose, and replayed by test/workflow/replay.test.ts).
  * A finished case is recorded once it has finished; `running` records a case mid-way, as it stands.
  */
 export async function recordHistory(handle: WorkflowHandle, name: string, options: { running?: boolean } = {}): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
+  const file = path.join(__dirname, '..', 'histories', `${name}.json`);
+  // A committed history is what a running case did: it is added once and never re-recorded.
+  if (fs.existsSync(file)) return;
   if (!options.running) await handle.result();
   const history = await handle.fetchHistory();
-  const dir = path.join(__dirname, '..', 'histories');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, historyToJSON(history));
 }
