@@ -44,18 +44,22 @@ function frameworkProblem(err: FastifyError): ProblemError | undefined {
   return undefined;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
-  const body: Problem = {
+/** The document of `problem` for the request `requestId`. */
+export function problemDocument(problem: ProblemError, requestId: string): Problem {
+  return {
     type: problemType(problem.kind),
     title: problemKinds[problem.kind].title,
     status: problem.status,
     ...(problem.detail ? { detail: problem.detail } : {}),
-    requestId: request.id,
+    requestId,
     ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
     ...(problem.extra.checks ? { checks: problem.extra.checks } : {}),
   };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
-  return reply.code(problem.status).type('application/problem+json').send(body);
+  return reply.code(problem.status).type('application/problem+json').send(problemDocument(problem, request.id));
 }
 
 export default fp(
