@@ -7,7 +7,10 @@ import { roles, unitCodeSchema, type Actor } from '../domain/case';
 import type { Config } from '../common/config';
 import { jose, type JWTPayload } from './jose';
 
-type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>;
+type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwtMaxLifetimeSeconds'>;
+
+/** How far in the future a token's `iat` may be (clock skew between the issuer and the API), in seconds. */
+export const ISSUED_AT_SKEW_SECONDS = 60;
 
 /** The claims the API reads. `unit` names the caller's department; a unit-role token must carry it. */
 export const claimsSchema = z
@@ -20,17 +23,21 @@ export class TokenError extends Error {
 
 export type VerifyToken = (token: string) => Promise<Actor>;
 
-/** A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with usable claims. */
-export function createVerifier(config: TokenConfig): VerifyToken {
-  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp', 'sub'] };
+/**
+ * A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with
+ * usable claims, issued (`iat`) no later than now plus ISSUED_AT_SKEW_SECONDS and living (`exp` − `iat`)
+ * no longer than JWT_MAX_LIFETIME_SECONDS. `now` is the clock (tests pin it).
+ */
+export function createVerifier(config: TokenConfig, now: () => Date = () => new Date()): VerifyToken {
+  const base = { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp', 'iat', 'sub'] };
   const verify: (token: string) => Promise<JWTPayload> = config.jwtJwksUrl
     ? (() => {
         const jwks = jose.createRemoteJWKSet(new URL(config.jwtJwksUrl));
-        return async (token: string) => (await jose.jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+        return async (token: string) => (await jose.jwtVerify(token, jwks, { ...base, currentDate: now(), algorithms: ['RS256', 'ES256'] })).payload;
       })()
     : (() => {
         const secret = new TextEncoder().encode(config.jwtSecret);
-        return async (token: string) => (await jose.jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+        return async (token: string) => (await jose.jwtVerify(token, secret, { ...base, currentDate: now(), algorithms: ['HS256'] })).payload;
       })();
 
   return async (token) => {
@@ -40,6 +47,11 @@ export function createVerifier(config: TokenConfig): VerifyToken {
     } catch (err) {
       throw new TokenError((err as { code?: string }).code ?? 'invalid token');
     }
+    // jose has checked that both are numbers, and exp against the clock.
+    const iat = payload.iat as number;
+    const exp = payload.exp as number;
+    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) throw new TokenError('issued in the future');
+    if (exp - iat > config.jwtMaxLifetimeSeconds) throw new TokenError('lifetime over JWT_MAX_LIFETIME_SECONDS');
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenError('unusable claims');
     const { sub, role, unit } = claims.data;

@@ -21,7 +21,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+/** The bearer scheme, whose name is case-insensitive (RFC 7235, 2.1), then a compact JWS. */
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i;
 
 /** The caller behind a route that needs one; the role matrix has let it through. */
 export function actorOf(request: { actor: Actor | null }): Actor {
@@ -65,7 +66,9 @@ export default fp(
       const access = request.routeOptions.config.access;
       if (!access) return payload;
       if (!request.actor) {
-        throw new ProblemError('unauthorized', 'Send a valid, unexpired bearer token.', { headers: { 'www-authenticate': 'Bearer realm="rongcuo"' } });
+        throw new ProblemError('unauthorized', `Send a valid, unexpired bearer token with iat and exp, living at most ${app.config.jwtMaxLifetimeSeconds} seconds.`, {
+          headers: { 'www-authenticate': 'Bearer realm="rongcuo"' },
+        });
       }
       if (!mayCall(access, request.actor.role)) {
         const row = accessRow(access);
