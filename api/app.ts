@@ -23,6 +23,7 @@ import docs from './plugins/docs';
 import http, { clientErrorHandler, frameworkErrors, MAX_HEADER_SIZE } from './plugins/http';
 import problems from './plugins/problems';
 import services, { type Readiness } from './plugins/services';
+import text from './plugins/text';
 import actionRoutes from './routes/actions';
 import caseRoutes from './routes/cases';
 import codecRoutes from './routes/codec';
@@ -85,6 +86,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
   await app.register(problems);
   await app.register(http);
+  await app.register(text);
   await app.register(cors);
   await app.register(auth);
   // Keyed by the verified subject (auth runs first), else the address; health and docs are exempt.

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { roles, unitCodeSchema, type Actor } from '../domain/case';
 import type { Config } from '../common/config';
+import { describeUnsafe, unsafeCharacter } from '../common/text';
 import { jose, type JWTPayload } from './jose';
 
 type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwtMaxLifetimeSeconds'>;
@@ -17,8 +18,15 @@ export const claimsSchema = z
   .object({ sub: z.string().min(1).max(128), role: z.enum(roles), unit: unitCodeSchema.optional() })
   .refine((c) => c.role !== 'unit' || c.unit !== undefined, { message: 'a unit token names its unit', path: ['unit'] });
 
+/** A refused token. `detail`, when set, is safe to tell the caller (it names the rule, never a claim's value). */
 export class TokenError extends Error {
   override name = 'TokenError';
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }
 
 export type VerifyToken = (token: string) => Promise<Actor>;
@@ -50,8 +58,16 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
     // jose has checked that both are numbers, and exp against the clock.
     const iat = payload.iat as number;
     const exp = payload.exp as number;
-    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) throw new TokenError('issued in the future');
-    if (exp - iat > config.jwtMaxLifetimeSeconds) throw new TokenError('lifetime over JWT_MAX_LIFETIME_SECONDS');
+    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) throw new TokenError('issued in the future', `The token is issued in the future (iat more than ${ISSUED_AT_SKEW_SECONDS} s ahead).`);
+    if (exp - iat > config.jwtMaxLifetimeSeconds) {
+      throw new TokenError('lifetime over JWT_MAX_LIFETIME_SECONDS', `The token lives longer (exp − iat) than the ${config.jwtMaxLifetimeSeconds} seconds allowed.`);
+    }
+    // Claims become the actor of every Update and go into Temporal and the record store.
+    for (const claim of ['sub', 'unit'] as const) {
+      const value = payload[claim];
+      const bad = typeof value === 'string' ? unsafeCharacter(value) : undefined;
+      if (bad) throw new TokenError(`unsafe ${claim} claim`, `The token's ${claim} claim ${describeUnsafe({ ...bad, inKey: false })}.`);
+    }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenError('unusable claims');
     const { sub, role, unit } = claims.data;

@@ -5,6 +5,7 @@
  * use a listening server.
  */
 import { PROBLEM_BASE } from '../api/problems';
+import { sampleApplication } from '../api/schemas';
 import { charsetOf, MAX_URL_LENGTH, parseJsonBody, prototypeKeys } from '../api/plugins/http';
 import { buildTestApp, OWN_CASE, rawRequest, type HttpTestApp, type RawResponse } from './support/api-app';
 
@@ -144,5 +145,62 @@ describe('The parser pieces', () => {
 
   test('When a body is empty, then it is a malformed request', () => {
     expect(() => parseJsonBody('application/json', Buffer.alloc(0))).toThrow(/empty/);
+  });
+});
+
+describe('Text that PostgreSQL or Temporal could refuse', () => {
+  const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    t.app.inject({ method, url, headers: { ...auth, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+
+  test.each([
+    ['NUL', '\u0000', /NUL/],
+    ['a lone surrogate', '\uD83D', /surrogate/],
+    ['ESC', '\u001B', /U\+001B/],
+    ['a C1 control', '\u0085', /U\+0085/],
+  ])('When a body string has %s, then 400 validation naming the field, and nothing reaches the case', async (_name, ch, message) => {
+    const res = await inject('POST', WITHDRAWAL, { reason: `because${ch}` });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ type: problem('validation'), errors: [{ path: 'body.reason', message: expect.stringMatching(message) }] });
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When strings deep in the application have them, then each is named by its JSON path, whatever the schema says of the field', async () => {
+    const body = { ...sampleApplication, cadre: { ...sampleApplication.cadre, name: '张\u0000三' }, evidence: [{ ...sampleApplication.evidence[0], title: 'minutes\u0007' }] };
+
+    const res = await inject('POST', '/v1/cases', body);
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['body.cadre.name', 'body.evidence.0.title']);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When tab, newline and carriage return are in a body string, then they are accepted', async () => {
+    const res = await inject('POST', WITHDRAWAL, { reason: 'line one\r\n\tline two\n' });
+
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('When the query string has an encoded NUL, then 400 naming the query field', async () => {
+    const res = await inject('GET', '/v1/cases?cursor=abc%00def');
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ path: 'query.cursor', message: expect.stringMatching(/NUL/) }]);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When a path parameter has an encoded control character, then 400 naming the parameter', async () => {
+    const res = await inject('GET', '/v1/cases/case-2026-%1BAAAA');
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ path: 'params.caseId', message: expect.stringMatching(/U\+001B/) }]);
+  });
+
+  test('When a key has a NUL, then the object holding it is named and the key is not repeated', async () => {
+    const res = await inject('POST', WITHDRAWAL, { reason: 'x', ['evil\u0000key']: 1 });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ path: 'body', message: expect.stringMatching(/^a key here has a NUL/) }]);
+    expect(res.body).not.toContain('evil');
   });
 });

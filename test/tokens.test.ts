@@ -99,3 +99,36 @@ describe('Over HTTP', () => {
     expect((await get(`Bearer ${token}`)).statusCode).toBe(401);
   });
 });
+
+describe('Claims that PostgreSQL or Temporal could refuse', () => {
+  const verify = createVerifier(config, () => NOW);
+  const times = { iat: nowSeconds, exp: nowSeconds + 600 };
+
+  test.each([
+    ['sub', { sub: 'olga\u0000', role: 'organization' }, /sub claim has a NUL/],
+    ['sub', { sub: 'olga\uD800', role: 'organization' }, /sub claim has a lone UTF-16 surrogate/],
+    ['sub', { sub: 'olga\u001B[0m', role: 'organization' }, /sub claim has the control character U\+001B/],
+    ['unit', { sub: 'alice', role: 'unit', unit: 'JS-NJ\u0000' }, /unit claim has a NUL/],
+  ])('When the %s claim has an unsafe character (%j), then the token is refused with a reason that may be told', async (_claim, claims, detail) => {
+    const err = await verify(await sign(times, claims)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TokenError);
+    expect((err as TokenError).detail).toMatch(detail);
+  });
+
+  test('When such a token is sent over HTTP, then 401 whose detail says which claim, without its value', async () => {
+    const t = await buildTestApp();
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await sign({ iat: now, exp: now + 600 }, { sub: 'mallory\u0000drop', role: 'organization' });
+
+      const res = await t.app.inject({ method: 'GET', url: `/v1/cases/${OWN_CASE}`, headers: { authorization: `Bearer ${token}` } });
+
+      expect(res.statusCode).toBe(401);
+      expect(res.json().detail).toMatch(/sub claim has a NUL/);
+      expect(res.body).not.toContain('mallory');
+      expect(t.cases.calls).toEqual([]);
+    } finally {
+      await t.app.close();
+    }
+  });
+});

@@ -8,12 +8,14 @@ import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
 import { accessRow, mayCall, type AccessName } from '../access';
 import { ProblemError } from '../problems';
-import { createVerifier } from '../tokens';
+import { createVerifier, TokenError } from '../tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller, or null on routes that need no token and when the token is missing or bad. */
     actor: Actor | null;
+    /** Why the token was refused, when that may be told to the caller. */
+    tokenRefusal: string | null;
   }
   interface FastifyContextConfig {
     /** The route's row of the role matrix (or of the codec endpoint); absent only on public routes (health, docs, CORS preflight). */
@@ -35,6 +37,7 @@ export default fp(
     const verify = createVerifier(app.config);
 
     app.decorateRequest('actor', null);
+    app.decorateRequest('tokenRefusal', null);
 
     // Routes and the table must agree, and no /v1 route may be left out of it.
     app.addHook('onRoute', (route) => {
@@ -59,6 +62,7 @@ export default fp(
         request.actor = await verify(match[1]);
       } catch (err) {
         request.log.info({ reason: (err as Error).message }, 'bearer token rejected');
+        if (err instanceof TokenError && err.detail) request.tokenRefusal = err.detail;
       }
     });
 
@@ -66,7 +70,8 @@ export default fp(
       const access = request.routeOptions.config.access;
       if (!access) return payload;
       if (!request.actor) {
-        throw new ProblemError('unauthorized', `Send a valid, unexpired bearer token with iat and exp, living at most ${app.config.jwtMaxLifetimeSeconds} seconds.`, {
+        const rule = `Send a valid, unexpired bearer token with iat and exp, living at most ${app.config.jwtMaxLifetimeSeconds} seconds.`;
+        throw new ProblemError('unauthorized', request.tokenRefusal ? `${request.tokenRefusal} ${rule}` : rule, {
           headers: { 'www-authenticate': 'Bearer realm="rongcuo"' },
         });
       }
