@@ -63,7 +63,8 @@ export function serverOptions(deps: Pick<AppDeps, 'config' | 'logger'>): Fastify
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
-    return503OnClosing: true,
+    // plugins/http.ts answers requests during shutdown with a problem document instead.
+    return503OnClosing: false,
     http: { maxHeaderSize: MAX_HEADER_SIZE },
     clientErrorHandler,
     frameworkErrors,

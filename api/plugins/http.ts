@@ -6,6 +6,7 @@
  * - Fastify's router errors (`frameworkErrors`): a malformed percent-encoding (400), a path
  *   parameter over the router's length limit (414);
  * - a URL over MAX_URL_LENGTH (414);
+ * - a request that arrives while the server shuts down (503 with Retry-After);
  * - JSON bodies: only UTF-8 (another charset is 415, bytes that are not UTF-8 are 400, never
  *   replaced), and no `__proto__` key or `constructor.prototype` anywhere (400 naming the key).
  */
@@ -137,7 +138,17 @@ export function parseJsonBody(contentType: string | undefined, body: Buffer): un
 
 export default fp(
   async (app) => {
-    app.addHook('onRequest', async (request) => {
+    // While the server drains (a signal, then close), new requests are told to retry, elsewhere or later.
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (closing) {
+        reply.header('connection', 'close');
+        throw new ProblemError('unavailable', 'The API is shutting down; send the request again.', { headers: { 'retry-after': '1' } });
+      }
       if (request.raw.url !== undefined && request.raw.url.length > MAX_URL_LENGTH) {
         throw new ProblemError('uri-too-long', `The URL may have at most ${MAX_URL_LENGTH} characters.`);
       }
