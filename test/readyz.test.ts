@@ -72,8 +72,8 @@ describe('Against the dev server', () => {
 });
 
 test('When Temporal cannot be reached, then /readyz is 503 with both Temporal checks failed', async () => {
-  // Nothing listens on port 1.
-  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+  // Nothing listens on port 1. Without the client's retry interceptor, no retry outlives the test.
+  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500, interceptors: [] });
   const app = await appOver(new Client({ connection }));
   try {
     const res = await app.inject({ method: 'GET', url: '/readyz' });
