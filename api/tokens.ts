@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { roles, unitCodeSchema, type Actor } from '../domain/case';
 import type { Config } from '../common/config';
 import { describeUnsafe, unsafeCharacter } from '../common/text';
+import { bilingual, type Bilingual } from './i18n';
 import { jose, type JWTPayload } from './jose';
 
 type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwtMaxLifetimeSeconds'>;
@@ -23,7 +24,7 @@ export class TokenError extends Error {
   override name = 'TokenError';
   constructor(
     message: string,
-    readonly detail?: string,
+    readonly detail?: Bilingual,
   ) {
     super(message);
   }
@@ -58,15 +59,23 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
     // jose has checked that both are numbers, and exp against the clock.
     const iat = payload.iat as number;
     const exp = payload.exp as number;
-    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) throw new TokenError('issued in the future', `The token is issued in the future (iat more than ${ISSUED_AT_SKEW_SECONDS} s ahead).`);
+    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) {
+      throw new TokenError('issued in the future', bilingual(`The token is issued in the future (iat more than ${ISSUED_AT_SKEW_SECONDS} s ahead).`, `令牌的签发时间在未来（iat 超前 ${ISSUED_AT_SKEW_SECONDS} 秒以上）。`));
+    }
     if (exp - iat > config.jwtMaxLifetimeSeconds) {
-      throw new TokenError('lifetime over JWT_MAX_LIFETIME_SECONDS', `The token lives longer (exp − iat) than the ${config.jwtMaxLifetimeSeconds} seconds allowed.`);
+      throw new TokenError(
+        'lifetime over JWT_MAX_LIFETIME_SECONDS',
+        bilingual(`The token lives longer (exp − iat) than the ${config.jwtMaxLifetimeSeconds} seconds allowed.`, `令牌有效期（exp − iat）超过了允许的 ${config.jwtMaxLifetimeSeconds} 秒。`),
+      );
     }
     // Claims become the actor of every Update and go into Temporal and the record store.
     for (const claim of ['sub', 'unit'] as const) {
       const value = payload[claim];
       const bad = typeof value === 'string' ? unsafeCharacter(value) : undefined;
-      if (bad) throw new TokenError(`unsafe ${claim} claim`, `The token's ${claim} claim ${describeUnsafe({ ...bad, inKey: false })}.`);
+      if (bad) {
+        const u = { ...bad, inKey: false };
+        throw new TokenError(`unsafe ${claim} claim`, bilingual(`The token's ${claim} claim ${describeUnsafe(u, 'en')}.`, `令牌的 ${claim} 声明${describeUnsafe(u, 'zh')}。`));
+      }
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenError('unusable claims');

@@ -75,8 +75,19 @@ export function findUnsafeText(value: unknown, root: string, limit = 20): Unsafe
   return found;
 }
 
-/** A short English description of what is wrong, for a field error. */
-export function describeUnsafe(u: Pick<UnsafeText, 'reason' | 'codePoint' | 'inKey'>): string {
+/** A short description of what is wrong, for a field error, in English or Chinese; it never repeats the text. */
+export function describeUnsafe(u: Pick<UnsafeText, 'reason' | 'codePoint' | 'inKey'>, language: 'en' | 'zh' = 'en'): string {
+  if (language === 'zh') {
+    const where = u.inKey ? '此处有键含有' : '含有';
+    switch (u.reason) {
+      case 'nul':
+        return `${where} NUL 字符（U+0000），不予接受`;
+      case 'surrogate':
+        return `${where}孤立的 UTF-16 代理项（${u.codePoint}），不是有效的 Unicode`;
+      case 'control':
+        return `${where}控制字符 ${u.codePoint}；控制字符中只接受制表符、换行符和回车符`;
+    }
+  }
   const where = u.inKey ? 'a key here has' : 'has';
   switch (u.reason) {
     case 'nul':

@@ -62,7 +62,7 @@ describe('URLs and headers', () => {
   test('When the URL has 100 KB, then 431 headers-too-large from the HTTP parser, as a problem document', async () => {
     const marker = 'qz'.repeat(50_000);
     const json = expectProblem(await rawRequest(port, { path: `/v1/cases?x=${marker}` }), 431, 'headers-too-large', marker.slice(0, 50));
-    expect(json.detail).toMatch(/16384 bytes/);
+    expect(json.detail).toMatch(/16384/);
   });
 
   test('When one header has 100 KB, then 431 headers-too-large', async () => {
@@ -150,7 +150,7 @@ describe('The parser pieces', () => {
 
 describe('Text that PostgreSQL or Temporal could refuse', () => {
   const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.app.inject({ method, url, headers: { ...auth, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+    t.app.inject({ method, url, headers: { ...auth, 'accept-language': 'en', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
 
   test.each([
     ['NUL', '\u0000', /NUL/],

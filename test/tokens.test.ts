@@ -112,7 +112,8 @@ describe('Claims that PostgreSQL or Temporal could refuse', () => {
   ])('When the %s claim has an unsafe character (%j), then the token is refused with a reason that may be told', async (_claim, claims, detail) => {
     const err = await verify(await sign(times, claims)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenError);
-    expect((err as TokenError).detail).toMatch(detail);
+    expect((err as TokenError).detail?.en).toMatch(detail);
+    expect((err as TokenError).detail?.zh).toMatch(/令牌的 (sub|unit) 声明/);
   });
 
   test('When such a token is sent over HTTP, then 401 whose detail says which claim, without its value', async () => {
@@ -121,7 +122,7 @@ describe('Claims that PostgreSQL or Temporal could refuse', () => {
       const now = Math.floor(Date.now() / 1000);
       const token = await sign({ iat: now, exp: now + 600 }, { sub: 'mallory\u0000drop', role: 'organization' });
 
-      const res = await t.app.inject({ method: 'GET', url: `/v1/cases/${OWN_CASE}`, headers: { authorization: `Bearer ${token}` } });
+      const res = await t.app.inject({ method: 'GET', url: `/v1/cases/${OWN_CASE}`, headers: { authorization: `Bearer ${token}`, 'accept-language': 'en' } });
 
       expect(res.statusCode).toBe(401);
       expect(res.json().detail).toMatch(/sub claim has a NUL/);

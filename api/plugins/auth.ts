@@ -7,6 +7,7 @@
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
 import { accessRow, mayCall, type AccessName } from '../access';
+import { bilingual, type Bilingual } from '../i18n';
 import { ProblemError } from '../problems';
 import { createVerifier, TokenError } from '../tokens';
 
@@ -15,7 +16,7 @@ declare module 'fastify' {
     /** The verified caller, or null on routes that need no token and when the token is missing or bad. */
     actor: Actor | null;
     /** Why the token was refused, when that may be told to the caller. */
-    tokenRefusal: string | null;
+    tokenRefusal: Bilingual | null;
   }
   interface FastifyContextConfig {
     /** The route's row of the role matrix (or of the codec endpoint); absent only on public routes (health, docs, CORS preflight). */
@@ -70,14 +71,16 @@ export default fp(
       const access = request.routeOptions.config.access;
       if (!access) return payload;
       if (!request.actor) {
-        const rule = `Send a valid, unexpired bearer token with iat and exp, living at most ${app.config.jwtMaxLifetimeSeconds} seconds.`;
-        throw new ProblemError('unauthorized', request.tokenRefusal ? `${request.tokenRefusal} ${rule}` : rule, {
+        const max = app.config.jwtMaxLifetimeSeconds;
+        const rule = bilingual(`Send a valid, unexpired bearer token with iat and exp, living at most ${max} seconds.`, `请发送有效且未过期的持有者令牌，须含 iat 和 exp，有效期不超过 ${max} 秒。`);
+        const why = request.tokenRefusal;
+        throw new ProblemError('unauthorized', why ? bilingual(`${why.en} ${rule.en}`, `${why.zh}${rule.zh}`) : rule, {
           headers: { 'www-authenticate': 'Bearer realm="rongcuo"' },
         });
       }
       if (!mayCall(access, request.actor.role)) {
         const row = accessRow(access);
-        throw new ProblemError('forbidden', `The ${request.actor.role} role may not call ${row.method} ${row.url}.`);
+        throw new ProblemError('forbidden', bilingual(`The ${request.actor.role} role may not call ${row.method} ${row.url}.`, `${request.actor.role} 角色无权调用 ${row.method} ${row.url}。`));
       }
       return payload;
     });

@@ -15,7 +15,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ProblemError, type FieldError } from '../problems';
+import { bilingual, contentLanguage, DEFAULT_LOCALE } from '../i18n';
+import { ProblemError, type LocalFieldError } from '../problems';
 import { problemDocument, sendProblem } from './problems';
 
 /**
@@ -30,7 +31,13 @@ export const MAX_HEADER_SIZE = 16384;
 function parserProblem(err: ConnectionError): ProblemError {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new ProblemError('headers-too-large', `The request line and headers together may take at most ${MAX_HEADER_SIZE} bytes; the URL may have at most ${MAX_URL_LENGTH} characters.`);
+      return new ProblemError(
+        'headers-too-large',
+        bilingual(
+          `The request line and headers together may take at most ${MAX_HEADER_SIZE} bytes; the URL may have at most ${MAX_URL_LENGTH} characters.`,
+          `请求行和请求头合计不得超过 ${MAX_HEADER_SIZE} 字节；URL 不得超过 ${MAX_URL_LENGTH} 个字符。`,
+        ),
+      );
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new ProblemError('request-timeout', 'The request did not arrive in time; send it again.');
     default:
@@ -46,10 +53,12 @@ export function clientErrorHandler(this: FastifyInstance, err: ConnectionError, 
   const requestId = randomUUID();
   this.log.info({ requestId, code: err.code, problem: problem.kind, status: problem.status }, 'request refused by the HTTP parser');
   if (socket.writable) {
-    const body = JSON.stringify(problemDocument(problem, requestId));
+    // No header could be read, so the answer is in the default language.
+    const body = JSON.stringify(problemDocument(problem, requestId, DEFAULT_LOCALE));
     const head = [
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}`,
       'content-type: application/problem+json; charset=utf-8',
+      `content-language: ${contentLanguage[DEFAULT_LOCALE]}`,
       `content-length: ${Buffer.byteLength(body)}`,
       `x-request-id: ${requestId}`,
       'x-content-type-options: nosniff',
@@ -130,7 +139,7 @@ export function parseJsonBody(contentType: string | undefined, body: Buffer): un
   }
   const keys = prototypeKeys(value);
   if (keys.length > 0) {
-    const errors: FieldError[] = keys.map((path) => ({ path, message: path.endsWith('__proto__') ? 'the key __proto__ is not allowed' : 'a constructor.prototype key is not allowed' }));
+    const errors: LocalFieldError[] = keys.map((path) => ({ path, message: path.endsWith('__proto__') ? 'the key __proto__ is not allowed' : 'a constructor.prototype key is not allowed' }));
     throw new ProblemError('validation', 'The body has a key that is not allowed (__proto__ or constructor.prototype).', { errors });
   }
   return value;
@@ -150,7 +159,7 @@ export default fp(
         throw new ProblemError('unavailable', 'The API is shutting down; send the request again.', { headers: { 'retry-after': '1' } });
       }
       if (request.raw.url !== undefined && request.raw.url.length > MAX_URL_LENGTH) {
-        throw new ProblemError('uri-too-long', `The URL may have at most ${MAX_URL_LENGTH} characters.`);
+        throw new ProblemError('uri-too-long', bilingual(`The URL may have at most ${MAX_URL_LENGTH} characters.`, `URL 不得超过 ${MAX_URL_LENGTH} 个字符。`));
       }
     });
 

@@ -6,6 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import { describeUnsafe, findUnsafeText } from '../../common/text';
+import { bilingual } from '../i18n';
 import { ProblemError } from '../problems';
 
 export default fp(
@@ -14,7 +15,7 @@ export default fp(
       const found = [...findUnsafeText(request.params, 'params'), ...findUnsafeText(request.query, 'query'), ...findUnsafeText(request.body, 'body')];
       if (found.length === 0) return;
       throw new ProblemError('validation', 'Some text has a character that is not accepted: NUL, a lone surrogate, or a control character other than tab, line feed and carriage return.', {
-        errors: found.map((u) => ({ path: u.path, message: describeUnsafe(u) })),
+        errors: found.map((u) => ({ path: u.path, message: bilingual(describeUnsafe(u, 'en'), describeUnsafe(u, 'zh')) })),
       });
     });
   },
