@@ -4,7 +4,7 @@
 #   worker:         node dist/worker/main.js
 # docker-compose.yml runs both against PostgreSQL and a Temporal server.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:26-trixie-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { PayloadCodec } from '@temporalio/common';
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -23,8 +23,10 @@ import { clientTokenPattern } from './ids';
 import auth from './plugins/auth';
 import cors from './plugins/cors';
 import docs from './plugins/docs';
+import http, { clientErrorHandler, frameworkErrors, MAX_HEADER_SIZE } from './plugins/http';
 import problems from './plugins/problems';
 import services, { type Readiness } from './plugins/services';
+import text from './plugins/text';
 import actionRoutes from './routes/actions';
 import caseRoutes from './routes/cases';
 import codecRoutes from './routes/codec';
@@ -55,15 +57,22 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && clientTokenPattern.test(incoming) ? incoming : randomUUID();
 }
 
-/** Server options: the shared pino logger (same redaction), request ids, the body limit. */
-export function serverOptions(deps: Pick<AppDeps, 'config' | 'logger'>): FastifyServerOptions {
+/**
+ * Server options: the shared pino logger (same redaction), request ids, the body limit, the header
+ * size limit, and problem documents for what the HTTP parser and the router refuse (plugins/http.ts).
+ */
+export function serverOptions(deps: Pick<AppDeps, 'config' | 'logger'>): FastifyHttpOptions<Server> {
   return {
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimit,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
-    return503OnClosing: true,
+    // plugins/http.ts answers requests during shutdown with a problem document instead.
+    return503OnClosing: false,
+    http: { maxHeaderSize: MAX_HEADER_SIZE },
+    clientErrorHandler,
+    frameworkErrors,
   };
 }
 
@@ -82,6 +91,8 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
   await app.register(problems);
+  await app.register(http);
+  await app.register(text);
   await app.register(cors);
   await app.register(auth);
   // Keyed by the verified subject (auth runs first), else the address; health and docs are exempt.

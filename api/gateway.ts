@@ -274,12 +274,31 @@ export interface TemporalGatewayOptions {
   concurrency?: number;
 }
 
-const UNAVAILABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+/** gRPC codes that are transient whatever the message: a retry later may succeed. */
+const UNAVAILABLE_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */]);
+const FAILED_PRECONDITION = 9;
+/**
+ * FAILED_PRECONDITION is mostly permanent (a namespace that is not active here, a feature turned
+ * off), but the server also uses it for WorkflowNotReady: an Update or query reached a case whose
+ * workflow task is failing or not yet processed ("Unable to perform workflow execution update due
+ * to unexpected workflow task failure."), which a worker's next attempt clears. Those are known by
+ * their error detail's type, or by their message.
+ */
+const WORKFLOW_NOT_READY = /workflow ?not ?ready|workflow task (failure|in failed state|is failing)|workflow task failed/i;
 
+function isWorkflowNotReady(grpc: { details: string; metadata?: unknown }): boolean {
+  if (WORKFLOW_NOT_READY.test(grpc.details)) return true;
+  const metadata = grpc.metadata as { get?: (key: string) => unknown[] } | undefined;
+  const details = typeof metadata?.get === 'function' ? metadata.get('grpc-status-details-bin') : [];
+  return details.some((d) => (Buffer.isBuffer(d) || typeof d === 'string') && d.toString().includes('WorkflowNotReadyFailure'));
+}
+
+/** True for a Temporal condition that is transient: the request may be retried later (503 with Retry-After). */
 function isUnavailable(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const grpc = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(grpc) && UNAVAILABLE_CODES.has(grpc.code);
+  if (!isGrpcServiceError(grpc)) return false;
+  return UNAVAILABLE_CODES.has(grpc.code) || (grpc.code === FAILED_PRECONDITION && isWorkflowNotReady(grpc));
 }
 
 /** Temporal's errors in the API's words; anything unrecognised is returned as it is (a 500). */

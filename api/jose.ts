@@ -1,7 +1,6 @@
 /**
  * jose 6 is published as ECMAScript modules only. This project compiles to CommonJS, so it loads
- * jose with require(), which Node supports for ES modules from 20.19 (and the jest config
- * transforms jose for the tests). The types are the package's own.
+ * jose with require(), which Node supports for ES modules (jest does the same in the tests). The types are the package's own.
  */
 import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
 

@@ -5,29 +5,33 @@
  */
 import { z } from 'zod';
 import { ActionRejected, type ActionRejectedType } from '../workflows/messages';
+import type { Text } from './i18n';
 
 export const PROBLEM_BASE = 'https://rongcuo.dev/problems/';
 
-/** Every kind of problem, its status and title. The `type` of a document is PROBLEM_BASE + key. */
+/** Every kind of problem, its status and title in English and Chinese. The `type` of a document is PROBLEM_BASE + key. */
 export const problemKinds = {
-  validation: { status: 400, title: 'The request is invalid' },
-  malformedRequest: { status: 400, title: 'The request could not be read' },
-  invalidInput: { status: 400, title: 'The case rejected the input' },
-  invalidCursor: { status: 400, title: 'The cursor does not belong to this listing' },
-  unauthorized: { status: 401, title: 'A valid bearer token is required' },
-  forbidden: { status: 403, title: 'This role may not do this' },
-  notFound: { status: 404, title: 'Not found' },
-  wrongStage: { status: 409, title: 'The case is not at a stage that allows this' },
-  fourEyes: { status: 409, title: 'The same person may not act twice on this decision' },
-  windowClosed: { status: 409, title: 'The time allowed for this has passed' },
-  idempotencyConflict: { status: 409, title: 'This Idempotency-Key was used with a different request' },
-  payloadTooLarge: { status: 413, title: 'The request body is too large' },
-  unsupportedMediaType: { status: 415, title: 'The request body must be application/json' },
-  undecryptablePayload: { status: 422, title: 'A payload could not be decrypted' },
-  rateLimited: { status: 429, title: 'Too many requests' },
-  internal: { status: 500, title: 'Internal error' },
-  unavailable: { status: 503, title: 'Service unavailable' },
-} as const satisfies Record<string, { status: number; title: string }>;
+  validation: { status: 400, title: 'The request is invalid', zh: '请求无效' },
+  malformedRequest: { status: 400, title: 'The request could not be read', zh: '无法读取请求' },
+  invalidInput: { status: 400, title: 'The case rejected the input', zh: '案件不接受此输入' },
+  invalidCursor: { status: 400, title: 'The cursor does not belong to this listing', zh: '分页游标不属于此列表' },
+  unauthorized: { status: 401, title: 'A valid bearer token is required', zh: '需要有效的持有者令牌' },
+  forbidden: { status: 403, title: 'This role may not do this', zh: '此角色无权执行此操作' },
+  notFound: { status: 404, title: 'Not found', zh: '未找到' },
+  requestTimeout: { status: 408, title: 'The request took too long to arrive', zh: '请求到达超时' },
+  wrongStage: { status: 409, title: 'The case is not at a stage that allows this', zh: '案件当前所处阶段不允许此操作' },
+  fourEyes: { status: 409, title: 'The same person may not act twice on this decision', zh: '同一人不得对此决定重复办理' },
+  windowClosed: { status: 409, title: 'The time allowed for this has passed', zh: '办理期限已过' },
+  idempotencyConflict: { status: 409, title: 'This Idempotency-Key was used with a different request', zh: '此 Idempotency-Key 已用于不同的请求' },
+  payloadTooLarge: { status: 413, title: 'The request body is too large', zh: '请求体过大' },
+  uriTooLong: { status: 414, title: 'The URL is too long', zh: 'URL 过长' },
+  unsupportedMediaType: { status: 415, title: 'The request body must be application/json in UTF-8', zh: '请求体须为 UTF-8 编码的 application/json' },
+  undecryptablePayload: { status: 422, title: 'A payload could not be decrypted', zh: '有载荷无法解密' },
+  rateLimited: { status: 429, title: 'Too many requests', zh: '请求过于频繁' },
+  headersTooLarge: { status: 431, title: 'The request line and headers are too large', zh: '请求行和请求头过大' },
+  internal: { status: 500, title: 'Internal error', zh: '内部错误' },
+  unavailable: { status: 503, title: 'Service unavailable', zh: '服务暂时不可用' },
+} as const satisfies Record<string, { status: number; title: string; zh: string }>;
 export type ProblemKind = keyof typeof problemKinds;
 
 export const problemType = (kind: ProblemKind): string => PROBLEM_BASE + kind;
@@ -37,6 +41,11 @@ export const fieldErrorSchema = z.object({
   message: z.string(),
 });
 export type FieldError = z.infer<typeof fieldErrorSchema>;
+/** A field error before it is put in the request's language. */
+export interface LocalFieldError {
+  path: string;
+  message: Text;
+}
 
 /** The one error document (application/problem+json). */
 export const problemSchema = z
@@ -62,10 +71,11 @@ export class ProblemError extends Error {
   readonly status: number;
   constructor(
     readonly kind: ProblemKind,
-    readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; checks?: Record<string, 'ok' | 'failed'>; headers?: Record<string, string> } = {},
+    /** The detail: English (translated from the catalogue in api/i18n.ts), or both languages. */
+    readonly detail?: Text,
+    readonly extra: { errors?: LocalFieldError[]; checks?: Record<string, 'ok' | 'failed'>; headers?: Record<string, string> } = {},
   ) {
-    super(detail ?? problemKinds[kind].title);
+    super(detail === undefined ? problemKinds[kind].title : typeof detail === 'string' ? detail : detail.en);
     this.status = problemKinds[kind].status;
   }
 }

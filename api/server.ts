@@ -10,14 +10,12 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectClient, temporalTarget } from '../common/temporal';
 import { PolicyRegistry } from '../domain/policies';
-import { openPostgres } from '../activities/records/db';
 import { buildApp } from './app';
 import { createTemporalGateway } from './gateway';
-
-const READINESS_TIMEOUT_MS = 3_000;
+import { temporalReadiness } from './readiness';
 
 export interface ServerOptions {
-  /** Answers when the record database does; until the record system is wired in, readiness assumes it is up. */
+  /** Answers when the record database does; given only by a process that uses the record store (then /readyz checks it). */
   pingDatabase?: () => Promise<void>;
   /** Runs when the server has closed, after the Temporal connection (e.g. closing the database pool). */
   onClose?: () => Promise<void>;
@@ -41,12 +39,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     cases: createTemporalGateway(client, config),
     policies,
     payloadCodecs,
-    readiness: {
-      temporal: async () => {
-        await client.withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
-      },
-      database: options.pingDatabase ?? (() => Promise.resolve()),
-    },
+    readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
   });
   // Runs after the server has stopped taking requests and the in-flight ones have finished.
   app.addHook('onClose', async () => {
@@ -65,13 +58,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
 }
 
 if (require.main === module) {
-  // With PostgreSQL the API checks the record database itself; the embedded store belongs to the worker's process.
-  const main = async () => {
-    const url = loadConfig().databaseUrl;
-    const db = url ? openPostgres(url) : undefined;
-    return startServer(db ? { pingDatabase: async () => void (await db.query('SELECT 1')), onClose: () => db.close() } : {});
-  };
-  main().catch((err: unknown) => {
+  // The API alone uses no record store (its routes read cases from Temporal), so it neither opens nor checks one.
+  startServer().catch((err: unknown) => {
     // The logger may not exist yet (bad configuration): report plainly and exit.
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -5,32 +5,48 @@
 import { z } from 'zod';
 import { roles, unitCodeSchema, type Actor } from '../domain/case';
 import type { Config } from '../common/config';
+import { describeUnsafe, unsafeCharacter } from '../common/text';
+import { bilingual, type Bilingual } from './i18n';
 import { jose, type JWTPayload } from './jose';
 
-type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>;
+type TokenConfig = Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwtMaxLifetimeSeconds'>;
+
+/** How far in the future a token's `iat` may be (clock skew between the issuer and the API), in seconds. */
+export const ISSUED_AT_SKEW_SECONDS = 60;
 
 /** The claims the API reads. `unit` names the caller's department; a unit-role token must carry it. */
 export const claimsSchema = z
   .object({ sub: z.string().min(1).max(128), role: z.enum(roles), unit: unitCodeSchema.optional() })
   .refine((c) => c.role !== 'unit' || c.unit !== undefined, { message: 'a unit token names its unit', path: ['unit'] });
 
+/** A refused token. `detail`, when set, is safe to tell the caller (it names the rule, never a claim's value). */
 export class TokenError extends Error {
   override name = 'TokenError';
+  constructor(
+    message: string,
+    readonly detail?: Bilingual,
+  ) {
+    super(message);
+  }
 }
 
 export type VerifyToken = (token: string) => Promise<Actor>;
 
-/** A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with usable claims. */
-export function createVerifier(config: TokenConfig): VerifyToken {
-  const options = { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp', 'sub'] };
+/**
+ * A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with
+ * usable claims, issued (`iat`) no later than now plus ISSUED_AT_SKEW_SECONDS and living (`exp` − `iat`)
+ * no longer than JWT_MAX_LIFETIME_SECONDS. `now` is the clock (tests pin it).
+ */
+export function createVerifier(config: TokenConfig, now: () => Date = () => new Date()): VerifyToken {
+  const base = { issuer: config.jwtIssuer, audience: config.jwtAudience, requiredClaims: ['exp', 'iat', 'sub'] };
   const verify: (token: string) => Promise<JWTPayload> = config.jwtJwksUrl
     ? (() => {
         const jwks = jose.createRemoteJWKSet(new URL(config.jwtJwksUrl));
-        return async (token: string) => (await jose.jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+        return async (token: string) => (await jose.jwtVerify(token, jwks, { ...base, currentDate: now(), algorithms: ['RS256', 'ES256'] })).payload;
       })()
     : (() => {
         const secret = new TextEncoder().encode(config.jwtSecret);
-        return async (token: string) => (await jose.jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+        return async (token: string) => (await jose.jwtVerify(token, secret, { ...base, currentDate: now(), algorithms: ['HS256'] })).payload;
       })();
 
   return async (token) => {
@@ -39,6 +55,27 @@ export function createVerifier(config: TokenConfig): VerifyToken {
       payload = await verify(token);
     } catch (err) {
       throw new TokenError((err as { code?: string }).code ?? 'invalid token');
+    }
+    // jose has checked that both are numbers, and exp against the clock.
+    const iat = payload.iat as number;
+    const exp = payload.exp as number;
+    if (iat > now().getTime() / 1000 + ISSUED_AT_SKEW_SECONDS) {
+      throw new TokenError('issued in the future', bilingual(`The token is issued in the future (iat more than ${ISSUED_AT_SKEW_SECONDS} s ahead).`, `令牌的签发时间在未来（iat 超前 ${ISSUED_AT_SKEW_SECONDS} 秒以上）。`));
+    }
+    if (exp - iat > config.jwtMaxLifetimeSeconds) {
+      throw new TokenError(
+        'lifetime over JWT_MAX_LIFETIME_SECONDS',
+        bilingual(`The token lives longer (exp − iat) than the ${config.jwtMaxLifetimeSeconds} seconds allowed.`, `令牌有效期（exp − iat）超过了允许的 ${config.jwtMaxLifetimeSeconds} 秒。`),
+      );
+    }
+    // Claims become the actor of every Update and go into Temporal and the record store.
+    for (const claim of ['sub', 'unit'] as const) {
+      const value = payload[claim];
+      const bad = typeof value === 'string' ? unsafeCharacter(value) : undefined;
+      if (bad) {
+        const u = { ...bad, inKey: false };
+        throw new TokenError(`unsafe ${claim} claim`, bilingual(`The token's ${claim} claim ${describeUnsafe(u, 'en')}.`, `令牌的 ${claim} 声明${describeUnsafe(u, 'zh')}。`));
+      }
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenError('unusable claims');

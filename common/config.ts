@@ -76,6 +76,7 @@ export const settings = {
   jwtJwksUrl: setting('JWT_JWKS_URL', '', 'JWKS URL of an identity provider; when set, tokens are RS256/ES256 verified against it instead of JWT_SECRET.', optionalUrl),
   jwtIssuer: setting('JWT_ISSUER', 'rongcuo', 'Expected `iss` claim.', z.string().min(1)),
   jwtAudience: setting('JWT_AUDIENCE', 'rongcuo-api', 'Expected `aud` claim.', z.string().min(1)),
+  jwtMaxLifetimeSeconds: setting('JWT_MAX_LIFETIME_SECONDS', '86400', 'Longest lifetime (`exp` − `iat`, in seconds) of a bearer token the API accepts. Tokens must carry `iat` and `exp`; a longer-lived token, or one issued more than 60 s in the future, is refused with 401.', z.coerce.number().int().min(60).max(31_536_000)),
   databaseUrl: setting('DATABASE_URL', '', 'PostgreSQL connection URL of the record system. Empty: the embedded PostgreSQL-compatible store in DATA_DIR/records.', optionalUrl),
   seedDemoData: setting('SEED_DEMO_DATA', 'true', 'Load demo units, cadres and performance records into an empty record store.', bool),
   smtpUrl: setting('SMTP_URL', '', 'SMTP server URL (smtp:// or smtps://, credentials in the URL). Empty: mail goes to the outbox table.', optionalUrl),

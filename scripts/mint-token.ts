@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   if (!/^\d+[smhdw]$/.test(values.ttl)) throw new Error(`--ttl is a number and one of s, m, h, d, w (e.g. 8h)\n${usage}`);
 
   const config = loadConfig();
+  const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  const ttlSeconds = Number(values.ttl.slice(0, -1)) * (unitSeconds[values.ttl.slice(-1)] ?? 0);
+  if (ttlSeconds > config.jwtMaxLifetimeSeconds) throw new Error(`--ttl ${values.ttl} is longer than JWT_MAX_LIFETIME_SECONDS (${config.jwtMaxLifetimeSeconds} s): the API would refuse the token\n${usage}`);
   if (config.jwtJwksUrl) console.error('note: JWT_JWKS_URL is set, so the API verifies tokens from the identity provider and will refuse this one');
   console.log(await signToken(config, actor.data, values.ttl));
 }

@@ -513,7 +513,7 @@ describe('Problem documents', () => {
     const res = await t.call('organization', { method: 'POST', url: `/v1/cases/${OWN_CASE}/acceptance`, payload: { decision: 'refuse' } });
 
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([{ path: 'body.reason', message: 'a refusal needs a reason' }]);
+    expect(res.json().errors).toEqual([{ path: 'body.reason', message: 'body.reason（理由）: 不予受理须说明理由' }]);
   });
 
   test('When a query filter is not one of the allowed values, then 400 names it and nothing is queried', async () => {

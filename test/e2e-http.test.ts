@@ -185,7 +185,7 @@ test('When a case is withdrawn right after it opens, then its timeline and its l
   });
 });
 
-test('When an Idempotency-Key is reused on an action with another body, then 409 idempotency-conflict and the first action stands', async () => {
+test('When an Idempotency-Key is reused on an action with another body, then 409 idempotencyConflict and the first action stands', async () => {
   const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
   const caseId = opened.body.caseId;
   const token = await signToken(config, actors.org);

@@ -7,13 +7,16 @@
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
 import { accessRow, mayCall, type AccessName } from '../access';
+import { bilingual, type Bilingual } from '../i18n';
 import { ProblemError } from '../problems';
-import { createVerifier } from '../tokens';
+import { createVerifier, TokenError } from '../tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller, or null on routes that need no token and when the token is missing or bad. */
     actor: Actor | null;
+    /** Why the token was refused, when that may be told to the caller. */
+    tokenRefusal: Bilingual | null;
   }
   interface FastifyContextConfig {
     /** The route's row of the role matrix (or of the codec endpoint); absent only on public routes (health, docs, CORS preflight). */
@@ -21,7 +24,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+/** The bearer scheme, whose name is case-insensitive (RFC 7235, 2.1), then a compact JWS. */
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i;
 
 /** The caller behind a route that needs one; the role matrix has let it through. */
 export function actorOf(request: { actor: Actor | null }): Actor {
@@ -34,6 +38,7 @@ export default fp(
     const verify = createVerifier(app.config);
 
     app.decorateRequest('actor', null);
+    app.decorateRequest('tokenRefusal', null);
 
     // Routes and the table must agree, and no /v1 route may be left out of it.
     app.addHook('onRoute', (route) => {
@@ -58,6 +63,7 @@ export default fp(
         request.actor = await verify(match[1]);
       } catch (err) {
         request.log.info({ reason: (err as Error).message }, 'bearer token rejected');
+        if (err instanceof TokenError && err.detail) request.tokenRefusal = err.detail;
       }
     });
 
@@ -65,11 +71,16 @@ export default fp(
       const access = request.routeOptions.config.access;
       if (!access) return payload;
       if (!request.actor) {
-        throw new ProblemError('unauthorized', 'Send a valid, unexpired bearer token.', { headers: { 'www-authenticate': 'Bearer realm="rongcuo"' } });
+        const max = app.config.jwtMaxLifetimeSeconds;
+        const rule = bilingual(`Send a valid, unexpired bearer token with iat and exp, living at most ${max} seconds.`, `请发送有效且未过期的持有者令牌，须含 iat 和 exp，有效期不超过 ${max} 秒。`);
+        const why = request.tokenRefusal;
+        throw new ProblemError('unauthorized', why ? bilingual(`${why.en} ${rule.en}`, `${why.zh}${rule.zh}`) : rule, {
+          headers: { 'www-authenticate': 'Bearer realm="rongcuo"' },
+        });
       }
       if (!mayCall(access, request.actor.role)) {
         const row = accessRow(access);
-        throw new ProblemError('forbidden', `The ${request.actor.role} role may not call ${row.method} ${row.url}.`);
+        throw new ProblemError('forbidden', bilingual(`The ${request.actor.role} role may not call ${row.method} ${row.url}.`, `${request.actor.role} 角色无权调用 ${row.method} ${row.url}。`));
       }
       return payload;
     });

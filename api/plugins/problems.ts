@@ -1,18 +1,24 @@
 /**
- * The error handler: every failure leaves as an RFC 9457 problem document. Client errors say what
- * was wrong; server errors say nothing about the inside (the log has it, under the request id).
+ * The error handler: every failure leaves as an RFC 9457 problem document, in the language the
+ * request prefers (Chinese by default, English for Accept-Language: en; see api/i18n.ts). Client
+ * errors say what was wrong; server errors say nothing about the inside (the log has it, under the
+ * request id). In Chinese, a field error names the field by its path and its Chinese label
+ * (api/labels.ts): `body.cadre.name（干部姓名）: …`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { problemFromError, problemKinds, ProblemError, problemType, type FieldError, type Problem } from '../problems';
+import { z } from 'zod';
+import { contentLanguage, inLocale, localeOf, zodErrorMaps, type Locale } from '../i18n';
+import { labelOf } from '../labels';
+import { problemFromError, problemKinds, ProblemError, problemType, type LocalFieldError, type Problem } from '../problems';
 
 const locations: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 
 /** Every invalid field of a failed validation; an unknown field is named by its own path. */
-export function fieldErrors(context: string | undefined, issues: { instancePath: string; message?: string | undefined; keyword: string; params: Record<string, unknown> }[]): FieldError[] {
+export function fieldErrors(context: string | undefined, issues: { instancePath: string; message?: string | undefined; keyword: string; params: Record<string, unknown> }[]): LocalFieldError[] {
   const base = locations[context ?? ''] ?? context ?? 'request';
-  const out: FieldError[] = [];
+  const out: LocalFieldError[] = [];
   for (const issue of issues) {
     const segments = issue.instancePath.split('/').filter((s) => s !== '');
     const at = [base, ...segments].join('.');
@@ -23,6 +29,27 @@ export function fieldErrors(context: string | undefined, issues: { instancePath:
     }
   }
   return out;
+}
+
+/**
+ * The invalid fields of a failed validation with zod's messages in `locale`: the route's schema for
+ * that part of the request is run again on the same data with the locale's error map (messages
+ * written into a schema keep precedence, and are translated from the catalogue).
+ */
+function localizedFieldErrors(request: FastifyRequest, err: FastifyError, locale: Locale): LocalFieldError[] {
+  const context = err.validationContext ?? '';
+  const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
+  const data: Record<string, unknown> = { body: request.body, querystring: request.query, params: request.params, headers: request.headers };
+  if (schema instanceof z.ZodType) {
+    const result = schema.safeParse(data[context], { error: zodErrorMaps[locale] });
+    if (!result.success) {
+      return fieldErrors(
+        context,
+        result.error.issues.map((issue) => ({ instancePath: `/${issue.path.join('/')}`, message: issue.message, keyword: issue.code, params: issue as unknown as Record<string, unknown> })),
+      );
+    }
+  }
+  return fieldErrors(context, err.validation as never);
 }
 
 /** The problem for a framework error (body parsing, limits), or undefined. */
@@ -44,18 +71,34 @@ function frameworkProblem(err: FastifyError): ProblemError | undefined {
   return undefined;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
-  const body: Problem = {
+/** A field error's message in `locale`; in Chinese it names the field by path and label. */
+function fieldMessage(error: LocalFieldError, locale: Locale): string {
+  const message = inLocale(error.message, locale);
+  if (locale === 'en') return message;
+  const label = labelOf(error.path);
+  return `${error.path}${label ? `（${label}）` : ''}: ${message}`;
+}
+
+/** The document of `problem` for the request `requestId`, in `locale`. */
+export function problemDocument(problem: ProblemError, requestId: string, locale: Locale): Problem {
+  const kind = problemKinds[problem.kind];
+  return {
     type: problemType(problem.kind),
-    title: problemKinds[problem.kind].title,
+    title: locale === 'zh' ? kind.zh : kind.title,
     status: problem.status,
-    ...(problem.detail ? { detail: problem.detail } : {}),
-    requestId: request.id,
-    ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+    ...(problem.detail ? { detail: inLocale(problem.detail, locale) } : {}),
+    requestId,
+    ...(problem.extra.errors ? { errors: problem.extra.errors.map((e) => ({ path: e.path, message: fieldMessage(e, locale) })) } : {}),
     ...(problem.extra.checks ? { checks: problem.extra.checks } : {}),
   };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
+  const locale = localeOf(request.headers['accept-language']);
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
-  return reply.code(problem.status).type('application/problem+json').send(body);
+  reply.header('content-language', contentLanguage[locale]);
+  reply.header('vary', 'Accept-Language');
+  return reply.code(problem.status).type('application/problem+json').send(problemDocument(problem, request.id, locale));
 }
 
 export default fp(
@@ -64,7 +107,7 @@ export default fp(
       let problem: ProblemError | undefined;
       if (hasZodFastifySchemaValidationErrors(err)) {
         problem = new ProblemError('validation', 'Some fields are invalid.', {
-          errors: fieldErrors(err.validationContext, err.validation as never),
+          errors: localizedFieldErrors(request, err, localeOf(request.headers['accept-language'])),
         });
       } else {
         problem = problemFromError(err) ?? frameworkProblem(err);

@@ -5,13 +5,12 @@ import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { PolicyRegistry } from '../../domain/policies';
 import type { CaseGateway } from '../gateway';
 
-/** Readiness probes: each resolves when its dependency answers, rejects otherwise. */
-export interface Readiness {
-  /** Temporal answers (GetSystemInfo). */
-  temporal(): Promise<void>;
-  /** The record database answers. */
-  database(): Promise<void>;
-}
+/**
+ * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
+ * rejects otherwise. The API's are `temporal` and `workers` (api/readiness.ts), and `database` where
+ * the process uses the record store.
+ */
+export type Readiness = Record<string, () => Promise<void>>;
 
 export interface Services {
   config: Config;

@@ -21,16 +21,17 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async () => ({ status: 'ok' as const }),
   );
 
-  /** Readiness: Temporal and the record database both answer. */
+  /** Readiness: every probe of app.readiness (Temporal, a worker polling, the record store where used) answers. */
   app.get(
     '/readyz',
     {
-      schema: { tags: ['operations'], summary: 'Readiness: Temporal and the record database answer.', response: { 200: ok(readySchema, 'Ready to serve.'), ...problemResponses(503) } },
+      schema: { tags: ['operations'], summary: 'Readiness: Temporal answers and a worker polls the case task queue.', response: { 200: ok(readySchema, 'Ready to serve.'), ...problemResponses(503) } },
       config: { rateLimit: false },
     },
     async (request) => {
-      const names = ['temporal', 'database'] as const;
-      const results = await Promise.allSettled(names.map((name) => within(CHECK_TIMEOUT_MS, Promise.resolve().then(() => app.readiness[name]()))));
+      const probes = Object.entries(app.readiness);
+      const names = probes.map(([name]) => name);
+      const results = await Promise.allSettled(probes.map(([, probe]) => within(CHECK_TIMEOUT_MS, Promise.resolve().then(probe))));
       const checks: Record<string, 'ok' | 'failed'> = {};
       results.forEach((r, i) => {
         const name = names[i] as string;
