@@ -72,6 +72,7 @@ export const fieldLabels: Readonly<Record<string, string>> = {
   recommendedForm: '建议处理方式',
   tier: '回访档次',
   justification: '说明理由',
+  objectionResponse: '对反对意见的回应',
   comments: '审核意见',
   grounds: '申诉理由',
   replacement: '替代认定',

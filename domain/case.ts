@@ -125,7 +125,14 @@ const rulingChecks = (r: { outcome: Outcome; influenceMonths?: number | undefine
 };
 
 export const rulingProposalSchema = z
-  .object({ ...rulingFields, reasons: text(8000), justification: text(4000).optional() })
+  .object({
+    ...rulingFields,
+    reasons: text(8000),
+    /** Why the ruling leaves the suggested band (required then). */
+    justification: text(4000).optional(),
+    /** The answer to discipline inspection's objection in the consultation (required when it objected). */
+    objectionResponse: text(4000).optional(),
+  })
   .strict()
   .superRefine(rulingChecks);
 export type RulingProposal = z.infer<typeof rulingProposalSchema>;
@@ -265,6 +272,7 @@ export const rulingSchema = z
     tier: tierSchema.optional(),
     reasons: z.string(),
     justification: z.string().optional(),
+    objectionResponse: z.string().optional(),
     proposedBy: z.string(),
     proposedAt: instant,
     outsideBand: z.boolean(),

@@ -85,3 +85,41 @@ test('When someone other than the ruling body revisits, or an organization invit
   await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['org-officer-1'] }, 'fourEyes');
   await expectRejected(other, updates.expertInvitation, actors.org, { experts: ['e1', 'e2', 'e3', 'e4'] }, 'invalidInput', /最多邀请 3 名/);
 });
+
+describe('Integrity of the process', () => {
+  test('When the organization invites fewer experts than the quorum, then it is refused, so the quorum cannot be bypassed', async () => {
+    const handle = await startCase(h);
+    await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
+    const s = await act(handle, updates.investigation, actors.org, { ...investigation(9), technical: true });
+    expect(s.stage).toBe('expertReview');
+    await expectRejected(handle, updates.expertInvitation, actors.org, { experts: ['expert-1'] }, 'invalidInput', /至少邀请 2 名/);
+    const invited = await act(handle, updates.expertInvitation, actors.org, { experts: ['expert-1', 'expert-2'] });
+    const after = await act(handle, updates.expertOpinion, actors.expert1, { recommendation: 'exempt', opinion: '同意' });
+    // one opinion of the two invited is below the quorum of 2: the review goes on
+    expect(after.stage).toBe('expertReview');
+    expect(invited.experts.invited).toHaveLength(2);
+  });
+
+  test('When discipline inspection objected in the consultation, then the ruling proposal must answer the objection in writing', async () => {
+    const handle = await startCase(h);
+    await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
+    await act(handle, updates.investigation, actors.org, investigation(9));
+    await act(handle, updates.consultation, actors.discipline, { opinion: 'object', reasons: '决策程序存在明显瑕疵' });
+    await expectRejected(handle, updates.rulingProposal, actors.org, ruling, 'invalidInput', /objectionResponse/);
+    const s = await act(handle, updates.rulingProposal, actors.org, { ...ruling, objectionResponse: '程序瑕疵已在“程序方法”因素中扣分，且已整改' });
+    expect(s.rulings[0]?.objectionResponse).toMatch(/程序方法/);
+  });
+
+  test('When an organization officer without a department proposes a ruling, then it is refused: the ruling body must be known', async () => {
+    const handle = await startCase(h);
+    await toRuling(handle, 9);
+    await expectRejected(handle, updates.rulingProposal, { sub: 'org-officer-9', role: 'organization' }, ruling, 'forbidden', /unit/);
+    const s = await act(handle, updates.rulingProposal, actors.org, ruling);
+    expect(s.rulingBody).toBe(actors.org.unit);
+  });
+
+  test('When a case was opened on referral, then the unit cannot withdraw it', async () => {
+    const handle = await startCase(h, { origin: 'referral', openedBy: actors.discipline });
+    await expectRejected(handle, updates.withdrawal, actors.unit, { reason: '撤回' }, 'forbidden', /移送/);
+  });
+});

@@ -125,6 +125,9 @@ export const actionSpecs = {
     roles: ['unit'],
     body: withdrawalSchema,
     example: { reason: '有关事项已由省级部门统一处理，申请撤回。' },
+    check(m) {
+      if (m.s.origin === 'referral') reject(ActionRejected.forbidden, '本案由纪检监察机关移送启动，申请单位不能撤回');
+    },
     apply: applyWithdrawal,
   }),
   investigation: action('investigation', {
@@ -183,7 +186,12 @@ export const actionSpecs = {
     roles: ['organization'],
     body: rulingProposalSchema,
     example: { outcome: 'exempt', tier: 'incentive', reasons: '属可容错情形（一）；综合得分86分；专家意见一致。' },
-    check(m, _actor, input) {
+    check(m, actor, input) {
+      // The ruling body revisits (谁容错、谁回访): the proposer's department must be known.
+      if (!actor.unit) reject(ActionRejected.forbidden, '提出认定意见须以所在组织部门的名义办理：令牌缺少 unit（所属机构）');
+      if (m.s.consultation?.opinion === 'object' && !input.objectionResponse) {
+        reject(ActionRejected.invalidInput, 'objectionResponse：纪检监察机关在会商中提出了反对意见，认定意见须作出书面回应');
+      }
       if (input.outcome === 'mitigate') maxInfluence(m, input.influenceMonths, 'influenceMonths');
       const a = m.s.assessment;
       if (a && input.outcome !== a.suggested && !input.justification) {

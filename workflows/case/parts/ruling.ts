@@ -47,13 +47,14 @@ export function applyRulingProposal(m: CaseMachine, actor: Actor, input: z.outpu
     ...(input.tier ? { tier: input.tier } : {}),
     reasons: input.reasons,
     ...(input.justification ? { justification: input.justification } : {}),
+    ...(input.objectionResponse ? { objectionResponse: input.objectionResponse } : {}),
     proposedBy: actor.sub,
     proposedAt: m.now,
     outsideBand,
     reviews: [],
     status: 'proposed',
   });
-  if (actor.unit) m.s.rulingBody = actor.unit;
+  m.s.rulingBody = actor.unit;
   m.event('rulingProposed', actor, { outcome: input.outcome, outsideBand, suggested: m.s.assessment?.suggested }, [rulingRecord(m, m.s.rulings.length - 1)]);
   m.moveTo('rulingReview');
 }
