@@ -11,18 +11,23 @@ export interface ActivityDeps {
 
 export function createActivities({ records, notifier }: ActivityDeps): CaseActivities {
   return {
-    /** The cadre's earlier tolerated cases and recent annual evaluations, for screening and scoring. */
-    async lookupCadre(input) {
-      const [earlier, performance] = await Promise.all([
-        records.findToleratedCases(input.cadreId, input.category, input.since, input.caseId),
-        input.performanceYears > 0 ? records.performanceRecords(input.cadreId, input.performanceYears, input.at) : Promise.resolve([]),
-      ]);
-      return { at: input.at, earlier, performance };
-    },
-    /** One reaction's ledger entries, in order; a retry skips the entries already written. */
+    /**
+     * One reaction's ledger entries, in order (a retry skips the entries already written), then, when
+     * asked, the cadre's earlier tolerated cases and recent annual evaluations for screening and scoring.
+     */
     async recordEvents(input) {
       for (const e of input.events) await records.recordEvent({ caseId: input.caseId, register: input.register, ...e });
+      if (!input.lookup) return {};
+      const l = input.lookup;
+      const [earlier, performance] = await Promise.all([
+        records.findToleratedCases(l.cadreId, l.category, l.since, l.caseId),
+        l.performanceYears > 0 ? records.performanceRecords(l.cadreId, l.performanceYears, l.at) : Promise.resolve([]),
+      ]);
+      return { lookup: { at: l.at, earlier, performance } };
     },
-    notify: (input) => notifier.notify(input),
+    /** One reaction's notices, in order; a retry skips those already delivered (each has its key). */
+    async notifyAll(input) {
+      for (const n of input.notifications) await notifier.notify(n);
+    },
   };
 }

@@ -69,17 +69,26 @@ export interface NotifyInput {
   vars: Record<string, string | number | boolean>;
 }
 
-/** The ledger entries of one reaction, in order: written in one activity, each exactly once. */
+/**
+ * The ledger entries of one reaction, in order: written in one activity, each exactly once. When the
+ * case asks for the cadre's record (`lookup`), it is read in the same round trip, after the writes.
+ */
 export interface RecordEventsInput {
   caseId: string;
   events: Omit<RecordEventInput, 'caseId' | 'register'>[];
   register: RecordEventInput['register'];
+  lookup?: LookupCadreInput;
+}
+
+/** The notices of one reaction, sent in one activity; each is delivered once, by its key. */
+export interface NotifyAllInput {
+  caseId: string;
+  notifications: NotifyInput[];
 }
 
 export interface CaseActivities {
-  lookupCadre(input: LookupCadreInput): Promise<CadreLookup>;
-  recordEvents(input: RecordEventsInput): Promise<void>;
-  notify(input: NotifyInput): Promise<void>;
+  recordEvents(input: RecordEventsInput): Promise<{ lookup?: CadreLookup }>;
+  notifyAll(input: NotifyAllInput): Promise<void>;
 }
 
 /** The record system as the activities see it. The PostgreSQL implementation is in activities/records. */

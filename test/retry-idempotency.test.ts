@@ -12,7 +12,7 @@ import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notify';
-import type { NotifyInput, RecordEventsInput } from '../activities/types';
+import type { NotifyAllInput, RecordEventsInput } from '../activities/types';
 import { loadConfig } from '../common/config';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
@@ -69,7 +69,7 @@ test('When every record write and every delivery fails once after it happened, t
     ...real,
     // one failure after each reaction's batch was written: the retry must write none of it twice
     recordEvents: (input: RecordEventsInput) => failAfter(`record:${input.caseId}:${input.events[0]?.seq}`, () => real.recordEvents(input)),
-    notify: (input: NotifyInput) => failAfter(`notify:${input.key}`, () => real.notify(input)),
+    notifyAll: (input: NotifyAllInput) => failAfter(`notify:${input.notifications[0]?.key}`, () => real.notifyAll(input)),
   };
 
   const address = testServerAddress();

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 test('When history grows past the threshold, then the case continues as new with its state, tasks and timeline intact', async () => {
-  const handle = await startCase(h, { continueAsNewAfterEvents: 60 });
+  const handle = await startCase(h, { continueAsNewAfterEvents: 40 });
   const firstRun = (await handle.describe()).runId;
   await act(handle, updates.acceptance, actors.org, { decision: 'accept' }, 'accept-request-1');
   await act(handle, updates.investigation, actors.org, investigation(9));

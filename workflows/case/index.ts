@@ -31,13 +31,13 @@ import { mayLead, stageEntries, stagesOf } from './transitions';
 import { visibilityOf } from './visibility';
 import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
 
-const records = proxyActivities<Pick<CaseActivities, 'recordEvents' | 'lookupCadre'>>({
+const records = proxyActivities<Pick<CaseActivities, 'recordEvents'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
 
 /** Notifications retry with backoff for about a day, then give up without blocking the case. */
-const notifier = proxyActivities<Pick<CaseActivities, 'notify'>>({
+const notifier = proxyActivities<Pick<CaseActivities, 'notifyAll'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 60, nonRetryableErrorTypes: nonRetryableActivityErrorTypes },
 });
@@ -90,11 +90,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   /** Carries out what a reaction asked for: notices now, ledger entries and lookups by their coroutines. */
   function carryOut(): void {
-    for (const n of m.takeOutbox().notifications) {
+    const { notifications } = m.takeOutbox();
+    if (notifications.length) {
       notificationsInFlight++;
       void notifier
-        .notify(n)
-        .catch((err: unknown) => log.error('Notification given up after retries', { caseId: s.caseId, key: n.key, template: n.template, error: String(err) }))
+        .notifyAll({ caseId: s.caseId, notifications })
+        .catch((err: unknown) => log.error('Notifications given up after retries', { caseId: s.caseId, keys: notifications.map((n) => n.key), error: String(err) }))
         .finally(() => notificationsInFlight--);
     }
     const v = visibilityOf(s, Date.parse(m.now));
@@ -193,20 +194,25 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   void recorder();
-  void lookups();
 
-  /** Writes the timeline to the ledger: every entry once, in order, one activity per batch. */
+  /**
+   * Writes the timeline to the ledger: every entry once, in order, one activity per batch; a record
+   * lookup the case asked for (before a decision that needs it) rides in the same round trip.
+   */
   async function recorder(): Promise<void> {
     for (;;) {
-      await condition(() => internal.recorded < s.timeline.length);
+      await condition(() => internal.recorded < s.timeline.length || !m.lookupReady());
       const from = internal.recorded;
       const to = s.timeline.length;
+      const asked = internal.lookup.requested;
+      const wantLookup = !m.lookupReady();
       const events = [];
       for (let seq = from; seq < to; seq++) {
         const recordsOfEntry = internal.pendingRecords[seq];
         events.push({ seq, entry: s.timeline[seq]!, ...(recordsOfEntry ? { records: recordsOfEntry } : {}) });
       }
-      await records.recordEvents({
+      const at = nowIso();
+      const result = await records.recordEvents({
         caseId: s.caseId,
         events,
         register: {
@@ -220,29 +226,26 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
           ...(s.outcome ? { outcome: s.outcome } : {}),
           ...(s.closeReason ? { closeReason: s.closeReason } : {}),
         },
+        ...(wantLookup
+          ? {
+              lookup: {
+                caseId: s.caseId,
+                cadreId: s.application.cadre.id,
+                category: s.category,
+                // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
+                since: repeatLookBack(input.policy, at),
+                performanceYears: input.policy.scoring.performance.years,
+                at,
+              },
+            }
+          : {}),
       });
       for (let seq = from; seq < to; seq++) delete internal.pendingRecords[seq];
       internal.recorded = to;
-    }
-  }
-
-  /** Answers the record lookups the case asks for before the decisions that need them. */
-  async function lookups(): Promise<void> {
-    for (;;) {
-      await condition(() => !m.lookupReady());
-      const asked = internal.lookup.requested;
-      const at = nowIso();
-      const answer = await records.lookupCadre({
-        caseId: s.caseId,
-        cadreId: s.application.cadre.id,
-        category: s.category,
-        // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
-        since: repeatLookBack(input.policy, at),
-        performanceYears: input.policy.scoring.performance.years,
-        at,
-      });
-      internal.lookup = { requested: internal.lookup.requested, answered: asked, at: answer.at, earlier: answer.earlier, performance: answer.performance };
-      m.version++;
+      if (result.lookup) {
+        internal.lookup = { requested: internal.lookup.requested, answered: asked, at: result.lookup.at, earlier: result.lookup.earlier, performance: result.lookup.performance };
+        m.version++;
+      }
     }
   }
 
