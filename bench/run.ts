@@ -310,7 +310,7 @@ async function main(): Promise<void> {
 
   const e = await startEnvironment({ serverDb: p.serverDb });
   running.env = e;
-  running.storeLabel = e.recordStoreKind === 'postgres' ? 'postgres (DATABASE_URL)' : 'pglite (embedded, temporary folder, in the benchmark process)';
+  running.storeLabel = e.recordStoreKind === 'postgres' ? 'postgres (DATABASE_URL); worker in its own process' : 'pglite (embedded, temporary folder, in the benchmark process); worker in the benchmark process';
   running.temporalLabel =
     (e.temporalKind === 'external' ? 'external server (TEMPORAL_ADDRESS)' : `embedded dev server, ${e.serverDb === 'file' ? 'SQLite file in a temporary folder' : 'in-memory SQLite'}`) +
     (e.payloadEncryption ? ', payloads encrypted (AES-256-GCM)' : ', payloads in the clear (PAYLOAD_ENCRYPTION=false)');

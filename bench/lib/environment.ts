@@ -28,6 +28,7 @@ import { devServerArgs, freePort, stopChild, waitForTemporal } from '../../scrip
 import { registerSearchAttributes } from '../../scripts/register-search-attributes';
 import { resolveTemporalCli } from '../../scripts/tools';
 import { startWorker, type RunningWorker } from '../../worker/main';
+import { startChildWorker } from './child-worker';
 import { sleep } from './stats';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -57,6 +58,8 @@ export interface BenchEnvironment {
    * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION).
    */
   childEnv: NodeJS.ProcessEnv;
+  /** The case worker runs in a process of its own (with PostgreSQL), not in the benchmark's. */
+  workerInOwnProcess: boolean;
   apiBase: URL;
   /** Scratch folder: dev server database and log, embedded stores, child worker logs. */
   scratch: string;
@@ -147,8 +150,21 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
     cleanups.push(() => db.close());
 
-    const worker: RunningWorker = await startWorker(config, logger.child({ component: 'worker' }), db, records, { payloadCodecs });
-    cleanups.push(() => worker.shutdown());
+    // With PostgreSQL the case worker runs in a process of its own, as in production (the API, the
+    // benchmark's clients and the worker then do not share one event loop); the embedded store can
+    // be opened by one process only, so with it the worker runs here.
+    let workerPid: number | undefined;
+    if (db.kind === 'postgres') {
+      const child = startChildWorker({
+        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, PAYLOAD_KEYS: payloadKeys, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
+        logFile: path.join(scratch, 'worker.log'),
+      });
+      workerPid = child.pid;
+      cleanups.push(() => child.stop());
+    } else {
+      const worker: RunningWorker = await startWorker(config, logger.child({ component: 'worker' }), db, records, { payloadCodecs });
+      cleanups.push(() => worker.shutdown());
+    }
 
     const apiClient = await connectClient(target, { payloadCodecs });
     cleanups.push(() => apiClient.connection.close());
@@ -167,7 +183,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     cleanups.push(() => app.close());
     const apiBase = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
 
-    await waitForPollers(client, namespace, config.taskQueue);
+    await waitForPollers(client, namespace, config.taskQueue, 180_000, workerPid);
     return {
       config,
       logger,
@@ -177,6 +193,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       serverDb: external ? undefined : o.serverDb,
       serverPid: server?.pid,
       recordStoreKind: db.kind,
+      workerInOwnProcess: workerPid !== undefined,
       db,
       records,
       client,
