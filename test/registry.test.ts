@@ -1,0 +1,40 @@
+/** The registry of localities, bodies and cadres: its document format and the questions it answers. */
+import { Registry, registryDocumentSchema } from '../domain/registry';
+import demo from '../domain/registry/demo.json';
+
+const registry = Registry.parse(demo);
+
+test('When the demo registry is read, then it holds two localities below one province, each with its bodies', () => {
+  expect(registry.path('JS-SZ-KS')).toEqual(['JS-SZ-KS', 'JS-SZ', 'JS']);
+  expect(registry.placeName('JS-SZ-KS')).toBe('江苏省苏州市昆山市');
+  expect(registry.body('JS-NJ-FGW')).toMatchObject({ kind: 'unit', locality: 'JS-NJ', name: '南京市发展和改革委员会' });
+  expect(registry.cadre('C-320583-0001')?.unit).toBe('JS-SZ-KS-ZWB');
+  for (const l of ['JS-NJ', 'JS-SZ-KS']) {
+    for (const kind of ['organization', 'discipline', 'committee', 'supervision'] as const) expect(registry.bodyFor(kind, l)?.locality).toBe(l);
+  }
+});
+
+test('When a locality has no body of a kind, then the nearest one up the tree serves it', () => {
+  // 苏州市 has no bodies of its own in the demo: the province's serve it
+  expect(registry.bodyFor('organization', 'JS-SZ')?.code).toBe('JS-ZZB');
+});
+
+test('When a registry document is wrong, then every problem is named with its place', () => {
+  const broken = {
+    localities: [{ code: 'AA', name: '甲' }, { code: 'BB', name: '乙', parent: 'ZZ' }],
+    bodies: [{ code: 'AA-U', name: '单位', kind: 'unit', locality: 'CC' }],
+    cadres: [{ id: 'x', name: '某', unit: 'AA-ZZB' }, { id: 'x', name: '某', unit: 'AA-U' }],
+  };
+  const r = registryDocumentSchema.safeParse(broken);
+  expect(r.success).toBe(false);
+  const messages = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  expect(messages).toEqual(
+    expect.arrayContaining([
+      'localities.1.parent: unknown parent locality ZZ',
+      'bodies.0.locality: unknown locality CC',
+      'cadres.0.unit: AA-ZZB is not a unit of the registry',
+      'cadres.1.id: cadre x is listed twice',
+    ]),
+  );
+  expect(() => Registry.parse({ localities: [{ code: 'AA', name: '甲', parent: 'BB' }, { code: 'BB', name: '乙', parent: 'AA' }], bodies: [], cadres: [] })).toThrow(/its own ancestor/);
+});
