@@ -23,7 +23,8 @@ import {
   type Db,
   type RecordStore,
 } from '../activities/records';
-import { demoCadres, demoRecipients, demoUnits } from '../activities/records/seed';
+import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
+import { readRegistry, saveRegistry } from '../activities/records/registry';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
 
 jest.setTimeout(120_000);
@@ -572,13 +573,44 @@ describe.each(backends)('record system on $name', (backend) => {
       expect(await count(db, 'units')).toBe(demoUnits.length);
       expect(await count(db, 'cadres')).toBe(demoCadres.length);
       expect(await count(db, 'recipients')).toBe(demoRecipients.length);
-      expect(await count(db, `units WHERE unit_code = 'JS-NJ-FGW' AND name = '南京市发展和改革委员会'`)).toBe(1);
+      expect(await count(db, `units WHERE unit_code = 'JS-NJ-FGW' AND name = '南京市发展和改革委员会' AND locality_code = 'JS-NJ'`)).toBe(1);
+      expect(await count(db, 'localities')).toBe(demoRegistry.localities.length);
+      expect(await count(db, 'bodies')).toBe(demoRegistry.bodies.length);
+      expect(await count(db, `registry_changes WHERE by_sub = 'system' AND source = 'demo data'`)).toBe(1);
+      expect((await readRegistry(db)).document).toEqual({ ...demoRegistry, localities: [...demoRegistry.localities].sort((x, y) => x.code.localeCompare(y.code)), bodies: [...demoRegistry.bodies].sort((x, y) => x.code.localeCompare(y.code)), cadres: [...demoRegistry.cadres].sort((x, y) => x.id.localeCompare(y.id)) });
+      // each body has its own address, so a notice for one body reaches that body
+      expect(await count(db, `recipients WHERE unit = 'JS-SZ-KS-ZZB' AND role = 'organization'`)).toBe(1);
       const cadre = demoCadres[0]!;
       expect(await records.performanceRecords(cadre.id, 3, now.toISOString())).toEqual([
         { year: 2025, grade: cadre.grades[2] },
         { year: 2024, grade: cadre.grades[1] },
         { year: 2023, grade: cadre.grades[0] },
       ]);
+    });
+  });
+
+  describe('registry', () => {
+    it('When a registry document is saved twice with a change, then entries are added or updated, never doubled, and each save is audited', async () => {
+      // Arrange
+      const doc = {
+        localities: [{ code: 'SN', name: '陕西省' }, { code: 'SN-XA', name: '西安市', parent: 'SN' }],
+        bodies: [{ code: 'SN-XA-SWJ', name: '西安市商务局', kind: 'unit' as const, locality: 'SN-XA' }, { code: 'SN-XA-ZZB', name: '中共西安市委组织部', kind: 'organization' as const, locality: 'SN-XA' }],
+        cadres: [{ id: 'C-610100-0001', name: '王磊', unit: 'SN-XA-SWJ' }],
+      };
+
+      // Act
+      await saveRegistry(db, doc, { sub: 'admin-1', source: 'sn.json' });
+      await saveRegistry(db, { ...doc, bodies: [{ ...doc.bodies[0]!, name: '西安市商务局（更名）' }, doc.bodies[1]!] }, { sub: 'admin-1', source: 'sn-2.json' });
+
+      // Assert
+      const registry = await readRegistry(db);
+      expect(registry.body('SN-XA-SWJ')?.name).toBe('西安市商务局（更名）');
+      expect(registry.path('SN-XA')).toEqual(['SN-XA', 'SN']);
+      expect(registry.cadre('C-610100-0001')?.unit).toBe('SN-XA-SWJ');
+      expect(await count(db, `bodies WHERE code LIKE 'SN-%'`)).toBe(2);
+      expect(await count(db, `registry_changes WHERE by_sub = 'admin-1'`)).toBe(2);
+      await expect(saveRegistry(db, { ...doc, cadres: [{ id: 'C-X', name: '某', unit: 'SN-XA-ZZB' }] }, { sub: 'admin-1', source: 'bad.json' })).rejects.toThrow(/not a unit/);
+      expect(await count(db, `registry_changes WHERE source = 'bad.json'`)).toBe(0);
     });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Demo reference data for local runs: units, a few cadres with three years of annual evaluations,
- * and mail recipients for every role. Loaded once, into a store whose units table is empty, and only
+ * Demo reference data for local runs: the demo registry (localities, bodies, cadres), three years of
+ * annual evaluations of each cadre, and mail recipients for every body. Loaded once, into a store whose units table is empty, and only
  * when SEED_DEMO_DATA is on. Names and addresses are invented; addresses use the reserved `.example`
  * domain so nothing can reach a real mailbox.
  */
@@ -10,29 +10,29 @@ import type { Role } from '../../domain/case';
 import type { Db } from './db';
 import { LOCK_NAMESPACE } from './migrate';
 import type { PerformanceGrade } from './recordSystem';
+import { registryDocumentSchema, type RegistryDocument } from '../../domain/registry';
+import demoRegistryDocument from '../../domain/registry/demo.json';
+import { writeRegistry } from './registry';
 
 const SEED_LOCK = 2;
 
-export const demoUnits: readonly { code: string; name: string; parent?: string; region: string }[] = [
-  { code: 'JS-ZZB', name: '中共江苏省委组织部', region: '江苏省' },
-  { code: 'JS-JW', name: '江苏省纪委监委', region: '江苏省' },
-  { code: 'JS-NJ-FGW', name: '南京市发展和改革委员会', region: '江苏省南京市' },
-  { code: 'JS-NJ-ZJJ', name: '南京市城乡建设委员会', region: '江苏省南京市' },
-  { code: 'JS-SZ-KS-ZZB', name: '中共昆山市委组织部', parent: 'JS-ZZB', region: '江苏省苏州市昆山市' },
-  { code: 'JS-SZ-KS-ZWB', name: '昆山市政务服务管理办公室', region: '江苏省苏州市昆山市' },
-  { code: 'SN-XA-SWJ', name: '西安市商务局', region: '陕西省西安市' },
-  { code: 'GZ-GY-DSJ', name: '贵阳市大数据发展管理局', region: '贵州省贵阳市' },
+/** The demo registry: two localities (南京市 and 昆山市) of one province, their bodies and cadres. */
+export const demoRegistry: RegistryDocument = registryDocumentSchema.parse(demoRegistryDocument);
+export const demoUnits = demoRegistry.bodies.filter((b) => b.kind === 'unit');
+
+/** Posts, ranks and annual evaluations of the demo cadres. Grades oldest year first; the last entry is the most recent year. */
+export const demoCadres: readonly { id: string; post: string; rank: string; grades: readonly PerformanceGrade[] }[] = [
+  { id: 'C-320100-0001', post: '产业发展处处长', rank: '四级调研员', grades: ['competent', 'excellent', 'excellent'] },
+  { id: 'C-320100-0002', post: '城市更新处副处长', rank: '一级主任科员', grades: ['competent', 'competent', 'basicallyCompetent'] },
+  { id: 'C-320583-0001', post: '副主任', rank: '二级调研员', grades: ['excellent', 'competent', 'excellent'] },
 ];
 
-/** Grades oldest year first; the last entry is the most recent year. */
-export const demoCadres: readonly { id: string; name: string; unit: string; post: string; rank: string; grades: readonly PerformanceGrade[] }[] = [
-  { id: 'C-320100-0001', name: '张明', unit: 'JS-NJ-FGW', post: '产业发展处处长', rank: '四级调研员', grades: ['competent', 'excellent', 'excellent'] },
-  { id: 'C-320100-0002', name: '陈晓燕', unit: 'JS-NJ-ZJJ', post: '城市更新处副处长', rank: '一级主任科员', grades: ['competent', 'competent', 'basicallyCompetent'] },
-  { id: 'C-320583-0001', name: '李静', unit: 'JS-SZ-KS-ZWB', post: '副主任', rank: '二级调研员', grades: ['excellent', 'competent', 'excellent'] },
-  { id: 'C-610100-0001', name: '王磊', unit: 'SN-XA-SWJ', post: '对外贸易科科长', rank: '一级主任科员', grades: ['competent', 'competent', 'competent'] },
-  { id: 'C-520100-0001', name: '赵敏', unit: 'GZ-GY-DSJ', post: '数据应用处处长', rank: '四级调研员', grades: ['basicallyCompetent', 'competent', 'excellent'] },
-];
+const roleOfKind = { unit: 'unit', organization: 'organization', discipline: 'discipline', committee: 'committee', supervision: 'supervisor' } as const;
 
+/**
+ * Every body of the registry receives its own mail; the role-wide addresses (no unit) stand for a
+ * body not yet known to a notice, and the experts are reached by their subject.
+ */
 export const demoRecipients: readonly { role: Role; unit?: string; subject?: string; email: string; name: string }[] = [
   { role: 'organization', email: 'zzb@org.rongcuo.example', name: '组织部门容错纠错工作组' },
   { role: 'discipline', email: 'jw@discipline.rongcuo.example', name: '纪检监察机关' },
@@ -41,7 +41,7 @@ export const demoRecipients: readonly { role: Role; unit?: string; subject?: str
   { role: 'expert', subject: 'expert-1', email: 'expert-1@experts.rongcuo.example', name: '专家一' },
   { role: 'expert', subject: 'expert-2', email: 'expert-2@experts.rongcuo.example', name: '专家二' },
   { role: 'expert', subject: 'expert-3', email: 'expert-3@experts.rongcuo.example', name: '第三方评估机构' },
-  ...demoUnits.map((u) => ({ role: 'unit' as const, unit: u.code, email: `${u.code.toLowerCase()}@units.rongcuo.example`, name: u.name })),
+  ...demoRegistry.bodies.map((b) => ({ role: roleOfKind[b.kind], unit: b.code, email: `${b.code.toLowerCase()}@bodies.rongcuo.example`, name: b.name })),
 ];
 
 /** Loads the demo data if wanted and the store has no units; returns whether it loaded anything. */
@@ -52,11 +52,9 @@ export async function seedDemoData(db: Db, config: Pick<Config, 'seedDemoData'>,
     await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE, SEED_LOCK]);
     const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM units');
     if ((rows[0]?.n ?? 0) > 0) return false;
-    for (const u of demoUnits) {
-      await tx.query('INSERT INTO units (unit_code, name, parent_code, region) VALUES ($1, $2, $3, $4)', [u.code, u.name, u.parent ?? null, u.region]);
-    }
+    await writeRegistry(tx, demoRegistry, { sub: 'system', source: 'demo data' });
     for (const c of demoCadres) {
-      await tx.query('INSERT INTO cadres (cadre_id, name, unit_code, post, rank) VALUES ($1, $2, $3, $4, $5)', [c.id, c.name, c.unit, c.post, c.rank]);
+      await tx.query('UPDATE cadres SET post = $2, rank = $3 WHERE cadre_id = $1', [c.id, c.post, c.rank]);
       for (const [i, grade] of c.grades.entries()) {
         await tx.query('INSERT INTO performance_records (cadre_id, year, grade) VALUES ($1, $2, $3)', [c.id, lastYear - (c.grades.length - 1) + i, grade]);
       }
@@ -66,6 +64,6 @@ export async function seedDemoData(db: Db, config: Pick<Config, 'seedDemoData'>,
     }
     return true;
   });
-  if (loaded) logger?.info({ units: demoUnits.length, cadres: demoCadres.length, recipients: demoRecipients.length }, 'demo reference data loaded into the record store');
+  if (loaded) logger?.info({ localities: demoRegistry.localities.length, bodies: demoRegistry.bodies.length, cadres: demoCadres.length, recipients: demoRecipients.length }, 'demo reference data loaded into the record store');
   return loaded;
 }
