@@ -78,7 +78,7 @@ export const settings = {
   jwtAudience: setting('JWT_AUDIENCE', 'rongcuo-api', 'Expected `aud` claim.', z.string().min(1)),
   jwtMaxLifetimeSeconds: setting('JWT_MAX_LIFETIME_SECONDS', '86400', 'Longest lifetime (`exp` − `iat`, in seconds) of a bearer token the API accepts. Tokens must carry `iat` and `exp`; a longer-lived token, or one issued more than 60 s in the future, is refused with 401.', z.coerce.number().int().min(60).max(31_536_000)),
   databaseUrl: setting('DATABASE_URL', '', 'PostgreSQL connection URL of the record system. Empty: the embedded PostgreSQL-compatible store in DATA_DIR/records.', optionalUrl),
-  seedDemoData: setting('SEED_DEMO_DATA', 'true', 'Load demo units, cadres and performance records into an empty record store.', bool),
+  seedDemoData: setting('SEED_DEMO_DATA', 'auto', 'Load the demo registry (two localities, their bodies and cadres), performance records and recipients into an empty record store: auto (the embedded store only, never PostgreSQL), true or false.', z.union([z.literal('auto'), bool])),
   smtpUrl: setting('SMTP_URL', '', 'SMTP server URL (smtp:// or smtps://, credentials in the URL). Empty: mail goes to the outbox table.', optionalUrl),
   mailFrom: setting('MAIL_FROM', 'rongcuo <noreply@rongcuo.local>', 'Sender address of notification mail.', z.string().min(3)),
   webhookSecret: setting('WEBHOOK_SECRET', 'rongcuo-webhook-development-secret-0123456789', 'HMAC-SHA256 key that signs webhook deliveries (at least 32 characters).', z.string().min(32, 'must be at least 32 characters'), true),

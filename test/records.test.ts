@@ -564,11 +564,13 @@ describe.each(backends)('record system on $name', (backend) => {
       const refused = await seedDemoData(db, { seedDemoData: false }, logger, now);
       const unitsBefore = await count(db, 'units');
 
-      // Act
-      const first = await seedDemoData(db, { seedDemoData: true }, logger, now);
+      // Act: `auto` seeds the embedded store and never PostgreSQL; `true` seeds either, once
+      const auto = await seedDemoData(db, { seedDemoData: 'auto' }, logger, now);
+      const first = auto || (await seedDemoData(db, { seedDemoData: true }, logger, now));
       const second = await seedDemoData(db, { seedDemoData: true }, logger, now);
 
       // Assert
+      expect(auto).toBe(db.kind === 'pglite');
       expect([refused, unitsBefore, first, second]).toEqual([false, 0, true, false]);
       expect(await count(db, 'units')).toBe(demoUnits.length);
       expect(await count(db, 'cadres')).toBe(demoCadres.length);

@@ -46,7 +46,7 @@ export const demoRecipients: readonly { role: Role; unit?: string; subject?: str
 
 /** Loads the demo data if wanted and the store has no units; returns whether it loaded anything. */
 export async function seedDemoData(db: Db, config: Pick<Config, 'seedDemoData'>, logger?: Logger, now: Date = new Date()): Promise<boolean> {
-  if (!config.seedDemoData) return false;
+  if (config.seedDemoData === false || (config.seedDemoData === 'auto' && db.kind === 'postgres')) return false;
   const lastYear = now.getUTCFullYear() - 1;
   const loaded = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE, SEED_LOCK]);

@@ -133,6 +133,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       TEMPORAL_NAMESPACE: namespace,
       DATA_DIR: path.join(scratch, 'app'),
       TEMPORAL_TASK_QUEUE: `bench-${randomUUID().slice(0, 8)}`,
+      // Recipients for every body, on PostgreSQL too, so notices are delivered as in a real deployment.
+      SEED_DEMO_DATA: process.env.SEED_DEMO_DATA ?? 'true',
       // One benchmark caller sends thousands of requests a minute: lift the per-caller limit.
       API_RATE_LIMIT: '1000000000',
       // Per-case warnings would flood the output and cost CPU the numbers should not include.
