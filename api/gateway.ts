@@ -124,6 +124,7 @@ export function initialSearchAttributes(input: CaseInput): SearchAttributePair[]
     { key: searchAttributes.policyVersion, value: input.policy.version },
     { key: searchAttributes.awaiting, value: ['organization'] },
     { key: searchAttributes.overdue, value: false },
+    ...(input.jurisdiction ? [{ key: searchAttributes.localities, value: input.jurisdiction.path }] : []),
   ];
 }
 

@@ -21,7 +21,13 @@ export const caseIdSchema = z.string().regex(/^case-[A-Z0-9-]{4,40}$/, 'a case i
  * names their department (it decides "whoever tolerates, revisits").
  */
 export const actorSchema = z
-  .object({ sub: z.string().min(1).max(128), role: z.enum(roles), unit: unitCodeSchema.optional() })
+  .object({
+    sub: z.string().min(1).max(128),
+    role: z.enum(roles),
+    unit: unitCodeSchema.optional(),
+    /** The locality of the actor's body, from the registry (set by the API, never taken from a token). */
+    locality: unitCodeSchema.optional(),
+  })
   .strict();
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -314,6 +320,21 @@ export const revisitStateSchema = z
   .strict();
 export type Revisit = z.infer<typeof revisitStateSchema>;
 
+/**
+ * Where a case belongs, pinned when it opens from the registry: its unit's locality, that locality
+ * and the ones above it (who may see the case), and the bodies that serve it.
+ */
+export const jurisdictionSchema = z
+  .object({
+    locality: z.string(),
+    path: z.array(z.string()).describe('The locality and its ancestors, nearest first.'),
+    bodies: z
+      .object({ organization: z.string().optional(), discipline: z.string().optional(), committee: z.string().optional(), supervision: z.string().optional() })
+      .strict(),
+  })
+  .strict();
+export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
+
 export const caseStateSchema = z
   .object({
     caseId: z.string(),
@@ -321,6 +342,7 @@ export const caseStateSchema = z
     policyVersion: z.string(),
     unitCode: z.string(),
     category: z.string(),
+    jurisdiction: jurisdictionSchema.optional(),
     openedAt: instant,
     openedBy: who,
     stage: stageSchema,

@@ -7,7 +7,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { CalendarYearDocument } from '../domain/calendar';
-import type { Actor, Application, CaseState } from '../domain/case';
+import type { Actor, Application, CaseState, Jurisdiction } from '../domain/case';
 import type { Policy } from '../domain/policy';
 
 export const DEFAULT_TASK_QUEUE = 'rongcuo-cases';
@@ -23,6 +23,8 @@ export const searchAttributes = {
   nextDeadline: defineSearchAttributeKey('CaseNextDeadline', SearchAttributeType.DATETIME),
   overdue: defineSearchAttributeKey('CaseOverdue', SearchAttributeType.BOOL),
   policyVersion: defineSearchAttributeKey('CasePolicyVersion', SearchAttributeType.KEYWORD),
+  /** The case's locality and those above it: a body's listing selects its own locality here. */
+  localities: defineSearchAttributeKey('CaseLocalities', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
 const temporalTypeName = {
@@ -46,6 +48,8 @@ export interface CaseInput {
   policy: Policy;
   /** The working-day calendar years the case can reach, as they stood when it opened. */
   calendar: CalendarYearDocument[];
+  /** The case's locality, the localities above it and the bodies that serve it, from the registry. */
+  jurisdiction?: Jurisdiction;
   /** A hash of the request that opened the case, so an idempotent retry can be told from a clash. */
   requestDigest?: string;
   /** Drawn by the request that starts the case (see openUpdate). */

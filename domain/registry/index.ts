@@ -5,7 +5,7 @@
  * the record system keeps it, the API and the cases read it. Pure: no clock, no I/O.
  */
 import { z } from 'zod';
-import { unitCodeSchema, type Role } from '../case';
+import { unitCodeSchema, type Jurisdiction, type Role } from '../case';
 
 export const bodyKinds = ['unit', 'organization', 'discipline', 'committee', 'supervision'] as const;
 export type BodyKind = (typeof bodyKinds)[number];
@@ -109,6 +109,18 @@ export class Registry {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** Where a case of `unitCode` belongs: its locality, the path up, and the bodies that serve it. */
+  jurisdictionOf(unitCode: string): Jurisdiction | undefined {
+    const unit = this.bodies.get(unitCode);
+    if (unit?.kind !== 'unit') return undefined;
+    const bodies: Jurisdiction['bodies'] = {};
+    for (const kind of ['organization', 'discipline', 'committee', 'supervision'] as const) {
+      const b = this.bodyFor(kind, unit.locality);
+      if (b) bodies[kind] = b.code;
+    }
+    return { locality: unit.locality, path: this.path(unit.locality), bodies };
   }
 
   /** The full Chinese name of a locality, province first: 江苏省苏州市昆山市. */

@@ -20,6 +20,8 @@ import { caseWorkflowType, getCaseQuery, searchAttributeDefinitions, type CaseIn
 import { bundlerOptions, workflowsPath } from '../../worker/worker';
 import { createTimeSkippingEnv } from './temporal';
 import { MemoryNotifier, MemoryRecords } from './doubles';
+import { Registry } from '../../domain/registry';
+import demoRegistry from '../../domain/registry/demo.json';
 import { sampleApplication } from './applications';
 
 export { factors, investigation, sampleApplication } from './applications';
@@ -81,18 +83,23 @@ export async function startHarness(): Promise<CaseHarness> {
 
 export const actors = {
   unit: { sub: 'unit-clerk-1', role: 'unit', unit: 'JS-NJ-FGW' } as Actor,
-  otherUnit: { sub: 'unit-clerk-9', role: 'unit', unit: 'JS-SZ-KS' } as Actor,
-  org: { sub: 'org-officer-1', role: 'organization', unit: 'ORG-NJ' } as Actor,
-  org2: { sub: 'org-officer-2', role: 'organization', unit: 'ORG-NJ' } as Actor,
-  otherOrg: { sub: 'org-officer-7', role: 'organization', unit: 'ORG-SZ' } as Actor,
-  discipline: { sub: 'discipline-1', role: 'discipline' } as Actor,
-  committee: { sub: 'committee-1', role: 'committee' } as Actor,
-  committee2: { sub: 'committee-2', role: 'committee' } as Actor,
+  otherUnit: { sub: 'unit-clerk-9', role: 'unit', unit: 'JS-SZ-KS-ZWB' } as Actor,
+  org: { sub: 'org-officer-1', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' } as Actor,
+  org2: { sub: 'org-officer-2', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' } as Actor,
+  /** The province's organization department: its jurisdiction includes 南京市. */
+  provinceOrg: { sub: 'org-officer-5', role: 'organization', unit: 'JS-ZZB', locality: 'JS' } as Actor,
+  otherOrg: { sub: 'org-officer-7', role: 'organization', unit: 'JS-SZ-KS-ZZB', locality: 'JS-SZ-KS' } as Actor,
+  discipline: { sub: 'discipline-1', role: 'discipline', unit: 'JS-NJ-JW', locality: 'JS-NJ' } as Actor,
+  committee: { sub: 'committee-1', role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' } as Actor,
+  committee2: { sub: 'committee-2', role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' } as Actor,
   expert1: { sub: 'expert-1', role: 'expert' } as Actor,
   expert2: { sub: 'expert-2', role: 'expert' } as Actor,
   expert3: { sub: 'expert-3', role: 'expert' } as Actor,
-  supervisor: { sub: 'supervisor-1', role: 'supervisor' } as Actor,
+  supervisor: { sub: 'supervisor-1', role: 'supervisor', unit: 'JS-NJ-JD', locality: 'JS-NJ' } as Actor,
 };
+
+/** The demo registry: where the harness's cases belong. */
+export const registry = Registry.parse(demoRegistry);
 
 export interface StartOptions {
   application?: Application;
@@ -105,13 +112,15 @@ export interface StartOptions {
 
 export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle<typeof caseWorkflow>> {
   const caseId = `case-T-${randomUUID().slice(0, 13).toUpperCase()}`;
+  const application = o.application ?? sampleApplication();
   const input: CaseInput = {
     caseId,
     origin: o.origin ?? 'application',
-    application: o.application ?? sampleApplication(),
+    application,
     openedBy: o.openedBy ?? actors.unit,
     policy: o.policy ?? defaultPolicy,
     calendar: o.calendar ?? WorkingDayCalendar.default().snapshot(2025, 2035),
+    ...(registry.jurisdictionOf(application.unitCode) ? { jurisdiction: registry.jurisdictionOf(application.unitCode)! } : {}),
     ...(o.continueAsNewAfterEvents ? { continueAsNewAfterEvents: o.continueAsNewAfterEvents } : {}),
   };
   return h.env.client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });

@@ -63,9 +63,11 @@ test('When acceptance is overdue, then supervisors are escalated to again and ag
   const task = s.tasks.find((t) => t.kind === 'acceptance')!;
   expect(task.overdue).toBe(true);
   expect(task.escalations).toBeGreaterThanOrEqual(2);
-  await eventually(() => expect(h.notifier.of(s.caseId, 'escalation').length).toBe(task.escalations));
+  await eventually(() => expect(h.notifier.of(s.caseId, 'escalation').length).toBe(2 * task.escalations));
   const escalations = h.notifier.of(s.caseId, 'escalation');
-  expect(escalations.every((n) => n.audience.role === 'supervisor')).toBe(true);
+  // each one to the supervision body of the case's locality and to the organization department that must act
+  expect(escalations.filter((n) => n.audience.role === 'supervisor').map((n) => n.audience.unit)).toEqual(Array(task.escalations).fill('JS-NJ-JD'));
+  expect(escalations.filter((n) => n.audience.role === 'organization').map((n) => n.audience.unit)).toEqual(Array(task.escalations).fill('JS-NJ-ZZB'));
   const reminders = h.notifier.of(s.caseId, 'reminder');
   expect(reminders.map((n) => n.audience.role)).toEqual(['organization', 'organization']);
   const description = await handle.describe();

@@ -1,7 +1,7 @@
 /** Every action is refused, with a specific reason and no trace in history, when its stage, its actor or the rules forbid it. */
 import { updates } from '../../workflows/case/actions';
 import { act, expectRejected, toFinal, toRuling } from '../support/drive';
-import { actors, investigation, startCase, startHarness, type CaseHarness } from '../support/case-harness';
+import { actors, investigation, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -56,19 +56,19 @@ test('When the input breaks the rules of its schema, then it is refused as Inval
 test('When the proposer reviews its own ruling, then four eyes refuses it', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
-  const proposer = { sub: 'dual-role-person', role: 'organization' as const, unit: 'ORG-NJ' };
+  const proposer = { sub: 'dual-role-person', role: 'organization' as const, unit: 'JS-NJ-ZZB', locality: 'JS-NJ' };
   await act(handle, updates.rulingProposal, proposer, ruling);
-  await expectRejected(handle, updates.rulingReview, { sub: 'dual-role-person', role: 'committee' }, { decision: 'approve', comments: '自审' }, 'fourEyes', /审核人不能是提出人/);
+  await expectRejected(handle, updates.rulingReview, { sub: 'dual-role-person', role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' }, { decision: 'approve', comments: '自审' }, 'fourEyes', /审核人不能是提出人/);
 });
 
 test('When the first reviewer or the proposer decides the appeal, then four eyes refuses it', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
-  await act(handle, updates.rulingProposal, { sub: 'p-1', role: 'organization', unit: 'ORG-NJ' }, ruling);
+  await act(handle, updates.rulingProposal, { sub: 'p-1', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' }, ruling);
   await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
   await act(handle, updates.appeal, actors.unit, { grounds: '申诉' });
   await expectRejected(handle, updates.reconsideration, actors.committee, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /初审以外/);
-  await expectRejected(handle, updates.reconsideration, { sub: 'p-1', role: 'committee' }, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /提出人/);
+  await expectRejected(handle, updates.reconsideration, { sub: 'p-1', role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' }, { decision: 'uphold', reasons: '维持' }, 'fourEyes', /提出人/);
   await expectRejected(handle, updates.withdrawal, actors.unit, { reason: '撤回' }, 'wrongStage');
 });
 
@@ -76,7 +76,9 @@ test('When someone other than the ruling body revisits, or an organization invit
   const handle = await startCase(h);
   await toRuling(handle, 9);
   await toFinal(h, handle, ruling);
-  await expectRejected(handle, updates.revisit, actors.otherOrg, revisit, 'forbidden', /ORG-NJ/);
+  await expectRejected(handle, updates.revisit, actors.provinceOrg, revisit, 'forbidden', /JS-NJ-ZZB/);
+  // a body outside the case's jurisdiction is told nothing of the case
+  await expectRejected(handle, updates.revisit, actors.otherOrg, revisit, 'notFound');
   await expectRejected(handle, updates.correctionPlan, actors.org, { opinion: '整改', measures: [{ title: 't', description: 'd', dueDate: '2001-01-01' }] }, 'invalidInput', /不能早于今天/);
   const other = await startCase(h);
   await act(other, updates.acceptance, actors.org, { decision: 'accept' });
@@ -113,9 +115,19 @@ describe('Integrity of the process', () => {
   test('When an organization officer without a department proposes a ruling, then it is refused: the ruling body must be known', async () => {
     const handle = await startCase(h);
     await toRuling(handle, 9);
-    await expectRejected(handle, updates.rulingProposal, { sub: 'org-officer-9', role: 'organization' }, ruling, 'forbidden', /unit/);
+    await expectRejected(handle, updates.rulingProposal, { sub: 'org-officer-9', role: 'organization', locality: 'JS-NJ' }, ruling, 'forbidden', /unit/);
     const s = await act(handle, updates.rulingProposal, actors.org, ruling);
     expect(s.rulingBody).toBe(actors.org.unit);
+  });
+
+  test('When a body outside the case\'s locality acts, then the case is not found to it; the province above it may act', async () => {
+    const handle = await startCase(h);
+    expect((await state(handle)).jurisdiction).toEqual({ locality: 'JS-NJ', path: ['JS-NJ', 'JS'], bodies: { organization: 'JS-NJ-ZZB', discipline: 'JS-NJ-JW', committee: 'JS-NJ-SW', supervision: 'JS-NJ-JD' } });
+    await expectRejected(handle, updates.acceptance, actors.otherOrg, { decision: 'accept' }, 'notFound');
+    await expectRejected(handle, updates.acceptance, { ...actors.org, locality: undefined } as never, { decision: 'accept' }, 'notFound');
+    const s = await act(handle, updates.acceptance, actors.provinceOrg, { decision: 'accept' });
+    expect(s.stage).toBe('investigation');
+    expect(s.tasks.find((t) => t.kind === 'investigation' && t.status === 'open')?.body).toBe('JS-NJ-ZZB');
   });
 
   test('When a case was opened on referral, then the unit cannot withdraw it', async () => {

@@ -16,7 +16,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
   await toRuling(handle, 9);
   let s = await toFinal(h, handle, { outcome: 'exempt', tier: 'focus', reasons: '符合免责情形' });
   expect(s.stage).toBe('remediation');
-  expect(s.rulingBody).toBe('ORG-NJ');
+  expect(s.rulingBody).toBe('JS-NJ-ZZB');
   expect(s.revisits.map((r) => [r.monthOffset, r.status])).toEqual([
     [1, 'scheduled'],
     [3, 'scheduled'],
@@ -32,7 +32,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
     const wait = Date.parse(r.scheduledFor) - (await h.env.currentTimeMs()) + days(1);
     await h.env.sleep(Math.max(wait, 1000));
     expect((await state(handle)).revisits[i]!.status).toBe('open');
-    await expectRejected(handle, updates.revisit, actors.otherOrg, revisit(i), 'forbidden', /谁容错、谁回访/);
+    await expectRejected(handle, updates.revisit, actors.provinceOrg, revisit(i), 'forbidden', /谁容错、谁回访/);
     s = await act(handle, updates.revisit, actors.org2, revisit(i));
   }
   expect(s.stage).toBe('closed');
@@ -62,7 +62,10 @@ test('When a mitigated case has an overdue measure, then it is escalated repeate
   expect(measureTask.overdue).toBe(true);
   expect(s.measures[0]!.overdue).toBe(true);
   expect(measureTask.escalations).toBeGreaterThanOrEqual(2);
-  await eventually(() => expect(h.notifier.of(s.caseId, 'measureOverdue').length).toBe(measureTask.escalations));
+  // each escalation goes to the supervision body of the locality and to the unit that must act
+  await eventually(() => expect(h.notifier.of(s.caseId, 'measureOverdue').filter((n) => n.audience.role === 'supervisor').length).toBe(measureTask.escalations));
+  expect(h.notifier.of(s.caseId, 'measureOverdue').filter((n) => n.audience.role === 'supervisor').every((n) => n.audience.unit === 'JS-NJ-JD')).toBe(true);
+  expect(h.notifier.of(s.caseId, 'measureOverdue').filter((n) => n.audience.role === 'unit').every((n) => n.audience.unit === 'JS-NJ-FGW')).toBe(true);
   expect((await handle.describe()).searchAttributes.CaseOverdue).toEqual([true]);
   await expectRejected(handle, updates.measureVerification, actors.org, { measureId: 'm1', verified: true, comments: '未完成' }, 'wrongStage', /须先由单位报告完成/);
   await act(handle, updates.measureProgress, actors.unit, { measureId: 'm1', progress: '已完成整改', percent: 100, completed: true });

@@ -64,6 +64,10 @@ function guard(m: CaseMachine, spec: AnyActionSpec, a: Action<unknown>): void {
   // Strangers are told what they would be told of a case that does not exist.
   if (actor.role === 'unit' && actor.unit !== s.unitCode) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
   if (actor.role === 'expert' && spec.roles.includes('expert') && !s.experts.invited.includes(actor.sub)) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
+  // A body acts only within its jurisdiction: its locality and the ones below it.
+  if (actor.role !== 'unit' && actor.role !== 'expert' && s.jurisdiction && !(actor.locality && s.jurisdiction.path.includes(actor.locality))) {
+    reject(ActionRejected.notFound, `case ${s.caseId} not found`);
+  }
   if (!spec.roles.includes(actor.role)) {
     reject(ActionRejected.forbidden, `此事项由${spec.roles.map((r) => roleLabels[r]).join('或')}办理，${roleLabels[actor.role]}无权办理`);
   }
@@ -129,7 +133,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         stageEntries.acceptance(m);
         m.requestLookup();
         const task = m.task('acceptance')!;
-        m.notify('opened', 'caseOpened', { role: 'organization' }, { unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
+        m.notify('opened', 'caseOpened', m.audienceFor('organization'), { unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
       },
       openedAt,
     );

@@ -84,6 +84,7 @@ export class CaseMachine {
       policyVersion: input.policy.version,
       unitCode: input.application.unitCode,
       category: input.application.incident.category,
+      ...(input.jurisdiction ? { jurisdiction: input.jurisdiction } : {}),
       openedAt,
       openedBy: { sub: input.openedBy.sub, role: input.openedBy.role },
       stage: 'acceptance',
@@ -182,6 +183,17 @@ export class CaseMachine {
       t.status = status;
       this.version++;
     }
+  }
+
+  /** The body of `kind` that serves the case (from its jurisdiction), if known. */
+  bodyOf(kind: keyof NonNullable<CaseState['jurisdiction']>['bodies']): string | undefined {
+    return this.s.jurisdiction?.bodies[kind];
+  }
+
+  /** A notice for the body of a role: the given body, else the case's own body of that kind where it is known. */
+  audienceFor(role: 'organization' | 'discipline' | 'committee' | 'supervisor', unit?: string): NotifyInput['audience'] {
+    const body = unit ?? this.bodyOf(role === 'supervisor' ? 'supervision' : role);
+    return body ? { role, unit: body } : { role };
   }
 
   /** The audience of a task: the body that must act where one is known, else the role (or its assignees). */

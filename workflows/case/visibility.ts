@@ -30,6 +30,7 @@ export function visibilityOf(s: CaseState, now: number): Visibility {
     { key: sa.nextDeadline, value: next ? new Date(next) : null },
     { key: sa.overdue, value: overdue },
     { key: sa.policyVersion, value: s.policyVersion },
+    { key: sa.localities, value: s.jurisdiction?.path ?? [] },
   ];
   const ruling = s.rulings.at(-1);
   const lines = [

@@ -57,14 +57,11 @@ export function nextWakeAt(m: CaseMachine): number | undefined {
 function escalate(m: CaseMachine, t: PendingTask): void {
   const n = ++t.escalations;
   const measure = t.kind === 'measure' ? m.s.measures.find((x) => measureTaskId(x.id) === t.id) : undefined;
-  m.notify(`${t.id}:escalation:${n}`, measure ? 'measureOverdue' : 'escalation', { role: 'supervisor' }, {
-    task: t.kind,
-    taskLabel: t.label,
-    dueAt: t.dueAt,
-    escalations: n,
-    role: t.role,
-    ...(measure ? { measure: measure.title, dueDate: measure.dueDate } : {}),
-  });
+  const vars = { task: t.kind, taskLabel: t.label, dueAt: t.dueAt, escalations: n, role: t.role, ...(measure ? { measure: measure.title, dueDate: measure.dueDate } : {}) };
+  const template = measure ? 'measureOverdue' : 'escalation';
+  // to the supervision body of the case's locality, and to the body that must act
+  m.notify(`${t.id}:escalation:${n}`, template, m.audienceFor('supervisor'), vars);
+  if (t.role !== 'expert') m.notify(`${t.id}:escalation:${n}:body`, template, m.audienceOf(t), vars);
   m.event('escalated', undefined, { taskId: t.id, task: t.kind, dueAt: t.dueAt, escalation: n, awaiting: t.role });
   if (onDeadline[t.kind].rule === 'escalate') t.nextEscalationAt = nextEscalation(m.calendar, t.nextEscalationAt ?? t.dueAt, m.policy.escalationInterval);
 }

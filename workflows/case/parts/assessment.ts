@@ -6,10 +6,10 @@ import type { z } from 'zod';
 import { assess } from '../../../domain/assessment';
 import type { Actor, investigationSchema } from '../../../domain/case';
 import type { CaseMachine } from '../machine';
-import { screenCase } from './intake';
+import { bodyOpt, screenCase } from './intake';
 
 export function enterInvestigation(m: CaseMachine): void {
-  m.openWait('investigation', 'organization', 'investigation');
+  m.openWait('investigation', 'organization', 'investigation', bodyOpt(m.bodyOf('organization')));
   // The second screening and the score need the cadre's record as it stands now; fetched while the
   // organization investigates, so the findings are answered at once.
   m.requestLookup();

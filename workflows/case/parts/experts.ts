@@ -2,9 +2,10 @@
 import type { z } from 'zod';
 import type { Actor, consultationSchema, expertInvitationSchema, expertOpinionSchema } from '../../../domain/case';
 import type { CaseMachine } from '../machine';
+import { bodyOpt } from './intake';
 
 export function enterExpertReview(m: CaseMachine): void {
-  m.openWait('expertInvitation', 'organization', 'expertReview');
+  m.openWait('expertInvitation', 'organization', 'expertReview', bodyOpt(m.bodyOf('organization')));
 }
 
 export function applyExpertInvitation(m: CaseMachine, actor: Actor, input: z.output<typeof expertInvitationSchema>): void {
@@ -35,7 +36,7 @@ export function endExpertReview(m: CaseMachine): void {
 }
 
 export function enterConsultation(m: CaseMachine): void {
-  m.openWait('consultation', 'discipline', 'consultation');
+  m.openWait('consultation', 'discipline', 'consultation', bodyOpt(m.bodyOf('discipline')));
 }
 
 export function applyConsultation(m: CaseMachine, actor: Actor, input: z.output<typeof consultationSchema>): void {

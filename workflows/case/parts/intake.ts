@@ -7,8 +7,11 @@ import type { acceptanceSchema, Actor, supplementSchema, withdrawalSchema } from
 import { screen } from '../../../domain/screening';
 import type { CaseMachine } from '../machine';
 
+/** The `body` option of a task, when the body is known. */
+export const bodyOpt = (body: string | undefined) => (body ? { body } : {});
+
 export function enterAcceptance(m: CaseMachine): void {
-  m.openWait('acceptance', 'organization', 'acceptance');
+  m.openWait('acceptance', 'organization', 'acceptance', bodyOpt(m.bodyOf('organization')));
 }
 
 export function enterSupplement(m: CaseMachine): void {
@@ -83,5 +86,5 @@ export function screenCase(m: CaseMachine, phase: 'application' | 'investigation
 export function handOff(m: CaseMachine, reason: 'screening' | 'denied', ruleIds: string[] | undefined, recommendedForm: number | undefined): void {
   m.s.handOff = { at: m.now, reason, ...(ruleIds ? { ruleIds } : {}), ...(recommendedForm ? { recommendedForm } : {}) };
   m.event('handedOff', undefined, { to: 'discipline', reason, ruleIds, recommendedForm });
-  m.notify(`handoff-${reason}`, 'handOff', { role: 'discipline' }, { reason, ...(ruleIds ? { ruleIds: ruleIds.join(', ') } : {}), ...(recommendedForm ? { recommendedForm } : {}) });
+  m.notify(`handoff-${reason}`, 'handOff', m.audienceFor('discipline'), { reason, ...(ruleIds ? { ruleIds: ruleIds.join(', ') } : {}), ...(recommendedForm ? { recommendedForm } : {}) });
 }

@@ -9,7 +9,7 @@ import { influenceUntil } from '../../../domain/deadlines';
 import { outcomeLabels } from '../../../domain/labels';
 import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
-import { handOff } from './intake';
+import { bodyOpt, handOff } from './intake';
 
 export const currentRuling = (m: CaseMachine): Ruling | undefined => m.s.rulings.at(-1);
 
@@ -29,11 +29,11 @@ export function rulingRecord(m: CaseMachine, i: number): DomainRecord {
 }
 
 export function enterRulingProposal(m: CaseMachine): void {
-  m.openWait('rulingProposal', 'organization', 'rulingProposal');
+  m.openWait('rulingProposal', 'organization', 'rulingProposal', bodyOpt(m.bodyOf('organization')));
 }
 
 export function enterRulingReview(m: CaseMachine): void {
-  m.openWait('rulingReview', 'committee', 'review');
+  m.openWait('rulingReview', 'committee', 'review', bodyOpt(m.bodyOf('committee')));
 }
 
 export function applyRulingProposal(m: CaseMachine, actor: Actor, input: z.output<typeof rulingProposalSchema>): void {
@@ -96,7 +96,7 @@ export function applyAppeal(m: CaseMachine, actor: Actor, input: z.output<typeof
 }
 
 export function enterReconsideration(m: CaseMachine): void {
-  m.openWait('reconsideration', 'committee', 'reconsideration');
+  m.openWait('reconsideration', 'committee', 'reconsideration', bodyOpt(m.bodyOf('committee')));
 }
 
 export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.output<typeof reconsiderationSchema>): void {
@@ -142,8 +142,8 @@ export function finalizeRuling(m: CaseMachine): void {
   if (ruling.outcome === 'mitigate' && ruling.influenceMonths) m.s.influenceUntil = influenceUntil(m.calendar, m.now, ruling.influenceMonths);
   m.event('rulingFinal', undefined, { outcome: ruling.outcome, ...(m.s.influenceUntil ? { influenceUntil: m.s.influenceUntil } : {}) }, [rulingRecord(m, m.s.rulings.length - 1)]);
   const report = { outcome: ruling.outcome, outcomeLabel: ruling.outcomeLabel, unitCode: m.s.unitCode, category: m.s.category };
-  m.notify('ruling-report', 'rulingReport', { role: 'discipline' }, report);
-  m.notify('ruling-copy', 'rulingReport', { role: 'organization', ...(m.s.rulingBody ? { unit: m.s.rulingBody } : {}) }, report);
+  m.notify('ruling-report', 'rulingReport', m.audienceFor('discipline'), report);
+  m.notify('ruling-copy', 'rulingReport', m.audienceFor('organization', m.s.rulingBody), report);
   if (ruling.outcome === 'deny') {
     handOff(m, 'denied', undefined, ruling.recommendedForm);
     m.close('denied');
