@@ -71,13 +71,14 @@ export function mayCall(route: AccessName, role: Role): boolean {
  * Whether `actor` may see `state` at all: a unit only its own unit's cases, an expert only the cases
  * it was invited to, every other role all cases.
  */
-export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'experts'>): boolean {
+export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'experts' | 'jurisdiction'>): boolean {
   switch (actor.role) {
     case 'unit':
       return actor.unit !== undefined && state.unitCode === actor.unit;
     case 'expert':
       return state.experts.invited.includes(actor.sub);
     default:
-      return true;
+      // a body sees the cases of its locality and of the localities below it
+      return !state.jurisdiction || (actor.locality !== undefined && state.jurisdiction.path.includes(actor.locality));
   }
 }

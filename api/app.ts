@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../common/config';
 import type { WorkingDayCalendar } from '../domain/calendar';
 import { loadCalendar } from '../domain/calendar/notices';
+import { demoRegistry, staticRegistry, type RegistrySource } from './registry';
 import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import { clientTokenPattern } from './ids';
@@ -39,6 +40,8 @@ export interface AppDeps {
   logger: Logger;
   cases: CaseGateway;
   policies: PolicyRegistry;
+  /** Localities, bodies and cadres; default: the demo registry (tests and demos; the servers read the record system). */
+  registry?: RegistrySource;
   /** Default: the shipped years with the notices in CALENDAR_DIR. */
   calendar?: WorkingDayCalendar;
   readiness: Readiness;
@@ -89,7 +92,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
+  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
   await app.register(problems);
   await app.register(http);
   await app.register(text);

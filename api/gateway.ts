@@ -166,6 +166,9 @@ function scopeClauses(viewer: Actor): string[] {
   if (viewer.role === 'unit') {
     if (!viewer.unit) throw new TypeError('a unit viewer names its unit');
     clauses.push(`CaseUnit = ${literal(viewer.unit)}`);
+  } else if (viewer.role !== 'expert') {
+    if (!viewer.locality) throw new TypeError('a body viewer carries its locality');
+    clauses.push(`CaseLocalities = ${literal(viewer.locality)}`);
   }
   return clauses;
 }

@@ -19,7 +19,7 @@ export const sampleEvidence = {
 };
 
 export const sampleApplication = {
-  cadre: { id: 'SAMPLE-0001', name: '示例 Sample Person', post: 'Deputy director, investment promotion', rank: '副处级' },
+  cadre: { id: 'C-320100-0001', name: '张明', post: '产业发展处处长', rank: '四级调研员' },
   unitCode: 'JS-NJ-FGW',
   incident: {
     date: '2025-03-14',

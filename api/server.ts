@@ -11,6 +11,9 @@ import { createLogger } from '../common/logger';
 import { connectClient, temporalTarget } from '../common/temporal';
 import { PolicyRegistry } from '../domain/policies';
 import { buildApp } from './app';
+import { openPostgres, type Db } from '../activities/records/db';
+import { readRegistry } from '../activities/records/registry';
+import { cachedRegistry, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { temporalReadiness } from './readiness';
 
@@ -19,6 +22,8 @@ export interface ServerOptions {
   pingDatabase?: () => Promise<void>;
   /** Runs when the server has closed, after the Temporal connection (e.g. closing the database pool). */
   onClose?: () => Promise<void>;
+  /** Localities, bodies and cadres (from the record store the process already has open). */
+  registry?: RegistrySource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -32,18 +37,30 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   const client = await connectClient(target, { payloadCodecs });
   logger.info({ address: target.address, namespace: target.namespace }, 'connected to Temporal');
   const policies = PolicyRegistry.load(config.policyDir || undefined);
+  // The registry lives in the record system: the store given (one process with the worker), else a
+  // small pool of its own on DATABASE_URL; without either, the demo registry (and a warning).
+  let registryDb: Db | undefined;
+  let registry = options.registry;
+  if (!registry && config.databaseUrl) {
+    registryDb = openPostgres(config.databaseUrl, logger.child({ component: 'registry' }));
+    const db = registryDb;
+    registry = cachedRegistry(() => readRegistry(db));
+  }
+  if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body');
 
   const app = await buildApp({
     config,
     logger,
     cases: createTemporalGateway(client, config),
     policies,
+    ...(registry ? { registry } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
   });
   // Runs after the server has stopped taking requests and the in-flight ones have finished.
   app.addHook('onClose', async () => {
     await client.connection.close();
+    await registryDb?.close();
     await options.onClose?.();
   });
 

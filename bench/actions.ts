@@ -12,7 +12,7 @@ import { updates } from '../workflows/case/actions';
 import { openUpdate } from '../workflows/messages';
 import type { BenchEnvironment } from './lib/environment';
 import { act, caseState, startCase } from './lib/drive';
-import { actors, caseInput, inputs, sampleApplication } from './lib/fixtures';
+import { actors, caseInput, inputs, registeredApplication } from './lib/fixtures';
 import { HttpCaller } from './lib/http';
 import { drain } from './lib/machine';
 import { closedLoop, mapLimit, round, sleep, type LoadResult } from './lib/stats';
@@ -104,7 +104,7 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
         if (inFlight < 64) {
           inFlight++;
           const p: Promise<void> = caller
-            .expect(201, 'POST', '/v1/cases', unitToken, sampleApplication())
+            .expect(201, 'POST', '/v1/cases', unitToken, registeredApplication)
             .then(() => void starts++, () => void errors++)
             .finally(() => {
               inFlight--;

@@ -14,7 +14,8 @@ import { loadConfig } from '../common/config';
 import { openRecords } from '../activities/records';
 import type { Actor, CaseState } from '../domain/case';
 import { signToken } from '../api/tokens';
-import { investigation, sampleApplication } from '../test/support/applications';
+import { sampleApplication } from '../api/schemas';
+import { investigation } from '../test/support/applications';
 import { startStack, type Component, type Stack } from './lib/stack';
 import { round, sleep } from './lib/stats';
 
@@ -114,7 +115,8 @@ export async function runFaults(stack: Stack, plan: FaultPlan): Promise<FaultRep
       const i = nextCase++;
       if (i >= plan.cases) return;
       const run = `${Date.now().toString(36)}-${i}`;
-      const opened = await send(stack.apiBase, tokens.unit, 'POST', '/v1/cases', sampleApplication(), `faults-open-${run}`, counters);
+      // the documented sample: a cadre of the demo registry, which the stack's record store holds
+      const opened = await send(stack.apiBase, tokens.unit, 'POST', '/v1/cases', sampleApplication, `faults-open-${run}`, counters);
       if (opened.status !== 201 && opened.status !== 200) throw new Error(`opening case ${i}: ${opened.status} ${JSON.stringify(opened.json)}`);
       const caseId = (opened.json as CaseState).caseId;
       caseIds.push(caseId);

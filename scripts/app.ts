@@ -10,6 +10,8 @@ import { createPayloadCodec } from '../common/codec';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { startServer } from '../api/server';
+import { readRegistry } from '../activities/records/registry';
+import { cachedRegistry } from '../api/registry';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   // The API's graceful close (on SIGINT/SIGTERM) ends the process: drain the worker and close the store inside it.
   await startServer({
     payloadCodecs,
+    registry: cachedRegistry(() => readRegistry(db)),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

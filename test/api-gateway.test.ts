@@ -29,7 +29,7 @@ import { canonicalJson, chinaCivilDate, crockford, derivedCaseId, randomCaseId, 
 import { ActionRejectedError, CaseNotFoundError, InvalidCursorError, UnavailableError } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
 
-const org: Actor = { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB' };
+const org: Actor = { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' };
 const unit: Actor = { sub: 'alice', role: 'unit', unit: 'JS-NJ-FGW' };
 const expert: Actor = { sub: 'expert-amy', role: 'expert' };
 
@@ -58,20 +58,20 @@ describe('Visibility query literals', () => {
 });
 
 describe('Listing queries', () => {
-  test('When nothing is filtered, then the query selects the case workflows only', () => {
-    expect(buildListQuery(org, {})).toBe("WorkflowType = 'caseWorkflow'");
+  test('When a body lists with no filter, then the query selects the case workflows of its jurisdiction', () => {
+    expect(buildListQuery(org, {})).toBe("WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ'");
   });
 
   test('When every filter is given, then each becomes a clause on its search attribute', () => {
     const filter: CaseFilter = { stage: 'investigation', outcome: 'mitigate', unit: 'JS-NJ-FGW', category: 'approval-reform', awaiting: 'organization', overdue: true };
 
     expect(buildListQuery(org, filter)).toBe(
-      "WorkflowType = 'caseWorkflow' AND CaseStage = 'investigation' AND CaseOutcome = 'mitigate' AND CaseUnit = 'JS-NJ-FGW' AND CaseCategory = 'approval-reform' AND CaseAwaiting = 'organization' AND CaseOverdue = true",
+      "WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ' AND CaseStage = 'investigation' AND CaseOutcome = 'mitigate' AND CaseUnit = 'JS-NJ-FGW' AND CaseCategory = 'approval-reform' AND CaseAwaiting = 'organization' AND CaseOverdue = true",
     );
   });
 
   test('When overdue is false, then the clause asks for false', () => {
-    expect(buildListQuery(org, { overdue: false })).toBe("WorkflowType = 'caseWorkflow' AND CaseOverdue = false");
+    expect(buildListQuery(org, { overdue: false })).toBe("WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ' AND CaseOverdue = false");
   });
 
   test('When a unit lists, then its own unit is always a clause, even if it asks for another', () => {

@@ -14,6 +14,7 @@ import { PolicyRegistry } from '../domain/policies';
 import { ActionRejected, type CaseInput } from '../workflows/messages';
 import { actionRouteNames, canSeeCase, mayCall, routeAccess, type ActionRouteName, type RouteName } from '../api/access';
 import { actionSpecs } from '../workflows/case/actions';
+import { demoRegistry } from '../api/registry';
 import { CaseMachine } from '../workflows/case/machine';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
@@ -28,7 +29,7 @@ import { signToken } from '../api/tokens';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
 const OWN_UNIT = 'JS-NJ-FGW';
-const OTHER_UNIT = 'SX-XA-JYJ';
+const OTHER_UNIT = 'JS-SZ-KS-ZWB';
 const OWN_CASE = 'case-2026-AAAAAAAAA1';
 const OTHER_CASE = 'case-2026-BBBBBBBBB2';
 const MISSING_CASE = 'case-2026-CCCCCCCCC3';
@@ -39,9 +40,12 @@ const actors: Record<Role, Actor> = {
   organization: { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB' },
   discipline: { sub: 'dong', role: 'discipline', unit: 'JS-NJ-JW' },
   expert: { sub: 'expert-amy', role: 'expert' },
-  committee: { sub: 'chen', role: 'committee' },
-  supervisor: { sub: 'su', role: 'supervisor' },
+  committee: { sub: 'chen', role: 'committee', unit: 'JS-NJ-SW' },
+  supervisor: { sub: 'su', role: 'supervisor', unit: 'JS-NJ-JD' },
 };
+
+/** An actor as the API passes it on: with its body's locality from the (demo) registry. */
+const inRegistry = (actor: Actor): Actor => (actor.role === 'expert' ? actor : { ...actor, locality: demoRegistry.body(actor.unit!)!.locality });
 
 function caseState(o: { caseId: string; unitCode: string; invited?: string[]; origin?: CaseInput['origin']; policyVersion?: string }): CaseState {
   const application = applicationSchema.parse({ ...sampleApplication, unitCode: o.unitCode });
@@ -478,8 +482,8 @@ describe('Who sees which case', () => {
     await t.call('unit', { method: 'GET', url: '/v1/tasks' });
 
     expect(t.cases.calls).toEqual([
-      { method: 'list', viewer: actors.unit, filter: { unit: OTHER_UNIT }, page: { limit: 20, cursor: undefined } },
-      { method: 'inbox', viewer: actors.unit, limit: 50 },
+      { method: 'list', viewer: inRegistry(actors.unit), filter: { unit: OTHER_UNIT }, page: { limit: 20, cursor: undefined } },
+      { method: 'inbox', viewer: inRegistry(actors.unit), limit: 50 },
     ]);
   });
 });
@@ -821,7 +825,7 @@ describe('Listing, tasks and policies', () => {
     expect(t.cases.calls).toEqual([
       {
         method: 'list',
-        viewer: actors.supervisor,
+        viewer: inRegistry(actors.supervisor),
         filter: { stage: 'investigation', overdue: true, awaiting: 'organization', category: 'approval-reform' },
         page: { limit: 5, cursor: 'abcdefghijklmnop' },
       },
@@ -841,7 +845,7 @@ describe('Listing, tasks and policies', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ items: [inboxItem] });
-    expect(t.cases.calls).toEqual([{ method: 'inbox', viewer: actors.organization, limit: 10 }]);
+    expect(t.cases.calls).toEqual([{ method: 'inbox', viewer: inRegistry(actors.organization), limit: 10 }]);
   });
 
   test('When the policies are listed, then the loaded default is among them', async () => {
@@ -985,5 +989,65 @@ describe('The OpenAPI document', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
+describe('Bodies and jurisdictions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await build();
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+  beforeEach(() => t.cases.reset());
+
+  test('When a token of a body role names no unit, then 401 says the unit claim is missing; an expert needs none', async () => {
+    const res = await t.call({ sub: 'nobody', role: 'supervisor' }, requestFor('listCases'));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().detail).toMatch(/unit/);
+    expect((await t.call({ sub: 'expert-amy', role: 'expert' }, requestFor('listCases'))).statusCode).toBe(200);
+  });
+
+  test('When a token names a body that is not registered, or one of another kind, then 403 and the gateway is not asked', async () => {
+    expect((await t.call({ sub: 'x', role: 'organization', unit: 'NO-SUCH-BODY' }, requestFor('listCases'))).statusCode).toBe(403);
+    expect((await t.call({ sub: 'x', role: 'organization', unit: 'JS-NJ-JW' }, requestFor('listCases'))).statusCode).toBe(403);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When a case is opened, then its unit and cadre must be registered, and it starts with its jurisdiction under its locality\'s policy', async () => {
+    const unknownUnit = await t.call({ ...actors.unit, unit: 'JS-NJ-FGW' }, { ...requestFor('openCase'), payload: { ...sampleApplication, unitCode: 'JS-NJ-XXX' } });
+    expect(unknownUnit.statusCode).toBe(403);
+    const unknownCadre = await t.call('unit', { ...requestFor('openCase'), payload: { ...sampleApplication, cadre: { ...sampleApplication.cadre, id: 'C-000000-0000' } } });
+    expect(unknownCadre.statusCode).toBe(400);
+    expect(unknownCadre.json().errors).toEqual([expect.objectContaining({ path: 'body.cadre.id' })]);
+    const wrongName = await t.call('unit', { ...requestFor('openCase'), payload: { ...sampleApplication, cadre: { ...sampleApplication.cadre, name: '李四' } } });
+    expect(wrongName.statusCode).toBe(400);
+    expect(t.cases.calls).toEqual([]);
+
+    const opened = await t.call('unit', requestFor('openCase'));
+    expect(opened.statusCode).toBe(201);
+    const started = t.cases.calls[0];
+    expect(started?.method === 'start' ? started.input.jurisdiction : undefined).toEqual({
+      locality: 'JS-NJ',
+      path: ['JS-NJ', 'JS'],
+      bodies: { organization: 'JS-NJ-ZZB', discipline: 'JS-NJ-JW', committee: 'JS-NJ-SW', supervision: 'JS-NJ-JD' },
+    });
+  });
+
+  test('When a body of another locality reads a case, then 404 as for a missing case; the province above sees it', async () => {
+    const own = t.cases.cases.get(OWN_CASE)!.state;
+    own.jurisdiction = demoRegistry.jurisdictionOf(own.unitCode)!;
+    const kunshan = await t.call({ sub: 'ks-officer', role: 'organization', unit: 'JS-SZ-KS-ZZB' }, requestFor('getCase'));
+    expect(kunshan.statusCode).toBe(404);
+    expect(JSON.stringify(kunshan.json())).not.toContain(sampleApplication.cadre.name);
+    expect((await t.call({ sub: 'js-officer', role: 'organization', unit: 'JS-ZZB' }, requestFor('getCase'))).statusCode).toBe(200);
+    expect((await t.call('organization', requestFor('getCase'))).statusCode).toBe(200);
+  });
+
+  test('When discipline inspection of another locality refers a unit\'s case, then 403', async () => {
+    const res = await t.call({ sub: 'ks-inspector', role: 'discipline', unit: 'JS-SZ-KS-JW' }, requestFor('openCase'));
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toMatch(/管辖/);
   });
 });

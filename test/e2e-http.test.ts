@@ -17,6 +17,8 @@ import { signToken } from '../api/tokens';
 import { loadConfig } from '../common/config';
 import type { Actor, CaseState } from '../domain/case';
 import { defaultPolicy, PolicyRegistry } from '../domain/policies';
+import { Registry } from '../domain/registry';
+import { demoRegistry, staticRegistry } from '../api/registry';
 import type { Policy } from '../domain/policy';
 import { actors, factors, sampleApplication, workflowBundle } from './support/case-harness';
 import { eventually } from './support/drive';
@@ -39,6 +41,12 @@ const drill: Policy = {
   escalationInterval: s(120),
   followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] },
 };
+
+/** Cadres of this run, registered with the demo registry: each case has its own, so the repeat rule never meets an earlier run's. */
+const runCadres = Array.from({ length: 5 }, () => sampleApplication().cadre);
+let nextCadre = 0;
+const registeredApplication = () => sampleApplication({ cadreId: runCadres[nextCadre++]!.id });
+const registry = Registry.parse({ ...demoRegistry.document, cadres: [...demoRegistry.document.cadres, ...runCadres.map((c) => ({ id: c.id, name: c.name, unit: 'JS-NJ-FGW' }))] });
 
 const config = loadConfig({ TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`, LOG_LEVEL: 'silent' });
 let store: TestStore;
@@ -68,6 +76,7 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     cases: createTemporalGateway(client, config),
     policies: new PolicyRegistry([drill]),
+    registry: staticRegistry(registry),
     readiness: { temporal: async () => void (await client.workflowService.getSystemInfo({})), database: async () => void (await store.db.query('SELECT 1')) },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -97,7 +106,7 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(200);
 
-  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  const opened = await call(actors.unit, 'POST', '/v1/cases', registeredApplication());
   expect(opened.status).toBe(201);
   const caseId: string = opened.body.caseId;
   expect(opened.headers.get('location')).toContain(`/v1/cases/${caseId}`);
@@ -132,7 +141,7 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(r.body.stage).toBe('rulingProposal');
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/ruling-proposal`, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
   expect(r.body.stage).toBe('rulingReview');
-  const selfReview = await call({ sub: actors.org.sub, role: 'committee' }, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '自审' });
+  const selfReview = await call({ sub: actors.org.sub, role: 'committee', unit: 'JS-NJ-SW' }, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '自审' });
   expect(selfReview.status).toBe(409);
   r = await call(actors.committee, 'POST', `/v1/cases/${caseId}/ruling-review`, { decision: 'approve', comments: '同意' });
   expect(r.body.stage).toBe('appeal');
@@ -147,8 +156,13 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(r.body.stage).toBe('followUp');
 
   await eventually(async () => expect((await call(actors.org, 'GET', `/v1/cases/${caseId}`)).body.revisits[0]?.status).toBe('open'), 30_000);
-  const wrongBody = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  // whoever tolerates, revisits: the province's organization department sees the case but may not revisit
+  const wrongBody = await call(actors.provinceOrg, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
   expect(wrongBody.status).toBe(403);
+  // and the organization department of another locality is told nothing of it
+  const stranger = await call(actors.otherOrg, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
+  expect(stranger.status).toBe(404);
+  expect((await call(actors.otherOrg, 'GET', `/v1/cases/${caseId}`)).status).toBe(404);
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
   expect(r.status).toBe(200);
   const final: CaseState = r.body;
@@ -169,7 +183,7 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
 });
 
 test('When a case is withdrawn right after it opens, then its timeline and its ledger read opened, withdrawn, closed', async () => {
-  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  const opened = await call(actors.unit, 'POST', '/v1/cases', registeredApplication());
   const caseId = opened.body.caseId;
   const r = await call(actors.unit, 'POST', `/v1/cases/${caseId}/withdrawal`, { reason: '误报，撤回' });
   expect(r.status).toBe(200);
@@ -186,7 +200,7 @@ test('When a case is withdrawn right after it opens, then its timeline and its l
 });
 
 test('When an Idempotency-Key is reused on an action with another body, then 409 idempotencyConflict and the first action stands', async () => {
-  const opened = await call(actors.unit, 'POST', '/v1/cases', sampleApplication());
+  const opened = await call(actors.unit, 'POST', '/v1/cases', registeredApplication());
   const caseId = opened.body.caseId;
   const token = await signToken(config, actors.org);
   const send = (body: unknown) =>

@@ -6,6 +6,8 @@
  */
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
+import { roleLabels } from '../../domain/labels';
+import { bodyKindOfRole, type Registry } from '../../domain/registry';
 import { accessRow, mayCall, type AccessName } from '../access';
 import { bilingual, type Bilingual } from '../i18n';
 import { ProblemError } from '../problems';
@@ -26,6 +28,25 @@ declare module 'fastify' {
 
 /** The bearer scheme, whose name is case-insensitive (RFC 7235, 2.1), then a compact JWS. */
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i;
+
+/**
+ * Every caller but an expert acts for one body of the registry, named by the token's `unit` claim,
+ * whose kind fits the role; the body's locality joins the actor and decides what it may see.
+ */
+export function withBody(actor: Actor, registry: Registry): Actor {
+  if (actor.role === 'expert') return actor;
+  if (!actor.unit) {
+    throw new ProblemError('unauthorized', bilingual('The token names no body: the unit claim is required for every role but expert.', '令牌未注明所属机构：除专家外，每个角色的令牌都须含 unit 声明。'), {
+      headers: { 'www-authenticate': 'Bearer realm="rongcuo", error="invalid_token"' },
+    });
+  }
+  const body = registry.body(actor.unit);
+  const kind = bodyKindOfRole[actor.role];
+  if (!body || body.kind !== kind) {
+    throw new ProblemError('forbidden', bilingual(`${actor.unit} is not a registered ${kind} body, so it cannot act as ${actor.role}.`, `${actor.unit} 不是登记册中的${roleLabels[actor.role]}，不能以该角色办理。`));
+  }
+  return { ...actor, locality: body.locality };
+}
 
 /** The caller behind a route that needs one; the role matrix has let it through. */
 export function actorOf(request: { actor: Actor | null }): Actor {
@@ -82,6 +103,7 @@ export default fp(
         const row = accessRow(access);
         throw new ProblemError('forbidden', bilingual(`The ${request.actor.role} role may not call ${row.method} ${row.url}.`, `${request.actor.role} 角色无权调用 ${row.method} ${row.url}。`));
       }
+      request.actor = await withBody(request.actor, await app.registry.current());
       return payload;
     });
   },

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../common/config';
 import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { PolicyRegistry } from '../../domain/policies';
+import type { RegistrySource } from '../registry';
 import type { CaseGateway } from '../gateway';
 
 /**
@@ -18,6 +19,8 @@ export interface Services {
   policies: PolicyRegistry;
   /** The working-day calendar a new case pins (shipped years and published notices). */
   calendar: WorkingDayCalendar;
+  /** Localities, bodies and cadres: who acts for which body, where a case belongs. */
+  registry: RegistrySource;
   readiness: Readiness;
   /** The clock: today's date picks the policy and the year of a case number. */
   now: () => Date;
@@ -29,6 +32,7 @@ declare module 'fastify' {
     cases: CaseGateway;
     policies: PolicyRegistry;
     calendar: WorkingDayCalendar;
+    registry: RegistrySource;
     readiness: Readiness;
     now: () => Date;
   }
@@ -40,6 +44,7 @@ export default fp<Services>(
     app.decorate('cases', services.cases);
     app.decorate('policies', services.policies);
     app.decorate('calendar', services.calendar);
+    app.decorate('registry', services.registry);
     app.decorate('readiness', services.readiness);
     app.decorate('now', services.now);
   },

@@ -1,6 +1,8 @@
 /** Opening, listing and reading cases. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Actor, Application } from '../../domain/case';
+import type { Actor, Application, Jurisdiction } from '../../domain/case';
+import type { Registry } from '../../domain/registry';
+import { bilingual } from '../i18n';
 import type { CaseInput } from '../../workflows/messages';
 import { canSeeCase, routeAccess } from '../access';
 import { actorOf } from '../plugins/auth';
@@ -35,6 +37,30 @@ function originFor(actor: Actor, application: Application): CaseInput['origin'] 
   return 'referral';
 }
 
+/**
+ * Where the case belongs, from the registry: its unit must be a registered unit, its cadre a cadre
+ * of that unit under the registered name, and a referring discipline body must have the unit's
+ * locality in its jurisdiction.
+ */
+function jurisdictionFor(actor: Actor, application: Application, registry: Registry): Jurisdiction {
+  const jurisdiction = registry.jurisdictionOf(application.unitCode);
+  if (!jurisdiction) {
+    throw new ProblemError('validation', bilingual(`Unit ${application.unitCode} is not in the registry.`, `单位 ${application.unitCode} 未在登记册中登记。`), {
+      errors: [{ path: 'body.unitCode', message: bilingual('not a registered unit', '不是已登记的单位') }],
+    });
+  }
+  const cadre = registry.cadre(application.cadre.id);
+  if (!cadre || cadre.unit !== application.unitCode || cadre.name !== application.cadre.name) {
+    throw new ProblemError('validation', bilingual(`The cadre is not registered in unit ${application.unitCode} under this id and name.`, `干部未以此编号和姓名登记在单位 ${application.unitCode}。`), {
+      errors: [{ path: 'body.cadre.id', message: bilingual('not a registered cadre of this unit (id and name)', '不是该单位已登记的干部（编号与姓名须一致）') }],
+    });
+  }
+  if (actor.role === 'discipline' && !(actor.locality && jurisdiction.path.includes(actor.locality))) {
+    throw new ProblemError('forbidden', bilingual(`Unit ${application.unitCode} is outside the jurisdiction of ${actor.unit}.`, `单位 ${application.unitCode} 不在 ${actor.unit} 的管辖范围内。`));
+  }
+  return jurisdiction;
+}
+
 const COLLISION_RETRIES = 3;
 
 const caseRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -48,7 +74,7 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['cases'],
       summary: 'Open a case (申请 by a unit, referral by discipline inspection).',
       description:
-        'Starts the case workflow under the policy in effect today. With an Idempotency-Key the case number is derived from the key, so a retry returns the case it opened (200) and a different body with the same key is refused (409).',
+        'Starts the case workflow under the policy in effect today for the unit\'s locality (or the nearest locality above it, else the default); the unit and the cadre must be in the registry. With an Idempotency-Key the case number is derived from the key, so a retry returns the case it opened (200) and a different body with the same key is refused (409).',
       security: bearerSecurity,
       headers: idempotencyHeaders,
       body: applicationBody,
@@ -64,14 +90,16 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const now = app.now();
       const today = chinaCivilDate(now);
       const year = Number(today.slice(0, 4));
-      const policy = app.policies.current('default', today);
+      const jurisdiction = jurisdictionFor(actor, application, await app.registry.current());
+      // the policy of the unit's locality, else of the nearest locality above it, else the default
+      const policy = app.policies.currentFor(jurisdiction.path, today);
       const digest = requestDigest({ origin, application });
       const key = request.headers['idempotency-key'];
 
       // Every year the case can reach: revisits run a year past the ruling, which may take a year or more.
       const calendar = app.calendar.snapshot(year, year + 3);
       const start = (caseId: string) =>
-        app.cases.start({ caseId, origin, application, openedBy: actor, policy, calendar, requestDigest: digest });
+        app.cases.start({ caseId, origin, application, openedBy: actor, policy, calendar, jurisdiction, requestDigest: digest });
 
       let started;
       if (key) {

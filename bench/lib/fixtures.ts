@@ -4,6 +4,7 @@
  * client starts with (the same the API builds).
  */
 import { WorkingDayCalendar } from '../../domain/calendar';
+import { demoRegistry } from '../../api/registry';
 import type { Actor } from '../../domain/case';
 import { defaultPolicy } from '../../domain/policies';
 import { policySchema, type Policy } from '../../domain/policy';
@@ -13,12 +14,14 @@ import { sampleApplication } from '../../test/support/applications';
 
 export const actors = {
   unit: { sub: 'bench-unit-clerk', role: 'unit', unit: 'JS-NJ-FGW' } as Actor,
-  org: { sub: 'bench-org-officer', role: 'organization', unit: 'ORG-NJ' } as Actor,
-  discipline: { sub: 'bench-discipline', role: 'discipline' } as Actor,
-  committee: { sub: 'bench-committee', role: 'committee' } as Actor,
+  org: { sub: 'bench-org-officer', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' } as Actor,
+  discipline: { sub: 'bench-discipline', role: 'discipline', unit: 'JS-NJ-JW', locality: 'JS-NJ' } as Actor,
+  committee: { sub: 'bench-committee', role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' } as Actor,
 };
 
 export { investigation, sampleApplication } from '../../test/support/applications';
+/** What the API accepts to open a case: its documented sample, whose unit and cadre are in the demo registry. */
+export { sampleApplication as registeredApplication } from '../../api/schemas';
 
 export const inputs = {
   accept: { decision: 'accept' as const },
@@ -53,6 +56,7 @@ export function caseInput(policy: Policy = defaultPolicy, application = sampleAp
     openedBy: actors.unit,
     policy,
     calendar: WorkingDayCalendar.default().snapshot(now.getUTCFullYear(), now.getUTCFullYear() + 3),
+    jurisdiction: demoRegistry.jurisdictionOf(application.unitCode)!,
     requestDigest: requestDigest({ origin, application }),
   };
 }

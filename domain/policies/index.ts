@@ -63,6 +63,15 @@ export class PolicyRegistry {
     return [...this.byVersion.values()].sort((a, b) => a.version.localeCompare(b.version));
   }
 
+  /** The policy of the first locality of `path` (a locality, then those above it) that has one in effect, else the default. */
+  currentFor(path: readonly string[], onDate: string): Policy {
+    for (const locality of path) {
+      const own = this.list().some((p) => p.locality === locality && p.effectiveFrom <= onDate);
+      if (own) return this.current(locality, onDate);
+    }
+    return this.current('default', onDate);
+  }
+
   /** The policy a new case in `locality` starts under: the latest effective version of that locality, else the default. */
   current(locality = 'default', onDate: string): Policy {
     const candidates = this.list()
