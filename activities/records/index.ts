@@ -12,6 +12,7 @@ export { migrate } from './migrate';
 export { migrations, type Migration } from './migrations';
 export { createRecordSystem, verifyLedger, plaintextReport, type RecordStore, type PerformanceGrade, type CaseRecord, type PlaintextReport } from './recordSystem';
 export { RecordKeys, RecordKeyError, recordKeysOf, recordKeyFile, SEALED_PREFIX } from './sealing';
+export { eraseCase, retentionFromPolicies, ErasureRefused, type EraseOptions, type ErasureResult, type ErasureRefusal } from './erasure';
 export { seedDemoData } from './seed';
 export { LedgerConflict, LedgerOutOfOrder, InvalidRecordInput, recordsNonRetryableErrorTypes } from './errors';
 export { canonicalJson, type LedgerVerification } from './ledger';
