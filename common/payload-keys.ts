@@ -93,32 +93,43 @@ function readKeyFile(file: string): KeyFile {
   return { file, keys, created: false, exposed };
 }
 
-/** Reads DATA_DIR/payload-keys, or undefined when there is none (nothing is created). */
-export function readEmbeddedKeys(dataDir: string): KeyFile | undefined {
-  const file = path.join(dataDir, KEY_FILE_NAME);
+/** An embedded key file in DATA_DIR: its name and the comment lines written above its key. */
+export interface EmbeddedKeyFile {
+  name: string;
+  header: readonly string[];
+}
+
+/** DATA_DIR/payload-keys, the Temporal payload keys. */
+export const payloadKeyFile: EmbeddedKeyFile = {
+  name: KEY_FILE_NAME,
+  header: [
+    '# Keys that encrypt the Temporal payloads of this installation (id:base64key, the first encrypts).',
+    '# Generated on the first start. Losing this file makes every case started with it unreadable.',
+    '# Production sets PAYLOAD_KEYS instead.',
+  ],
+};
+
+/** Reads DATA_DIR/payload-keys (or another embedded key file), or undefined when there is none (nothing is created). */
+export function readEmbeddedKeys(dataDir: string, kind: EmbeddedKeyFile = payloadKeyFile): KeyFile | undefined {
+  const file = path.join(dataDir, kind.name);
   return fs.existsSync(file) ? readKeyFile(file) : undefined;
 }
 
 /**
- * Reads DATA_DIR/payload-keys, creating it (mode 0600) with one new key when it does not exist.
+ * Reads DATA_DIR/payload-keys (or another embedded key file), creating it (mode 0600) with one new
+ * key when it does not exist.
  * The file is written under a temporary name and linked into place, which fails if another process
  * got there first: the worker and the API may start at the same moment on the same folder, and both
  * must end up with the one key that was kept.
  */
-export function loadOrCreateEmbeddedKeys(dataDir: string): KeyFile {
-  const existing = readEmbeddedKeys(dataDir);
+export function loadOrCreateEmbeddedKeys(dataDir: string, kind: EmbeddedKeyFile = payloadKeyFile): KeyFile {
+  const existing = readEmbeddedKeys(dataDir, kind);
   if (existing) return existing;
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, KEY_FILE_NAME);
+  const file = path.join(dataDir, kind.name);
   const { line } = generatePayloadKey();
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const content = [
-    '# Keys that encrypt the Temporal payloads of this installation (id:base64key, the first encrypts).',
-    '# Generated on the first start. Losing this file makes every case started with it unreadable.',
-    '# Production sets PAYLOAD_KEYS instead.',
-    line,
-    '',
-  ].join('\n');
+  const content = [...kind.header, line, ''].join('\n');
   fs.writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
   try {
     fs.linkSync(temporary, file);

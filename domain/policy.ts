@@ -117,6 +117,11 @@ export const policySchema = z
     /** Revisit offsets per tier, counted from the final ruling in `unit` (months; seconds for drills). */
     followUp: z.object({ unit: z.enum(['months', 'seconds']).default('months'), focus: months, support: months, incentive: months }).strict(),
     screeningRules: z.array(screeningRuleSchema).min(1),
+    /**
+     * How long the record system keeps a closed case's personal data, in years after closing; then it
+     * may be erased (`npm run records:erase`). Optional, so documents written before it stay valid.
+     */
+    retention: z.object({ years: z.number().int().min(1).max(100) }).strict().default({ years: 10 }),
   })
   .strict()
   .refine((p) => new Set(p.screeningRules.map((r) => r.id)).size === p.screeningRules.length, { message: 'screening rule ids must be unique', path: ['screeningRules'] });

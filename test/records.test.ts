@@ -19,10 +19,12 @@ import {
   migrate,
   migrations,
   openDb,
+  RecordKeys,
   seedDemoData,
   type Db,
   type RecordStore,
 } from '../activities/records';
+import { parsePayloadKeys } from '../common/payload-keys';
 import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
@@ -30,6 +32,7 @@ import type { DomainRecord, RecordEventInput } from '../activities/types';
 jest.setTimeout(120_000);
 
 const logger = pino({ level: 'silent' });
+const keys = new RecordKeys(parsePayloadKeys(`t1:${randomBytes(32).toString('base64')}`));
 const pgUrl = process.env.TEST_DATABASE_URL;
 const allVersions = migrations.map((m) => m.version);
 
@@ -203,7 +206,7 @@ describe.each(backends)('record system on $name', (backend) => {
     await backend.setUp();
     db = await backend.open();
     firstMigration = await migrate(db, logger);
-    records = createRecordSystem(db, logger);
+    records = createRecordSystem(db, logger, keys);
   });
 
   afterAll(async () => {
@@ -221,7 +224,7 @@ describe.each(backends)('record system on $name', (backend) => {
 
       // Act
       db = await backend.open();
-      records = createRecordSystem(db, logger);
+      records = createRecordSystem(db, logger, keys);
       const second = await migrate(db, logger);
 
       // Assert
@@ -271,8 +274,9 @@ describe.each(backends)('record system on $name', (backend) => {
       // Assert
       expect(await count(db, 'ledger WHERE case_id = $1', [caseId])).toBe(1);
       expect(await count(db, 'cases WHERE case_id = $1', [caseId])).toBe(1);
-      const { rows } = await db.query<{ stage: string; cadre_id: string; last_seq: number }>('SELECT stage, cadre_id, last_seq FROM cases WHERE case_id = $1', [caseId]);
-      expect(rows[0]).toEqual({ stage: 'investigation', cadre_id: 'C-IDEM', last_seq: 1 });
+      const { rows } = await db.query<{ stage: string; last_seq: number }>('SELECT stage, last_seq FROM cases WHERE case_id = $1', [caseId]);
+      expect(rows[0]).toEqual({ stage: 'investigation', last_seq: 1 });
+      expect((await records.readCase(caseId))?.cadre?.id).toBe('C-IDEM');
     });
 
     it('When a retry carries different content for a recorded entry, then it fails with LedgerConflict and changes nothing', async () => {
@@ -334,11 +338,14 @@ describe.each(backends)('record system on $name', (backend) => {
       // Assert
       const ruling = (await db.query('SELECT outcome, influence_months, tier, status FROM rulings WHERE case_id = $1', [caseId])).rows;
       expect(ruling).toEqual([{ outcome: 'mitigate', influence_months: 6, tier: 'support', status: 'final' }]);
-      const measure = (await db.query('SELECT due_date, status, percent, last_progress FROM measures WHERE case_id = $1', [caseId])).rows;
-      expect(measure).toEqual([{ due_date: '2026-03-31', status: 'completed', percent: 100, last_progress: '已修订制度' }]);
-      expect((await db.query('SELECT seq, progress FROM measure_progress WHERE case_id = $1', [caseId])).rows).toEqual([{ seq: 3, progress: '已修订制度' }]);
-      const revisit = (await db.query('SELECT thinking, work_performance, life_situation, assessment, new_tier FROM revisits WHERE case_id = $1', [caseId])).rows;
-      expect(revisit).toEqual([{ thinking: '思想稳定', work_performance: '积极', life_situation: '正常', assessment: '良好', new_tier: 'incentive' }]);
+      const measure = (await db.query('SELECT due_date, status, percent FROM measures WHERE case_id = $1', [caseId])).rows;
+      expect(measure).toEqual([{ due_date: '2026-03-31', status: 'completed', percent: 100 }]);
+      const read = await records.readCase(caseId);
+      expect(read?.rulings).toEqual([{ rulingNo: 1, outcome: 'mitigate', status: 'final', reasons: '主动挽回损失' }]);
+      expect(read?.measures).toEqual([{ measureId: 'm1', status: 'completed', percent: 100, title: '完善审批流程', lastProgress: '已修订制度', reports: [{ seq: 3, progress: '已修订制度' }] }]);
+      expect(read?.revisits).toEqual([
+        { revisitId: 'r3', status: 'done', tier: 'support', newTier: 'incentive', thinking: '思想稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' },
+      ]);
       const register = (await db.query<{ final_at: Date; stage: string }>('SELECT final_at, stage FROM cases WHERE case_id = $1', [caseId])).rows[0];
       expect(register?.stage).toBe('followUp');
       expect(new Date(register!.final_at).toISOString()).toBe(event(caseId, 2).entry.at);

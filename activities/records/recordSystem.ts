@@ -1,19 +1,50 @@
 /**
  * The record system: case register, audit ledger, rulings, measures, revisit tracking records and
  * performance records, on PostgreSQL or the embedded store (the same SQL on both).
+ *
+ * Personal data is sealed with the case's key (see sealing.ts): the personal columns hold sealed
+ * text, the cadre is indexed by a keyed hash of the id, and a ledger payload is
+ * `{ register, sealed }`: the register row (no personal data) in the clear and the timeline entry with
+ * its domain records sealed. The chain covers the stored payload, so it verifies without any key.
  */
 import type { Logger } from 'pino';
+import type { Application } from '../../domain/case';
 import type { DomainRecord, RecordEventInput, RecordSystem } from '../types';
 import type { Db, Queryable } from './db';
 import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
 import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type LedgerRow, type LedgerVerification } from './ledger';
 import { LOCK_NAMESPACE } from './migrate';
+import { isSealed, RecordKeyError, type CaseKey, type RecordKeys } from './sealing';
 
 export type PerformanceGrade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
 
 export interface RecordStore extends RecordSystem {
   /** Recomputes the hash chain of one case, or of every case, from the stored rows. */
   verifyLedger(caseId?: string): Promise<LedgerVerification[]>;
+  /** The case as the record system holds it, personal data opened; undefined for an unknown case. */
+  readCase(caseId: string): Promise<CaseRecord | undefined>;
+}
+
+/** A case read back from the record store. An erased case has `erased` and none of its personal data. */
+export interface CaseRecord {
+  caseId: string;
+  stage: string;
+  outcome?: string;
+  closedAt?: string;
+  erased?: { at: string; by: string; reason: string };
+  cadre?: { id: string; name: string };
+  application?: Application;
+  rulings: { rulingNo: number; outcome: string; status: string; reasons?: string }[];
+  measures: { measureId: string; status: string; percent?: number; title?: string; lastProgress?: string; reports: { seq: number; progress?: string }[] }[];
+  revisits: { revisitId: string; status: string; tier: string; newTier?: string; thinking?: string; workPerformance?: string; lifeSituation?: string; assessment?: string }[];
+}
+
+/** How many rows still hold personal data in the clear, written before it was sealed. */
+export interface PlaintextReport {
+  /** Ledger entries whose payload is in the clear: they stay so, even after erasure. */
+  ledgerEntries: number;
+  /** Register, ruling, measure and revisit rows with a personal column in the clear. */
+  rows: number;
 }
 
 /** Stages a case reaches only once its ruling is final. */
@@ -37,6 +68,48 @@ function chinaYear(value: string, what: string): number {
 /** A 32-bit lock key per case, so concurrent writers of one case's chain queue up. */
 const caseLockKey = (caseId: string): number => Buffer.from(sha256Hex(caseId), 'hex').readInt32BE(0);
 
+/** Holds the case's chain for the rest of the transaction. */
+export async function lockCase(tx: Queryable, caseId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE + 1, caseLockKey(caseId)]);
+}
+
+/** The fields of a new ledger entry; its payload as canonical JSON. */
+export interface NewLedgerEntry {
+  caseId: string;
+  seq: number;
+  at: string;
+  event: string;
+  actorSub: string | null;
+  actorRole: string | null;
+  payloadText: string;
+}
+
+/** Appends an entry that chains from `prevHash`; returns its hash. The caller holds the case's lock. */
+export async function appendLedgerEntry(tx: Queryable, entry: NewLedgerEntry, prevHash: string): Promise<string> {
+  const payloadDigest = sha256Hex(entry.payloadText);
+  const hash = chainHash(prevHash, { caseId: entry.caseId, seq: entry.seq, at: entry.at, event: entry.event, actorSub: entry.actorSub, actorRole: entry.actorRole, payloadDigest });
+  await tx.query(
+    `INSERT INTO ledger (case_id, seq, at, event, actor_sub, actor_role, payload, payload_digest, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
+    [entry.caseId, entry.seq, entry.at, entry.event, entry.actorSub, entry.actorRole, entry.payloadText, payloadDigest, prevHash, hash],
+  );
+  return hash;
+}
+
+/** The case's key: unwrapped from case_keys, or made now (in the transaction) when `create` and there is none. */
+async function caseKeyOf(tx: Queryable, keys: RecordKeys, caseId: string, create: { at: string } | undefined): Promise<CaseKey | undefined> {
+  const { rows } = await tx.query<{ key_id: string; wrapped_key: string | null }>('SELECT key_id, wrapped_key FROM case_keys WHERE case_id = $1', [caseId]);
+  const stored = rows[0];
+  if (stored) {
+    if (stored.wrapped_key === null) throw new InvalidRecordInput(`case ${caseId} was erased: its key is destroyed and nothing more can be recorded`);
+    return keys.openCaseKey(caseId, stored.key_id, stored.wrapped_key);
+  }
+  if (!create) return undefined;
+  const made = keys.newCaseKey(caseId);
+  await tx.query('INSERT INTO case_keys (case_id, key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [caseId, made.keyId, made.wrapped, create.at]);
+  return made.caseKey;
+}
+
 function checkInput(input: RecordEventInput): void {
   const bad = (why: string) => new InvalidRecordInput(`recordEvent(${input?.caseId}#${input?.seq}): ${why}`);
   if (typeof input.caseId !== 'string' || input.caseId.length === 0 || input.caseId.length > 100) throw bad('caseId must be a string of 1–100 characters');
@@ -56,14 +129,16 @@ function asPermanent(err: unknown, input: RecordEventInput): unknown {
   return err;
 }
 
-async function writeRecord(tx: Queryable, caseId: string, seq: number, at: string, record: DomainRecord): Promise<void> {
+async function writeRecord(tx: Queryable, keys: RecordKeys, key: CaseKey, caseId: string, seq: number, at: string, record: DomainRecord): Promise<void> {
+  const seal = (field: string, text: string | undefined): string | null => (text === undefined ? null : key.seal(field, text));
   switch (record.type) {
     case 'case':
-      await tx.query('UPDATE cases SET cadre_id = $2, cadre_name = $3, application = $4::jsonb WHERE case_id = $1', [
+      await tx.query('UPDATE cases SET cadre_id = $2, cadre_name = $3, application = $4, cadre_ref = $5 WHERE case_id = $1', [
         caseId,
-        record.cadreId,
-        record.cadreName,
-        canonicalJson(record.application),
+        seal('cases.cadre_id', record.cadreId),
+        seal('cases.cadre_name', record.cadreName),
+        seal('cases.application', canonicalJson(record.application)),
+        keys.cadreRef(record.cadreId),
       ]);
       return;
     case 'ruling':
@@ -74,7 +149,18 @@ async function writeRecord(tx: Queryable, caseId: string, seq: number, at: strin
            outcome = EXCLUDED.outcome, influence_months = EXCLUDED.influence_months, recommended_form = EXCLUDED.recommended_form,
            tier = EXCLUDED.tier, status = EXCLUDED.status, proposed_by = EXCLUDED.proposed_by, reasons = EXCLUDED.reasons,
            updated_at = EXCLUDED.updated_at`,
-        [caseId, record.rulingNo, record.outcome, record.influenceMonths ?? null, record.recommendedForm ?? null, record.tier ?? null, record.status, record.proposedBy, record.reasons, at],
+        [
+          caseId,
+          record.rulingNo,
+          record.outcome,
+          record.influenceMonths ?? null,
+          record.recommendedForm ?? null,
+          record.tier ?? null,
+          record.status,
+          record.proposedBy,
+          seal(`rulings.reasons#${record.rulingNo}`, record.reasons),
+          at,
+        ],
       );
       if (record.status === 'final') await tx.query('UPDATE cases SET final_at = COALESCE(final_at, $2) WHERE case_id = $1', [caseId, at]);
       return;
@@ -86,13 +172,22 @@ async function writeRecord(tx: Queryable, caseId: string, seq: number, at: strin
            title = EXCLUDED.title, due_date = EXCLUDED.due_date, status = EXCLUDED.status,
            percent = COALESCE(EXCLUDED.percent, measures.percent), last_progress = COALESCE(EXCLUDED.last_progress, measures.last_progress),
            updated_at = EXCLUDED.updated_at`,
-        [caseId, record.measureId, record.title, record.dueDate, record.status, record.percent ?? null, record.lastProgress ?? null, at],
+        [
+          caseId,
+          record.measureId,
+          seal(`measures.title#${record.measureId}`, record.title),
+          record.dueDate,
+          record.status,
+          record.percent ?? null,
+          seal(`measures.last_progress#${record.measureId}`, record.lastProgress),
+          at,
+        ],
       );
       if (record.lastProgress !== undefined) {
         await tx.query(
           `INSERT INTO measure_progress (case_id, measure_id, seq, at, progress, percent, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT DO NOTHING`,
-          [caseId, record.measureId, seq, at, record.lastProgress, record.percent ?? null, record.status],
+          [caseId, record.measureId, seq, at, seal(`measure_progress.progress#${record.measureId}#${seq}`, record.lastProgress), record.percent ?? null, record.status],
         );
       }
       return;
@@ -117,10 +212,10 @@ async function writeRecord(tx: Queryable, caseId: string, seq: number, at: strin
           record.monthOffset,
           record.tier,
           record.status,
-          record.thinking ?? null,
-          record.workPerformance ?? null,
-          record.lifeSituation ?? null,
-          record.assessment ?? null,
+          seal(`revisits.thinking#${record.revisitId}`, record.thinking),
+          seal(`revisits.work_performance#${record.revisitId}`, record.workPerformance),
+          seal(`revisits.life_situation#${record.revisitId}`, record.lifeSituation),
+          seal(`revisits.assessment#${record.revisitId}`, record.assessment),
           record.newTier ?? null,
           record.recordedBy ?? null,
           recorded ? at : null,
@@ -152,25 +247,122 @@ export async function verifyLedger(db: Queryable, caseId?: string): Promise<Ledg
   return results;
 }
 
-/** The record system on `db` (migrated already, see `migrate`). */
-export function createRecordSystem(db: Db, logger: Logger): RecordStore {
+/** Counts the rows whose personal data is still in the clear (written before it was sealed). */
+export async function plaintextReport(db: Queryable, caseId?: string): Promise<PlaintextReport> {
+  const plain = (column: string) => `(${column} IS NOT NULL AND ${column} NOT LIKE 'enc:v1:%')`;
+  const scope = caseId === undefined ? 'TRUE' : 'case_id = $1';
+  const params = caseId === undefined ? [] : [caseId];
+  const n = async (sql: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0]?.n ?? 0;
+  const ledgerEntries = await n(`ledger WHERE ${scope} AND payload ? 'entry'`);
+  const rows =
+    (await n(`cases WHERE ${scope} AND (${plain('cadre_id')} OR ${plain('cadre_name')} OR ${plain('application')})`)) +
+    (await n(`rulings WHERE ${scope} AND ${plain('reasons')}`)) +
+    (await n(`measures WHERE ${scope} AND (${plain('title')} OR ${plain('last_progress')})`)) +
+    (await n(`measure_progress WHERE ${scope} AND ${plain('progress')}`)) +
+    (await n(`revisits WHERE ${scope} AND (${plain('thinking')} OR ${plain('work_performance')} OR ${plain('life_situation')} OR ${plain('assessment')})`));
+  return { ledgerEntries, rows };
+}
+
+const isoOf = (value: Date | string | null): string | undefined => (value === null ? undefined : new Date(value).toISOString());
+const present = <T extends Record<string, unknown>>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+
+/** Reads one case back, opening its personal data with its key (none for an erased case). */
+async function readCase(db: Queryable, keys: RecordKeys, caseId: string): Promise<CaseRecord | undefined> {
+  const c = (
+    await db.query<{ stage: string; outcome: string | null; closed_at: Date | null; erased_at: Date | null; cadre_id: string | null; cadre_name: string | null; application: string | null }>(
+      'SELECT stage, outcome, closed_at, erased_at, cadre_id, cadre_name, application FROM cases WHERE case_id = $1',
+      [caseId],
+    )
+  ).rows[0];
+  if (!c) return undefined;
+  const key = c.erased_at ? undefined : await caseKeyOf(db, keys, caseId, undefined);
+  const open = (field: string, value: string | null): string | undefined => {
+    if (value === null) return undefined;
+    if (key) return key.open(field, value);
+    if (isSealed(value)) throw new RecordKeyError(`case ${caseId} has a sealed ${field} but no key`);
+    return value; // written before sealing
+  };
+  const rulings = (await db.query<{ ruling_no: number; outcome: string; status: string; reasons: string | null }>('SELECT ruling_no, outcome, status, reasons FROM rulings WHERE case_id = $1 ORDER BY ruling_no', [caseId])).rows;
+  const measures = (
+    await db.query<{ measure_id: string; status: string; percent: number | null; title: string | null; last_progress: string | null }>(
+      'SELECT measure_id, status, percent, title, last_progress FROM measures WHERE case_id = $1 ORDER BY measure_id',
+      [caseId],
+    )
+  ).rows;
+  const reports = (await db.query<{ measure_id: string; seq: number; progress: string | null }>('SELECT measure_id, seq, progress FROM measure_progress WHERE case_id = $1 ORDER BY measure_id, seq', [caseId])).rows;
+  const revisits = (
+    await db.query<{ revisit_id: string; status: string; tier: string; new_tier: string | null; thinking: string | null; work_performance: string | null; life_situation: string | null; assessment: string | null }>(
+      'SELECT revisit_id, status, tier, new_tier, thinking, work_performance, life_situation, assessment FROM revisits WHERE case_id = $1 ORDER BY revisit_id',
+      [caseId],
+    )
+  ).rows;
+  const erasure = c.erased_at
+    ? (await db.query<{ erased_at: Date; erased_by: string; reason: string }>('SELECT erased_at, erased_by, reason FROM erasures WHERE case_id = $1', [caseId])).rows[0]
+    : undefined;
+  const cadreId = open('cases.cadre_id', c.cadre_id);
+  const cadreName = open('cases.cadre_name', c.cadre_name);
+  const application = open('cases.application', c.application);
+  return present({
+    caseId,
+    stage: c.stage,
+    outcome: c.outcome ?? undefined,
+    closedAt: isoOf(c.closed_at),
+    erased: c.erased_at ? { at: new Date(c.erased_at).toISOString(), by: erasure?.erased_by ?? '', reason: erasure?.reason ?? '' } : undefined,
+    cadre: cadreId !== undefined ? { id: cadreId, name: cadreName ?? '' } : undefined,
+    application: application !== undefined ? (JSON.parse(application) as Application) : undefined,
+    rulings: rulings.map((r) => present({ rulingNo: r.ruling_no, outcome: r.outcome, status: r.status, reasons: open(`rulings.reasons#${r.ruling_no}`, r.reasons) })),
+    measures: measures.map((m) =>
+      present({
+        measureId: m.measure_id,
+        status: m.status,
+        percent: m.percent ?? undefined,
+        title: open(`measures.title#${m.measure_id}`, m.title),
+        lastProgress: open(`measures.last_progress#${m.measure_id}`, m.last_progress),
+        reports: reports.filter((p) => p.measure_id === m.measure_id).map((p) => present({ seq: p.seq, progress: open(`measure_progress.progress#${p.measure_id}#${p.seq}`, p.progress) })),
+      }),
+    ),
+    revisits: revisits.map((r) =>
+      present({
+        revisitId: r.revisit_id,
+        status: r.status,
+        tier: r.tier,
+        newTier: r.new_tier ?? undefined,
+        thinking: open(`revisits.thinking#${r.revisit_id}`, r.thinking),
+        workPerformance: open(`revisits.work_performance#${r.revisit_id}`, r.work_performance),
+        lifeSituation: open(`revisits.life_situation#${r.revisit_id}`, r.life_situation),
+        assessment: open(`revisits.assessment#${r.revisit_id}`, r.assessment),
+      }),
+    ),
+  });
+}
+
+/** The record system on `db` (migrated already, see `migrate`), sealing personal data under `keys`. */
+export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): RecordStore {
   return {
     async recordEvent(input) {
       checkInput(input);
       const at = new Date(input.entry.at).toISOString();
-      const payload = { entry: input.entry, register: input.register, records: input.records ?? [] };
-      const payloadText = canonicalJson(payload);
-      const payloadDigest = sha256Hex(payloadText);
+      const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
       const log = logger.child({ caseId: input.caseId, seq: input.seq, event: input.entry.event });
       try {
         const outcome = await db.transaction(async (tx) => {
-          await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE + 1, caseLockKey(input.caseId)]);
-          const existing = await tx.query<{ payload_digest: string }>('SELECT payload_digest FROM ledger WHERE case_id = $1 AND seq = $2', [input.caseId, input.seq]);
+          await lockCase(tx, input.caseId);
+          const registered = (await tx.query<{ erased_at: Date | null }>('SELECT erased_at FROM cases WHERE case_id = $1', [input.caseId])).rows[0];
+          if (registered?.erased_at) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
+          const key = (await caseKeyOf(tx, keys, input.caseId, { at }))!;
+          const payloadText = canonicalJson({ register: input.register, sealed: key.sealDeterministic(`ledger#${input.seq}`, sealedText) });
+          const payloadDigest = sha256Hex(payloadText);
+          const existing = await tx.query<{ payload_digest: string; sealed: boolean }>(
+            `SELECT payload_digest, payload ? 'sealed' AS sealed FROM ledger WHERE case_id = $1 AND seq = $2`,
+            [input.caseId, input.seq],
+          );
           const stored = existing.rows[0];
           if (stored) {
-            if (stored.payload_digest === payloadDigest) return 'duplicate' as const;
+            // An entry recorded before sealing is recognised by the digest of its plaintext payload.
+            const digest = stored.sealed ? payloadDigest : sha256Hex(canonicalJson({ entry: input.entry, register: input.register, records: input.records ?? [] }));
+            if (stored.payload_digest === digest) return 'duplicate' as const;
             throw new LedgerConflict(
-              `ledger entry ${input.caseId}#${input.seq} already exists with different content (stored digest ${stored.payload_digest}, this one ${payloadDigest})`,
+              `ledger entry ${input.caseId}#${input.seq} already exists with different content (stored digest ${stored.payload_digest}, this one ${digest})`,
               input.caseId,
               input.seq,
             );
@@ -182,26 +374,23 @@ export function createRecordSystem(db: Db, logger: Logger): RecordStore {
           if ((head && input.seq > head.seq + 1) || (!head && input.seq > 1)) {
             throw new LedgerOutOfOrder(`ledger entry ${input.caseId}#${input.seq} waits for entry ${head ? head.seq + 1 : 'the first'}`, input.caseId, input.seq);
           }
-          const prevHash = head?.hash ?? GENESIS;
-          const actorSub = input.entry.actor?.sub ?? null;
-          const actorRole = input.entry.actor?.role ?? null;
-          const hash = chainHash(prevHash, { caseId: input.caseId, seq: input.seq, at, event: input.entry.event, actorSub, actorRole, payloadDigest });
-          await tx.query(
-            `INSERT INTO ledger (case_id, seq, at, event, actor_sub, actor_role, payload, payload_digest, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
-            [input.caseId, input.seq, at, input.entry.event, actorSub, actorRole, payloadText, payloadDigest, prevHash, hash],
+          await appendLedgerEntry(
+            tx,
+            { caseId: input.caseId, seq: input.seq, at, event: input.entry.event, actorSub: input.entry.actor?.sub ?? null, actorRole: input.entry.actor?.role ?? null, payloadText },
+            head?.hash ?? GENESIS,
           );
           const r = input.register;
           await tx.query(
-            `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq, closed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $6 = 'closed' THEN $10::timestamptz END)
              ON CONFLICT (case_id) DO UPDATE SET
                origin = EXCLUDED.origin, policy_version = EXCLUDED.policy_version, unit_code = EXCLUDED.unit_code,
                category = EXCLUDED.category, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
-               close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at, last_seq = EXCLUDED.last_seq`,
+               close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at, last_seq = EXCLUDED.last_seq,
+               closed_at = COALESCE(cases.closed_at, EXCLUDED.closed_at)`,
             [input.caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), at, input.seq],
           );
-          for (const record of input.records ?? []) await writeRecord(tx, input.caseId, input.seq, at, record);
+          for (const record of input.records ?? []) await writeRecord(tx, keys, key, input.caseId, input.seq, at, record);
           // A ruling is final once the case moves on to remediation, follow-up or closure with an outcome.
           await tx.query(
             `UPDATE cases SET final_at = $2
@@ -219,12 +408,13 @@ export function createRecordSystem(db: Db, logger: Logger): RecordStore {
 
     async findToleratedCases(cadreId, category, since, excludeCaseId) {
       const from = toInstant(since, 'since').toISOString();
+      // By the keyed hash of the id; rows written before sealing have none and are found by the plain id.
       const { rows } = await db.query<{ case_id: string; outcome: string; final_at: Date }>(
         `SELECT case_id, outcome, final_at FROM cases
-         WHERE cadre_id = $1 AND category = $2 AND outcome IN ('exempt', 'mitigate')
-           AND final_at IS NOT NULL AND final_at >= $3 AND case_id <> $4
+         WHERE (cadre_ref = ANY($1::text[]) OR (cadre_ref IS NULL AND cadre_id = $2)) AND category = $3 AND outcome IN ('exempt', 'mitigate')
+           AND final_at IS NOT NULL AND final_at >= $4 AND case_id <> $5
          ORDER BY final_at DESC, case_id`,
-        [cadreId, category, from, excludeCaseId],
+        [keys.cadreRefs(cadreId), cadreId, category, from, excludeCaseId],
       );
       return rows.map((r) => ({ caseId: r.case_id, outcome: r.outcome, finalAt: new Date(r.final_at).toISOString() }));
     },
@@ -239,5 +429,7 @@ export function createRecordSystem(db: Db, logger: Logger): RecordStore {
     },
 
     verifyLedger: (caseId) => verifyLedger(db, caseId),
+
+    readCase: (caseId) => readCase(db, keys, caseId),
   };
 }

@@ -36,8 +36,9 @@ export async function openTestStore(): Promise<TestStore> {
     await admin(`CREATE SCHEMA ${schema}`);
     const u = new URL(url);
     u.searchParams.set('options', `-c search_path=${schema}`);
-    // the demo reference data (registry, recipients), as on the embedded store
-    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: u.toString(), SEED_DEMO_DATA: 'true' }), logger);
+    // the demo reference data (registry, recipients), as on the embedded store; record keys of the
+    // test's own (the embedded default would write a key file into ./data)
+    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: u.toString(), SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
     return { db, records, kind: 'postgresql', close: async () => { await db.close(); await admin(`DROP SCHEMA ${schema} CASCADE`); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-e2e-'));

@@ -4,7 +4,8 @@
  */
 import { migration001 } from './001_init';
 import { migration002 } from './002_notifications';
-import { migration003 } from './003_registry';
+import { migration003 } from './003_sealed_personal_data';
+import { migration004 } from './004_registry';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];

@@ -4,8 +4,8 @@ import type { Migration } from './index';
  * The registry: localities (province → city → county) and the bodies in each. Units stay in `units`
  * (cadres refer to them) and are kept equal to the bodies of kind `unit`; every change is audited.
  */
-export const migration003: Migration = {
-  version: 3,
+export const migration004: Migration = {
+  version: 4,
   name: 'registry',
   sql: `
 CREATE TABLE localities (
