@@ -24,7 +24,7 @@ import { createTemporalGateway, type CaseGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
 import { signToken } from '../api/tokens';
-import { createPayloadCodec, ENCRYPTED_ENCODING, EncryptionCodec, METADATA_KEY_ID, PayloadDecryptionError } from '../common/codec';
+import { createPayloadCodec, ENCRYPTED_ENCODING, EncryptionCodec, isWorkflowMetadata, METADATA_KEY_ID, PayloadDecryptionError } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { KEY_FILE_NAME, loadOrCreateEmbeddedKeys, type PayloadKey } from '../common/payload-keys';
 import { roles, type Actor, type CaseState, type Role } from '../domain/case';
@@ -130,6 +130,26 @@ describe('The encryption codec', () => {
     expect(clear).toBe(summary);
     expect(text(sealed!.metadata?.[METADATA_ENCODING_KEY])).toBe('binary/encrypted');
     expect(Buffer.from(sealed!.data!).toString('utf8')).not.toContain('张三');
+  });
+
+  test('When a payload is the workflow-metadata query answer (the current details), then it stays readable', async () => {
+    const codec = new EncryptionCodec([key('k1')]);
+    const definition = { type: 'caseWorkflow', queryDefinitions: [{ name: 'getCase', description: 'The case state' }], signalDefinitions: [], updateDefinitions: [{ name: 'acceptance' }] };
+    // The SDK answers __temporal_workflow_metadata with this object, in this key order.
+    const metadata = defaultPayloadConverter.toPayload({ definition, currentDetails: '待受理 · JS-NJ-FGW · 审批制度改革' });
+    const lookalikes = [
+      defaultPayloadConverter.toPayload({ definition, currentDetails: '待受理', cadre: { name: '张三' } }),
+      defaultPayloadConverter.toPayload({ definition: { ...definition, cadre: '张三' }, currentDetails: '' }),
+      defaultPayloadConverter.toPayload({ definition: { ...definition, queryDefinitions: [{ name: 'q', note: '张三' }] } }),
+      defaultPayloadConverter.toPayload({ definition, currentDetails: { name: '张三' } }),
+      defaultPayloadConverter.toPayload({ currentDetails: '张三', definition }),
+    ];
+
+    const [clear, ...sealed] = await codec.encode([metadata, ...lookalikes]);
+
+    expect(isWorkflowMetadata(metadata)).toBe(true);
+    expect(clear).toBe(metadata);
+    for (const p of sealed) expect(text(p.metadata?.[METADATA_ENCODING_KEY])).toBe('binary/encrypted');
   });
 
   test('When payloads are not encrypted, then decoding passes them through untouched', async () => {
