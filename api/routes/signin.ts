@@ -72,7 +72,9 @@ ${message}${others}${dev}
     );
   };
 
-  const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  // `same-origin` instead of helmet's `no-referrer`: with no-referrer the browser posts the form with `Origin: null`.
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').send(body);
 
   const signedIn = (request: FastifyRequest, actor: Actor, exp: number) => {
     const o = { codecEndpoint: `${ownOrigin(request)}/codec`, namespace: config.temporalNamespace };
