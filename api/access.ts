@@ -61,7 +61,24 @@ export const publicRoutes = [
   { method: 'GET', url: '/readyz' },
   { method: 'GET', url: '/openapi.json' },
   { method: 'GET', url: '/docs' },
+  // The Temporal UI's sign-in page (routes/signin.ts), served with the codec endpoint.
+  { method: 'GET', url: '/signin' },
+  { method: 'POST', url: '/signin' },
+  { method: 'POST', url: '/signout' },
 ] as const;
+
+/**
+ * Whether `actor` may have a payload of a case decrypted by the codec endpoint: the one decision,
+ * made for every decode request. The role matrix has already admitted only supervisors and
+ * organization departments, and for now each of them decodes every case. The jurisdiction check
+ * (a body decodes the cases of the localities it oversees) goes here: the codec protocol names only
+ * the namespace, so it will take the case's unit from the decrypted payload (application and case
+ * state carry `unitCode`) before answering.
+ */
+export function mayDecode(actor: Actor, payload: { namespace: string | undefined; unitCode?: string | undefined }): boolean {
+  void payload;
+  return codecAccess.codecDecode.roles.some((r) => r === actor.role);
+}
 
 export function mayCall(route: AccessName, role: Role): boolean {
   return accessRow(route).roles.includes(role);

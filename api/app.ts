@@ -33,6 +33,7 @@ import caseRoutes from './routes/cases';
 import codecRoutes from './routes/codec';
 import healthRoutes from './routes/health';
 import policyRoutes from './routes/policies';
+import signinRoutes from './routes/signin';
 import taskRoutes from './routes/tasks';
 
 export interface AppDeps {
@@ -111,7 +112,10 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(actionRoutes);
   await app.register(taskRoutes);
   await app.register(policyRoutes);
-  if (deps.payloadCodecs) await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
+  if (deps.payloadCodecs) {
+    await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
+    await app.register(signinRoutes);
+  }
 };
 
 /** A server instance around the API; `listen` or `inject` finishes booting it. */

@@ -22,6 +22,14 @@
  * tells a supervisor where each case is), timestamps planned by activities and the request digest in
  * the memo. Personal data always travels inside objects (application, case state, action inputs),
  * which are always encrypted; the workflow never sends personal data as a bare string.
+ *
+ * A second kind stays in the clear: the answer to the SDK's built-in `__temporal_workflow_metadata`
+ * query, which is how the Temporal UI fetches the current details (with the names and descriptions of
+ * the workflow's handlers). The SDK writes it as an ordinary json/plain object with no metadata of its
+ * own, and built-in queries bypass workflow interceptors, so it is recognised by its shape
+ * (`isWorkflowMetadata`): an object of exactly `definition` (the workflow type and its query, signal
+ * and update definitions, each a name and a description) and `currentDetails` (a string). Left in
+ * the clear, the details are readable in a UI that cannot reach the codec endpoint.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
@@ -44,6 +52,48 @@ const QUOTE = 0x22;
 function isBareString(payload: Payload): boolean {
   const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
   return !!encoding && utf8Decode(encoding) === 'json/plain' && payload.data?.[0] === QUOTE;
+}
+
+/** The SDK's JSON of a WorkflowMetadata message starts with these bytes (its key order is fixed). */
+const METADATA_PREFIX = utf8Encode('{"definition":{');
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const onlyKeys = (o: Record<string, unknown>, allowed: readonly string[]) => Object.keys(o).every((k) => allowed.includes(k));
+const isDefinitionList = (v: unknown) =>
+  v === undefined || (Array.isArray(v) && v.every((d) => isObject(d) && onlyKeys(d, ['name', 'description']) && typeof d.name === 'string' && (d.description === undefined || typeof d.description === 'string')));
+
+/**
+ * Whether a payload is the answer to `__temporal_workflow_metadata` (see the module comment): json/plain
+ * data holding `{ definition: { type, queryDefinitions, signalDefinitions, updateDefinitions }, currentDetails }`
+ * and nothing else. Anything with another key, or a value of another type, is not it and is encrypted.
+ */
+export function isWorkflowMetadata(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  const data = payload.data;
+  if (!encoding || utf8Decode(encoding) !== 'json/plain' || !data || data.length < METADATA_PREFIX.length) return false;
+  for (let i = 0; i < METADATA_PREFIX.length; i++) if (data[i] !== METADATA_PREFIX[i]) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Decode(data));
+  } catch {
+    return false;
+  }
+  if (!isObject(value) || !onlyKeys(value, ['definition', 'currentDetails'])) return false;
+  if (value.currentDetails !== undefined && typeof value.currentDetails !== 'string') return false;
+  const d = value.definition;
+  return (
+    isObject(d) &&
+    onlyKeys(d, ['type', 'queryDefinitions', 'signalDefinitions', 'updateDefinitions']) &&
+    typeof d.type === 'string' &&
+    isDefinitionList(d.queryDefinitions) &&
+    isDefinitionList(d.signalDefinitions) &&
+    isDefinitionList(d.updateDefinitions)
+  );
+}
+
+/** Payloads written in the clear: bare strings and the workflow-metadata query answer. */
+export function staysInTheClear(payload: Payload): boolean {
+  return isBareString(payload) || isWorkflowMetadata(payload);
 }
 
 export class PayloadDecryptionError extends Error {
@@ -73,7 +123,7 @@ export class EncryptionCodec implements PayloadCodec {
     if (keyId === undefined) return payloads;
     const key = this.keys.get(keyId) as Buffer;
     return payloads.map((payload) =>
-      isBareString(payload)
+      staysInTheClear(payload)
         ? payload
         : {
             metadata: { [METADATA_ENCODING_KEY]: utf8Encode(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8Encode(keyId) },

@@ -87,6 +87,7 @@ export const settings = {
   payloadKeys: setting('PAYLOAD_KEYS', '', 'Keys that encrypt Temporal payloads (AES-256-GCM), as comma-separated `id:base64key` entries of 32-byte keys (`openssl rand -base64 32`). The first encrypts, all decrypt by id: rotate by putting a new key first and keeping the old ones while histories need them. Every worker and API process needs the same keys. Empty: a key generated on the first start and kept in DATA_DIR/payload-keys (mode 0600), with a warning; production must set this.', payloadKeys, true),
   payloadEncryption: setting('PAYLOAD_ENCRYPTION', 'true', 'Encrypt Temporal payloads (workflow input, case state, Update and activity arguments hold personal data). `false` writes new payloads in the clear (earlier encrypted ones still decrypt with the keys available): acceptable only with synthetic data (tests, demos, benchmarks) or when everyone with access to the Temporal server, its database and its UI may see the personal data of every case.', bool),
   recordKeys: setting('RECORD_KEYS', '', 'Master keys of the record system, in the format of PAYLOAD_KEYS (comma-separated `id:base64key` entries of 32-byte keys). Each case\'s personal data in the record store is encrypted (AES-256-GCM) with a key of its own, which these keys wrap; they also key the hashed cadre index. The first wraps new case keys and indexes new cases, all unwrap and look up by id: rotate by putting a new key first and keeping the old ones while cases under them remain. Every process that opens the record store needs the same keys. Empty: a key generated on the first start and kept in DATA_DIR/record-keys (mode 0600), with a warning; production must set this.', payloadKeys, true),
+  signinDevIdentities: setting('SIGNIN_DEV_IDENTITIES', 'false', 'Let the sign-in page (/signin) start a session as a development identity (a supervisor, an organization officer) without a token, so the Temporal UI decodes payloads. `npm start` turns it on for the embedded dev server when unset; never in production. Refused together with JWT_JWKS_URL.', bool),
   codecCorsOrigins: setting('CODEC_CORS_ORIGINS', 'http://localhost:8233,http://127.0.0.1:8233', 'Comma-separated web origins (scheme://host[:port]) whose pages may call the codec endpoint (/codec) from a browser: the Temporal UI. Empty: none.', origins),
 } as const;
 
@@ -106,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const parsed = s.schema.safeParse(raw);
     if (parsed.success) out[key] = parsed.data;
     else problems.push(`${s.env}=${s.secret ? '(hidden)' : JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (out.signinDevIdentities === true && out.jwtJwksUrl) {
+    problems.push('SIGNIN_DEV_IDENTITIES=true: not with JWT_JWKS_URL (sessions of development identities are signed with JWT_SECRET, which the API does not accept then)');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config = out as Config;

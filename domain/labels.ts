@@ -93,6 +93,29 @@ export const faultKindWords: Record<FaultKind, Words> = {
   moral: w('道德过错', 'moral fault'),
 };
 
+/**
+ * Incident categories. The category is a code (`categorySchema`); codes without a word here are shown
+ * as they are.
+ */
+export const categoryWords: Record<string, Words> = {
+  'approval-reform': w('审批制度改革', 'approval reform'),
+  'land-use': w('土地利用', 'land use'),
+  procurement: w('政府采购', 'public procurement'),
+};
+
+/** The Chinese word for a category code, or the code itself when it has none. */
+export function categoryLabel(code: string): string {
+  return Object.hasOwn(categoryWords, code) ? (categoryWords[code] as Words).zh : code;
+}
+
+/**
+ * How a unit is named where people read it (the Temporal UI's details). Until the unit registry
+ * exists this is the unit code itself; the registry's short name goes here, from the code alone.
+ */
+export function unitLabel(code: string): string {
+  return code;
+}
+
 const zhOf = <K extends string>(words: Record<K, Words>): Record<K, string> => Object.fromEntries(Object.entries<Words>(words).map(([k, v]) => [k, v.zh])) as Record<K, string>;
 
 export const stageLabels = zhOf(stageWords);

@@ -130,6 +130,8 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
     if (process.env.CODEC_CORS_ORIGINS === undefined) {
       childEnv.CODEC_CORS_ORIGINS = [...new Set([...config.codecCorsOrigins, `http://localhost:${config.devUiPort}`, `http://127.0.0.1:${config.devUiPort}`])].join(',');
     }
+    // The dev server's UI has no login: the sign-in page offers development identities instead.
+    if (process.env.SIGNIN_DEV_IDENTITIES === undefined && !config.jwtJwksUrl) childEnv.SIGNIN_DEV_IDENTITIES = 'true';
     log.info({ cli, dbFilename, port }, 'starting the Temporal dev server');
     const address = `127.0.0.1:${port}`;
     const server = supervisor.spawn('temporal', cli, args, process.env, true);
@@ -178,7 +180,8 @@ async function run(config: Config, log: Logger, supervisor: Supervisor): Promise
   if (!up) log.warn(`the API is not listening on ${probeHost}:${config.apiPort} after ${API_READY_TIMEOUT_MS / 1000} s`);
 
   const lines = ['', '  rongcuo is running', `    API           ${apiUrl}`, `    API docs      ${apiUrl}/docs`];
-  if (embedded) lines.push(`    Temporal UI   http://localhost:${config.devUiPort}`);
+  // The UI on the API's host name: the sign-in cookie is SameSite, so the UI must be on the same site as the API.
+  if (embedded) lines.push(`    Temporal UI   http://${new URL(apiUrl).hostname}:${config.devUiPort}`, `    Sign in       ${apiUrl}/signin (then the UI decodes cases)`);
   lines.push(`    Temporal      ${target.address}, namespace ${target.namespace}`);
   if (embedded) lines.push(`    Data          ${config.dataDir} (kept across restarts)`);
   lines.push('  Ctrl-C stops everything.', '');

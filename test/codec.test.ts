@@ -23,8 +23,10 @@ import { buildApp } from '../api/app';
 import { createTemporalGateway, type CaseGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
+import { demoRegistry, staticRegistry } from '../api/registry';
+import { Registry } from '../domain/registry';
 import { signToken } from '../api/tokens';
-import { createPayloadCodec, ENCRYPTED_ENCODING, EncryptionCodec, METADATA_KEY_ID, PayloadDecryptionError } from '../common/codec';
+import { createPayloadCodec, ENCRYPTED_ENCODING, EncryptionCodec, isWorkflowMetadata, METADATA_KEY_ID, PayloadDecryptionError } from '../common/codec';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { KEY_FILE_NAME, loadOrCreateEmbeddedKeys, type PayloadKey } from '../common/payload-keys';
 import { roles, type Actor, type CaseState, type Role } from '../domain/case';
@@ -130,6 +132,26 @@ describe('The encryption codec', () => {
     expect(clear).toBe(summary);
     expect(text(sealed!.metadata?.[METADATA_ENCODING_KEY])).toBe('binary/encrypted');
     expect(Buffer.from(sealed!.data!).toString('utf8')).not.toContain('张三');
+  });
+
+  test('When a payload is the workflow-metadata query answer (the current details), then it stays readable', async () => {
+    const codec = new EncryptionCodec([key('k1')]);
+    const definition = { type: 'caseWorkflow', queryDefinitions: [{ name: 'getCase', description: 'The case state' }], signalDefinitions: [], updateDefinitions: [{ name: 'acceptance' }] };
+    // The SDK answers __temporal_workflow_metadata with this object, in this key order.
+    const metadata = defaultPayloadConverter.toPayload({ definition, currentDetails: '待受理 · JS-NJ-FGW · 审批制度改革' });
+    const lookalikes = [
+      defaultPayloadConverter.toPayload({ definition, currentDetails: '待受理', cadre: { name: '张三' } }),
+      defaultPayloadConverter.toPayload({ definition: { ...definition, cadre: '张三' }, currentDetails: '' }),
+      defaultPayloadConverter.toPayload({ definition: { ...definition, queryDefinitions: [{ name: 'q', note: '张三' }] } }),
+      defaultPayloadConverter.toPayload({ definition, currentDetails: { name: '张三' } }),
+      defaultPayloadConverter.toPayload({ currentDetails: '张三', definition }),
+    ];
+
+    const [clear, ...sealed] = await codec.encode([metadata, ...lookalikes]);
+
+    expect(isWorkflowMetadata(metadata)).toBe(true);
+    expect(clear).toBe(metadata);
+    for (const p of sealed) expect(text(p.metadata?.[METADATA_ENCODING_KEY])).toBe('binary/encrypted');
   });
 
   test('When payloads are not encrypted, then decoding passes them through untouched', async () => {
@@ -289,7 +311,7 @@ const actorOf: Record<Role, Actor> = {
   discipline: { sub: 'dong', role: 'discipline', unit: 'JS-NJ-JW' },
   expert: { sub: 'expert-amy', role: 'expert' },
   committee: { sub: 'chen', role: 'committee' },
-  supervisor: { sub: 'su', role: 'supervisor' },
+  supervisor: { sub: 'su', role: 'supervisor', unit: 'JS-NJ-JD' },
 };
 
 /** The codec routes never touch cases. */
@@ -476,6 +498,122 @@ function readableText(historyJson: string): string {
   return parts.join('\n');
 }
 
+describe('Signing in for the Temporal UI', () => {
+  const UI = 'http://127.0.0.1:8233';
+  const API = 'http://127.0.0.1:3000';
+  const codec = new EncryptionCodec([key('k-session')]);
+  const apps: FastifyInstance[] = [];
+  let encrypted: Payload;
+  beforeAll(async () => {
+    [encrypted] = (await codec.encode([plain()])) as [Payload];
+  });
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+  });
+  const appWith = async (env: Record<string, string> = {}) => {
+    const config = loadConfig({ LOG_LEVEL: 'silent', API_PUBLIC_URL: API, ...env });
+    const app = await codecApp(config, codec);
+    apps.push(app);
+    return { app, config };
+  };
+  const signIn = (app: FastifyInstance, form: Record<string, string>, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/signin', payload: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: API, ...headers } });
+  const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+  const decode = (app: FastifyInstance, headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [toJSON(encrypted)] }, headers: { 'x-namespace': 'default', ...headers } });
+
+  test('When the sign-in page is opened, then it is a Chinese form, with development identities only when they are on', async () => {
+    const { app: off } = await appWith();
+    const { app: on } = await appWith({ SIGNIN_DEV_IDENTITIES: 'true' });
+
+    const page = await off.inject({ method: 'GET', url: '/signin' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('持有者令牌');
+    expect(page.body).not.toContain('name="identity"');
+    expect((await on.inject({ method: 'GET', url: '/signin' })).body).toContain('以监督部门（开发身份）登录');
+  });
+
+  test('When a supervisor signs in with a token, then an HttpOnly, SameSite=Strict cookie scoped to /codec holds it, and the UI decodes with it', async () => {
+    const { app, config } = await appWith();
+    const token = await signToken(config, actorOf.supervisor, '1h');
+
+    const res = await signIn(app, { token: `Bearer ${token}` });
+
+    expect(res.statusCode).toBe(200);
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(/^rongcuo_session=[\w-]+\.[\w-]+\.[\w-]+; Path=\/codec; Max-Age=3[56]\d\d; HttpOnly; SameSite=Strict$/);
+    expect(res.body).toContain('已登录：监督部门');
+    expect(res.body).toContain('设置 Temporal 界面');
+    const decoded = await decode(app, { cookie: cookieOf(res), origin: UI });
+    expect(decoded.statusCode).toBe(200);
+    expect(decoded.json()).toEqual({ payloads: [toJSON(plain())] });
+    expect(decoded.headers['access-control-allow-origin']).toBe(UI);
+    expect(decoded.headers['access-control-allow-credentials']).toBe('true');
+  });
+
+  test('When the session cookie comes without an Origin or from another origin, then it is not accepted', async () => {
+    const { app } = await appWith({ SIGNIN_DEV_IDENTITIES: 'true' });
+    const cookie = cookieOf(await signIn(app, { identity: 'supervisor' }));
+    expect(cookie).toMatch(/^rongcuo_session=/);
+
+    for (const headers of [{ cookie }, { cookie, origin: 'https://evil.example' }, { cookie, origin: 'http://127.0.0.1:9999' }] as Record<string, string>[]) {
+      const res = await decode(app, headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.body).not.toContain(b64(plain().data));
+    }
+    expect((await decode(app, { cookie, origin: UI })).statusCode).toBe(200);
+  });
+
+  test('When another role signs in, then no session is made; its cookie would not decode either', async () => {
+    const { app, config } = await appWith();
+
+    for (const role of roles.filter((r) => r !== 'supervisor' && r !== 'organization')) {
+      const res = await signIn(app, { token: await signToken(config, actorOf[role]) });
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const forged = await decode(app, { cookie: `rongcuo_session=${await signToken(config, actorOf[role])}`, origin: UI });
+      expect(forged.statusCode).toBe(403);
+    }
+  });
+
+  test('When the token is bad, development identities are off, or the form comes from another origin, then no session is made', async () => {
+    const { app, config } = await appWith();
+    const token = await signToken(config, actorOf.organization);
+
+    const bad = await signIn(app, { token: 'not-a-token' });
+    const dev = await signIn(app, { identity: 'organization' });
+    const foreign = await signIn(app, { token }, { origin: 'https://evil.example' });
+
+    expect([bad.statusCode, dev.statusCode, foreign.statusCode]).toEqual([401, 403, 403]);
+    for (const r of [bad, dev, foreign]) expect(r.headers['set-cookie']).toBeUndefined();
+    expect(bad.body).toContain('令牌无效或已过期');
+  });
+
+  test('When a development identity signs in and then out, then the cookie is set, then cleared', async () => {
+    const { app } = await appWith({ SIGNIN_DEV_IDENTITIES: 'true' });
+
+    const signedIn = await signIn(app, { identity: 'organization' });
+    const out = await app.inject({ method: 'POST', url: '/signout', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: API } });
+
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.body).toContain('已登录：组织部门 JS-ZZB');
+    expect(String(out.headers['set-cookie'])).toMatch(/^rongcuo_session=; Path=\/codec; Max-Age=0; HttpOnly; SameSite=Strict$/);
+  });
+
+  test('When the API is served over https, then the cookie is Secure', async () => {
+    const { app } = await appWith({ SIGNIN_DEV_IDENTITIES: 'true', API_PUBLIC_URL: 'https://rongcuo.example' });
+
+    const res = await signIn(app, { identity: 'supervisor' }, { origin: 'https://rongcuo.example' });
+
+    expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
+  });
+
+  test('When development identities are asked for together with an identity provider, then the configuration is refused', () => {
+    expect(() => loadConfig({ SIGNIN_DEV_IDENTITIES: 'true', JWT_JWKS_URL: 'https://idp.example/jwks' })).toThrow(/SIGNIN_DEV_IDENTITIES=true: not with JWT_JWKS_URL/);
+  });
+});
+
 describe('A case on the dev server with encryption', () => {
   // A namespace of its own: the other suites share the dev server and list every case in "default",
   // and they have no codec to read these.
@@ -484,6 +622,8 @@ describe('A case on the dev server with encryption', () => {
   const codec = new EncryptionCodec([key('k-dev')]);
   const marker = randomBytes(4).toString('hex').toUpperCase();
   const cadre = { ...sampleApplication.cadre, id: `CADRE-${marker}`, name: `保密人${marker}` };
+  // the cadre of this test, registered beside the demo registry's
+  const registry = staticRegistry(Registry.parse({ ...demoRegistry.document, cadres: [...demoRegistry.document.cadres, { id: cadre.id, name: cadre.name, unit: sampleApplication.unitCode }] }));
   let workerConnection: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -519,6 +659,7 @@ describe('A case on the dev server with encryption', () => {
       logger: pino({ level: 'silent' }),
       cases: createTemporalGateway(client, config),
       policies: PolicyRegistry.load(),
+      registry,
       readiness: { temporal: async () => undefined, database: async () => undefined },
       payloadCodecs: [codec],
     });

@@ -30,14 +30,10 @@ export const demoCadres: readonly { id: string; post: string; rank: string; grad
 const roleOfKind = { unit: 'unit', organization: 'organization', discipline: 'discipline', committee: 'committee', supervision: 'supervisor' } as const;
 
 /**
- * Every body of the registry receives its own mail; the role-wide addresses (no unit) stand for a
- * body not yet known to a notice, and the experts are reached by their subject.
+ * Every body of the registry receives its own mail, and only its own: no address takes the notices
+ * of a whole role. The experts are reached by their subject.
  */
 export const demoRecipients: readonly { role: Role; unit?: string; subject?: string; email: string; name: string }[] = [
-  { role: 'organization', email: 'zzb@org.rongcuo.example', name: '组织部门容错纠错工作组' },
-  { role: 'discipline', email: 'jw@discipline.rongcuo.example', name: '纪检监察机关' },
-  { role: 'committee', email: 'shenhe@committee.rongcuo.example', name: '党委（审核机关）' },
-  { role: 'supervisor', email: 'jiandu@supervision.rongcuo.example', name: '监督部门' },
   { role: 'expert', subject: 'expert-1', email: 'expert-1@experts.rongcuo.example', name: '专家一' },
   { role: 'expert', subject: 'expert-2', email: 'expert-2@experts.rongcuo.example', name: '专家二' },
   { role: 'expert', subject: 'expert-3', email: 'expert-3@experts.rongcuo.example', name: '第三方评估机构' },

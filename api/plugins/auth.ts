@@ -8,9 +8,10 @@ import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
 import { roleLabels } from '../../domain/labels';
 import { bodyKindOfRole, type Registry } from '../../domain/registry';
-import { accessRow, mayCall, type AccessName } from '../access';
+import { accessRow, codecAccess, mayCall, type AccessName } from '../access';
 import { bilingual, type Bilingual } from '../i18n';
 import { ProblemError } from '../problems';
+import { sessionTokenOf } from '../session';
 import { createVerifier, TokenError } from '../tokens';
 
 declare module 'fastify' {
@@ -19,6 +20,8 @@ declare module 'fastify' {
     actor: Actor | null;
     /** Why the token was refused, when that may be told to the caller. */
     tokenRefusal: Bilingual | null;
+    /** True when the actor comes from the session cookie (codec endpoint only), not a bearer token. */
+    session: boolean;
   }
   interface FastifyContextConfig {
     /** The route's row of the role matrix (or of the codec endpoint); absent only on public routes (health, docs, CORS preflight). */
@@ -60,6 +63,8 @@ export default fp(
 
     app.decorateRequest('actor', null);
     app.decorateRequest('tokenRefusal', null);
+    app.decorateRequest('session', false);
+    const sessionOrigins = new Set(app.config.codecCorsOrigins);
 
     // Routes and the table must agree, and no /v1 route may be left out of it.
     app.addHook('onRoute', (route) => {
@@ -77,11 +82,19 @@ export default fp(
     });
 
     app.addHook('onRequest', async (request) => {
-      if (!request.routeOptions.config.access) return;
+      const access = request.routeOptions.config.access;
+      if (!access) return;
       const match = BEARER.exec(request.headers.authorization ?? '');
-      if (!match?.[1]) return;
+      let token = match?.[1];
+      // The codec endpoint also takes the sign-in page's session cookie, from the Temporal UI's origins
+      // only: a page elsewhere cannot have a decode made in a signed-in user's name.
+      if (!token && request.headers.authorization === undefined && access in codecAccess && sessionOrigins.has(request.headers.origin ?? '')) {
+        token = sessionTokenOf(request.headers.cookie);
+        request.session = token !== undefined;
+      }
+      if (!token) return;
       try {
-        request.actor = await verify(match[1]);
+        request.actor = await verify(token);
       } catch (err) {
         request.log.info({ reason: (err as Error).message }, 'bearer token rejected');
         if (err instanceof TokenError && err.detail) request.tokenRefusal = err.detail;
@@ -93,7 +106,13 @@ export default fp(
       if (!access) return payload;
       if (!request.actor) {
         const max = app.config.jwtMaxLifetimeSeconds;
-        const rule = bilingual(`Send a valid, unexpired bearer token with iat and exp, living at most ${max} seconds.`, `请发送有效且未过期的持有者令牌，须含 iat 和 exp，有效期不超过 ${max} 秒。`);
+        const rule =
+          access in codecAccess
+            ? bilingual(
+                `Send a valid, unexpired bearer token with iat and exp, living at most ${max} seconds, or sign in at /signin and call from the Temporal UI with credentials included.`,
+                `请发送有效且未过期的持有者令牌（须含 iat 和 exp，有效期不超过 ${max} 秒），或在 /signin 登录后从 Temporal 界面带凭据调用。`,
+              )
+            : bilingual(`Send a valid, unexpired bearer token with iat and exp, living at most ${max} seconds.`, `请发送有效且未过期的持有者令牌，须含 iat 和 exp，有效期不超过 ${max} 秒。`);
         const why = request.tokenRefusal;
         throw new ProblemError('unauthorized', why ? bilingual(`${why.en} ${rule.en}`, `${why.zh}${rule.zh}`) : rule, {
           headers: { 'www-authenticate': 'Bearer realm="rongcuo"' },

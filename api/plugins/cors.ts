@@ -32,8 +32,8 @@ export default fp(
       const origin = request.headers.origin;
       if (!origin || !allowed.has(origin)) return;
       reply.header('access-control-allow-origin', origin);
-      // The Temporal UI may send credentials (its "include cross-origin credentials" setting); the
-      // API itself reads no cookie, only the bearer token.
+      // The Temporal UI sends credentials (its "include cross-origin credentials" setting): the
+      // session cookie of /signin, which the codec endpoint accepts from these origins only.
       reply.header('access-control-allow-credentials', 'true');
       reply.header('access-control-expose-headers', 'x-request-id');
       if (request.method === 'OPTIONS') {

@@ -3,14 +3,16 @@
  * setting, `temporal server start-dev --ui-codec-endpoint <API>/codec`) and the CLI
  * (`--codec-endpoint <API>/codec --codec-auth "Bearer <token>"`) POST the JSON form of Payloads to
  * /codec/decode to show encrypted histories, and to /codec/encode to send input. The caller's bearer
- * token is verified like on every other route; only supervisors and organization departments may use
- * it (see `codecAccess`). Browsers on the origins of CODEC_CORS_ORIGINS may call it (plugins/cors.ts).
+ * token is verified like on every other route, or, from a browser on an origin of CODEC_CORS_ORIGINS,
+ * the session cookie of the sign-in page (api/session.ts); only supervisors and organization
+ * departments may use it (see `codecAccess`), and `mayDecode` decides each decode request. Browsers on the origins of CODEC_CORS_ORIGINS may call it (plugins/cors.ts).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { decodeWith, encodeWith, PayloadDecryptionError } from '../../common/codec';
-import { codecAccess } from '../access';
+import { codecAccess, mayDecode } from '../access';
+import { actorOf } from '../plugins/auth';
 import { ProblemError } from '../problems';
 import { bearerSecurity, bodyProblems, codecHeaders, commonProblems, ok, payloadsSchema, problemResponses, type jsonPayloadSchema } from '../schemas';
 
@@ -60,7 +62,7 @@ const codecRoutes: FastifyPluginAsyncZod<CodecRouteOptions> = async (app, { payl
             ? 'Codec server: decrypt payloads for the Temporal UI or CLI (supervisor, organization).'
             : 'Codec server: encrypt payloads for the Temporal UI or CLI (supervisor, organization).',
         description:
-          'Temporal’s remote codec protocol. The body is the JSON form of Payloads; the answer has the same shape and order. Payloads that are not encrypted pass through unchanged. Send the bearer token (the Temporal UI’s “pass access token” setting, the CLI’s --codec-auth).',
+          'Temporal’s remote codec protocol. The body is the JSON form of Payloads; the answer has the same shape and order. Payloads that are not encrypted pass through unchanged. Send the bearer token (the Temporal UI’s “pass access token” setting, the CLI’s --codec-auth), or, from a page on an origin of CODEC_CORS_ORIGINS, the session cookie of /signin (the UI’s “include cross-origin credentials” setting).',
         security: bearerSecurity,
         headers: codecHeaders,
         body: payloadsSchema,
@@ -68,9 +70,11 @@ const codecRoutes: FastifyPluginAsyncZod<CodecRouteOptions> = async (app, { payl
       },
       handler: async (request) => {
         const payloads = request.body.payloads.map(fromJSON);
+        const namespace = typeof request.headers['x-namespace'] === 'string' ? request.headers['x-namespace'] : undefined;
+        if (direction === 'decode' && !mayDecode(actorOf(request), { namespace })) throw new ProblemError('forbidden');
         try {
           const out = direction === 'decode' ? await decodeWith(codecs, payloads) : await encodeWith(codecs, payloads);
-          request.log.info({ direction, payloads: out.length, namespace: request.headers['x-namespace'], sub: request.actor?.sub }, 'codec request');
+          request.log.info({ direction, payloads: out.length, namespace, sub: request.actor?.sub, via: request.session ? 'session' : 'bearer' }, 'codec request');
           return { payloads: out.map(toJSON) };
         } catch (err) {
           if (err instanceof PayloadDecryptionError) throw new ProblemError('undecryptablePayload', err.message);

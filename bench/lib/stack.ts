@@ -32,7 +32,7 @@ export interface Stack {
   databaseUrl: string;
   /** Who may be killed: postgres only when the cluster is ours. */
   components: Component[];
-  /** Message-ids the SMTP receiver got, with how often each arrived. */
+  /** Message-ids the SMTP receiver got, per recipient, with how often each arrived. */
   mails: Map<string, number>;
   kill(c: Component): void;
   start(c: Component): Promise<void>;
@@ -71,12 +71,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    onData(stream, _session, done) {
+    onData(stream, session, done) {
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
       stream.on('end', () => {
+        // one notice may go to several recipients: each (message, recipient) must arrive once
         const id = /^message-id:\s*(\S+)/im.exec(raw)?.[1] ?? `no-id-${mails.size}`;
-        mails.set(id, (mails.get(id) ?? 0) + 1);
+        for (const to of session.envelope.rcptTo.map((r) => r.address)) mails.set(`${id} to ${to}`, (mails.get(`${id} to ${to}`) ?? 0) + 1);
         done();
       });
     },
