@@ -331,6 +331,8 @@ export const jurisdictionSchema = z
     bodies: z
       .object({ organization: z.string().optional(), discipline: z.string().optional(), committee: z.string().optional(), supervision: z.string().optional() })
       .strict(),
+    /** The Chinese names of the unit and of those bodies, by code, for what people read. */
+    names: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type Jurisdiction = z.infer<typeof jurisdictionSchema>;

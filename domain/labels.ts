@@ -108,12 +108,9 @@ export function categoryLabel(code: string): string {
   return Object.hasOwn(categoryWords, code) ? (categoryWords[code] as Words).zh : code;
 }
 
-/**
- * How a unit is named where people read it (the Temporal UI's details). Until the unit registry
- * exists this is the unit code itself; the registry's short name goes here, from the code alone.
- */
-export function unitLabel(code: string): string {
-  return code;
+/** How a unit or body is named where people read it: its registered Chinese name, else its code. */
+export function unitLabel(code: string, names?: Readonly<Record<string, string>>): string {
+  return names && Object.hasOwn(names, code) ? names[code]! : code;
 }
 
 const zhOf = <K extends string>(words: Record<K, Words>): Record<K, string> => Object.fromEntries(Object.entries<Words>(words).map(([k, v]) => [k, v.zh])) as Record<K, string>;

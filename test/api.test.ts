@@ -1032,6 +1032,7 @@ describe('Bodies and jurisdictions', () => {
       locality: 'JS-NJ',
       path: ['JS-NJ', 'JS'],
       bodies: { organization: 'JS-NJ-ZZB', discipline: 'JS-NJ-JW', committee: 'JS-NJ-SW', supervision: 'JS-NJ-JD' },
+      names: { 'JS-NJ-FGW': '南京市发展和改革委员会', 'JS-NJ-ZZB': '中共南京市委组织部', 'JS-NJ-JW': '南京市纪委监委', 'JS-NJ-SW': '中共南京市委', 'JS-NJ-JD': '南京市容错纠错监督组' },
     });
   });
 

@@ -173,7 +173,7 @@ afterAll(async () => {
 });
 
 const casePage = (tab: 'history' | 'user-metadata') => `${ui}/namespaces/default/workflows/${encodeURIComponent(caseId)}/${runId}/${tab}`;
-const summary = '调查核实 · JS-NJ-FGW · 审批制度改革 · ';
+const summary = '调查核实 · 南京市发展和改革委员会 · 审批制度改革 · ';
 
 test('When nobody has signed in, then the UI shows the current details but no personal data, and the input stays encrypted', async () => {
   const page = await newPage();
@@ -218,9 +218,9 @@ test('When a supervisor signs in and sets up the UI, then the list filters by st
   await page.goto(casePage('user-metadata'));
   await waitForText(page, summary);
   const details = await allText(page);
-  expect(details).toMatch(/调查核实 · JS-NJ-FGW · 审批制度改革 · \d+月\d+日截止/);
+  expect(details).toMatch(/调查核实 · 南京市发展和改革委员会 · 审批制度改革 · \d+月\d+日截止/);
   expect(details).toContain('等待：');
-  expect(details).toMatch(/调查核实（组织部门 JS-NJ-ZZB）截止 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）/);
+  expect(details).toMatch(/调查核实（组织部门 中共南京市委组织部）截止 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）/);
   await shot(page, '5-signed-in-details');
 
   await page.goto(casePage('history'));

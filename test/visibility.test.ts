@@ -6,6 +6,7 @@
 import type { CaseState, PendingTask } from '../domain/case';
 import { beijingMonthDay, summaryLine, visibilityOf } from '../workflows/case/visibility';
 import { sampleState } from './support/api-app';
+import { demoRegistry } from '../api/registry';
 
 const OPENED = Date.parse('2026-03-10T02:00:00.000Z');
 
@@ -109,4 +110,13 @@ describe('The current details of a case', () => {
     expect(beijingMonthDay('2026-12-31T15:59:00.000Z')).toBe('12月31日');
     expect(beijingMonthDay('2026-12-31T16:00:00.000Z')).toBe('1月1日');
   });
+});
+
+test('When the case carries its jurisdiction, then the details name the unit and the bodies in Chinese', () => {
+  const base = sampleState();
+  const s = withTask({ ...base, jurisdiction: demoRegistry.jurisdictionOf(base.unitCode)! }, { body: 'JS-NJ-ZZB', dueAt: '2026-12-07T16:30:00.000Z' });
+  const { details } = visibilityOf(s, Date.parse('2026-12-01T02:00:00.000Z'));
+  expect(details.split('\n')[0]).toBe('待受理 · 南京市发展和改革委员会 · 审批制度改革 · 12月8日截止');
+  expect(details).toContain('（组织部门 中共南京市委组织部）');
+  expect(details).toContain('单位 南京市发展和改革委员会（JS-NJ-FGW）');
 });

@@ -116,11 +116,15 @@ export class Registry {
     const unit = this.bodies.get(unitCode);
     if (unit?.kind !== 'unit') return undefined;
     const bodies: Jurisdiction['bodies'] = {};
+    const names: Record<string, string> = { [unit.code]: unit.name };
     for (const kind of ['organization', 'discipline', 'committee', 'supervision'] as const) {
       const b = this.bodyFor(kind, unit.locality);
-      if (b) bodies[kind] = b.code;
+      if (b) {
+        bodies[kind] = b.code;
+        names[b.code] = b.name;
+      }
     }
-    return { locality: unit.locality, path: this.path(unit.locality), bodies };
+    return { locality: unit.locality, path: this.path(unit.locality), bodies, names };
   }
 
   /** The full Chinese name of a locality, province first: 江苏省苏州市昆山市. */

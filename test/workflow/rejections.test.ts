@@ -122,7 +122,7 @@ describe('Integrity of the process', () => {
 
   test('When a body outside the case\'s locality acts, then the case is not found to it; the province above it may act', async () => {
     const handle = await startCase(h);
-    expect((await state(handle)).jurisdiction).toEqual({ locality: 'JS-NJ', path: ['JS-NJ', 'JS'], bodies: { organization: 'JS-NJ-ZZB', discipline: 'JS-NJ-JW', committee: 'JS-NJ-SW', supervision: 'JS-NJ-JD' } });
+    expect((await state(handle)).jurisdiction).toMatchObject({ locality: 'JS-NJ', path: ['JS-NJ', 'JS'], bodies: { organization: 'JS-NJ-ZZB', discipline: 'JS-NJ-JW', committee: 'JS-NJ-SW', supervision: 'JS-NJ-JD' } });
     await expectRejected(handle, updates.acceptance, actors.otherOrg, { decision: 'accept' }, 'notFound');
     await expectRejected(handle, updates.acceptance, { ...actors.org, locality: undefined } as never, { decision: 'accept' }, 'notFound');
     const s = await act(handle, updates.acceptance, actors.provinceOrg, { decision: 'accept' });

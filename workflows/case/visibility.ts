@@ -29,10 +29,10 @@ export function beijingMonthDay(instant: string): string {
 }
 
 /** The first line of the details, e.g. `待受理 · JS-NJ-FGW · 审批制度改革 · 12月8日截止 · 已逾期`. */
-export function summaryLine(s: Pick<CaseState, 'stageLabel' | 'closeReason' | 'unitCode' | 'category'>, next: string | undefined, overdue: boolean): string {
+export function summaryLine(s: Pick<CaseState, 'stageLabel' | 'closeReason' | 'unitCode' | 'category' | 'jurisdiction'>, next: string | undefined, overdue: boolean): string {
   return [
     `${s.stageLabel}${s.closeReason ? `（${closeReasonLabels[s.closeReason]}）` : ''}`,
-    unitLabel(s.unitCode),
+    unitLabel(s.unitCode, s.jurisdiction?.names),
     categoryLabel(s.category),
     ...(next ? [`${beijingMonthDay(next)}截止`] : []),
     ...(overdue ? ['已逾期'] : []),
@@ -57,7 +57,7 @@ export function visibilityOf(s: CaseState, now: number): Visibility {
   ];
   const ruling = s.rulings.at(-1);
   const tasks = open.map(
-    (t) => `- ${t.label}（${roleLabels[t.role]}${t.body ? ` ${t.body}` : ''}）截止 ${beijingTime(t.dueAt)}（北京时间）${t.provisional ? '（暂定）' : ''}${t.overdue ? ` — 已逾期，已督办 ${t.escalations} 次` : ''}`,
+    (t) => `- ${t.label}（${roleLabels[t.role]}${t.body ? ` ${unitLabel(t.body, s.jurisdiction?.names)}` : ''}）截止 ${beijingTime(t.dueAt)}（北京时间）${t.provisional ? '（暂定）' : ''}${t.overdue ? ` — 已逾期，已督办 ${t.escalations} 次` : ''}`,
   );
   // Paragraphs apart, so markdown does not run them together.
   const blocks = [
@@ -66,7 +66,7 @@ export function visibilityOf(s: CaseState, now: number): Visibility {
     `**等待：** ${awaiting.map((r) => roleLabels[r]).join('、') || '—'}${next ? ` · **最近期限：** ${beijingTime(next)}（北京时间）` : ''}${overdue ? ' · **已逾期**' : ''}`,
     ...(tasks.length ? [tasks.join('\n')] : []),
     ...(ruling ? [`**认定：** ${ruling.outcomeLabel}（${ruling.status === 'final' ? '已生效' : ruling.status === 'superseded' ? '已被复核改变' : '未生效'}）${ruling.influenceMonths ? ` · 影响期 ${ruling.influenceMonths} 个月` : ''}`] : []),
-    `规程 ${s.policyVersion} · 单位 ${unitLabel(s.unitCode)} · 类别 ${categoryLabel(s.category)}`,
+    `规程 ${s.policyVersion} · 单位 ${unitLabel(s.unitCode, s.jurisdiction?.names) === s.unitCode ? s.unitCode : `${unitLabel(s.unitCode, s.jurisdiction?.names)}（${s.unitCode}）`} · 类别 ${categoryLabel(s.category)}`,
   ];
   return { searchAttributes, details: blocks.join('\n\n') };
 }
