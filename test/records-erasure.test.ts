@@ -30,6 +30,7 @@ import {
   type RecordStore,
 } from '../activities/records';
 import { canonicalJson, chainHash, GENESIS, sha256Hex } from '../activities/records/ledger';
+import { sampleApplication } from '../domain/examples';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
 import { runErase } from '../scripts/records-erase';
 
@@ -135,19 +136,7 @@ const application = (p: Person, category: string): Application => ({
     recoveredAmount: 80000,
     technical: false,
   },
-  circumstances: {
-    collectiveDecision: true,
-    proceduresFollowed: true,
-    privateGain: false,
-    knowinglyViolated: false,
-    ignoredRules: false,
-    brokeLawOrDiscipline: false,
-    politicalRisk: false,
-    seriousSafetyAccident: false,
-    majorEconomicLoss: false,
-    activeRemedy: true,
-    forceMajeure: false,
-  },
+  circumstances: sampleApplication.circumstances,
   evidence: [],
 });
 

@@ -27,6 +27,7 @@ import {
 import { parsePayloadKeys } from '../common/payload-keys';
 import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
+import { sampleApplication } from '../domain/examples';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
 
 jest.setTimeout(120_000);
@@ -132,19 +133,7 @@ const application = (cadreId: string, category = 'investment-approval'): Applica
     recoveredAmount: 80000,
     technical: false,
   },
-  circumstances: {
-    collectiveDecision: true,
-    proceduresFollowed: true,
-    privateGain: false,
-    knowinglyViolated: false,
-    ignoredRules: false,
-    brokeLawOrDiscipline: false,
-    politicalRisk: false,
-    seriousSafetyAccident: false,
-    majorEconomicLoss: false,
-    activeRemedy: true,
-    forceMajeure: false,
-  },
+  circumstances: sampleApplication.circumstances,
   evidence: [],
 });
 

@@ -28,6 +28,7 @@ import {
   type CaseState,
   type Role,
 } from '../../domain/case';
+import { sampleApplication, sampleEvidence } from '../../domain/examples';
 import { ActionRejected, type Action } from '../messages';
 import { reject, type CaseMachine } from './machine';
 import { applyAcceptance, applySupplement, applyWithdrawal } from './parts/intake';
@@ -76,25 +77,6 @@ function measureAction<N extends string, S extends z.ZodObject>(name: N, path: s
 }
 
 const factor = (score: number, note: string) => ({ score, note });
-const sampleEvidence = {
-  title: '2025年3月2日党组会议纪要',
-  uri: 'https://records.example.gov.cn/evidence/2025-0417.pdf',
-  sha256: 'a3f5c2e1b4d6978812345678901234567890abcdefabcdefabcdefabcdef0123',
-};
-const sampleCircumstances = {
-  collectiveDecision: true,
-  proceduresFollowed: true,
-  privateGain: false,
-  knowinglyViolated: false,
-  ignoredRules: false,
-  brokeLawOrDiscipline: false,
-  politicalRisk: false,
-  seriousSafetyAccident: false,
-  majorEconomicLoss: false,
-  activeRemedy: true,
-  forceMajeure: false,
-};
-
 function maxInfluence(m: CaseMachine, months: number | undefined, path: string): void {
   if (months !== undefined && months > m.policy.mitigation.maxInfluenceMonths) {
     reject(ActionRejected.invalidInput, `${path}：本规程规定影响期最长 ${m.policy.mitigation.maxInfluenceMonths} 个月`);
@@ -144,7 +126,7 @@ export const actionSpecs = {
         recovery: factor(9, '两个月内挽回大部分损失。'),
       },
       evaluation: '属改革试点中的探索性失误；一贯表现良好；积极挽回损失。',
-      confirmedCircumstances: sampleCircumstances,
+      confirmedCircumstances: sampleApplication.circumstances,
     },
     needsLookup: true,
     apply: applyInvestigation,
