@@ -58,7 +58,8 @@ export type NotificationTemplate =
   | 'measureOverdue'
   | 'revisitDue'
   | 'caseClosed'
-  | 'deadlineChanged';
+  | 'deadlineChanged'
+  | 'recordFailed';
 
 export interface NotifyInput {
   caseId: string;

@@ -389,6 +389,8 @@ export const caseStateSchema = z
     influenceUntil: civilDate.optional(),
     tasks: z.array(pendingTaskSchema),
     timeline: z.array(timelineEntrySchema),
+    /** The record system refused this case's ledger entries for good; they are retried until it takes them. */
+    recordFailure: z.object({ since: instant, seq: z.number().int(), error: z.string(), attempts: z.number().int() }).strict().optional(),
   })
   .strict()
   .meta({ id: 'CaseState', description: 'The state of a case: stage, tasks, timeline, assessment, rulings, measures, revisits.' });

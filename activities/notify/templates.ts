@@ -36,6 +36,7 @@ export const notificationTemplates = [
   'revisitDue',
   'caseClosed',
   'deadlineChanged',
+  'recordFailed',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -48,7 +49,7 @@ void listIsComplete;
  * decision {step, decision, [reason]} · rulingNotice {outcome, [influenceMonths], [recommendedForm], [appealDueAt]} ·
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
- * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · deliveryFailed {template, failures}.
+ * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures}.
  */
 export const templates: TemplateCatalog = {
   caseOpened: {
@@ -161,6 +162,16 @@ export const templates: TemplateCatalog = {
       text: 'Whoever tolerates, revisits: the month-{monthOffset} revisit of case {caseId} ({tier}) is due {dueAt}. Please record thinking, work performance and life situation.',
     },
   },
+  recordFailed: {
+    zh: {
+      subject: '【记录异常】案件 {caseId} 的办理记录未能写入档案系统',
+      text: '档案系统拒绝写入案件 {caseId} 自第 {seq} 条起的办理记录（{error}）。案件照常办理，系统将每小时重试，直至写入成功[[；已重试 {attempts} 次]]。请协调运维人员处理。',
+    },
+    en: {
+      subject: '[Record failure] Case {caseId}: entries not written to the record system',
+      text: 'The record system refused the entries of case {caseId} from no. {seq} on ({error}). The case goes on; the entries are retried every hour until they are written[[; {attempts} attempts so far]]. Please have the operators look into it.',
+    },
+  },
   deadlineChanged: {
     zh: {
       subject: '【期限调整】案件 {caseId}：{task}期限已调整',
@@ -224,6 +235,7 @@ const templateLabels: Labels = {
   revisitDue: { zh: '回访提醒', en: 'revisit reminder' },
   caseClosed: { zh: '结案', en: 'case closed' },
   deadlineChanged: { zh: '期限调整', en: 'deadline moved' },
+  recordFailed: { zh: '记录异常', en: 'record failure' },
 };
 
 const labelsByVar: Record<string, Labels> = {

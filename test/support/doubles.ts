@@ -3,6 +3,7 @@
  * server. The real implementations are tested against PostgreSQL, SMTP and HTTP elsewhere.
  */
 import type { NotifyInput, Notifier, RecordEventInput, RecordSystem } from '../../activities/types';
+import { InvalidRecordInput } from '../../activities/records/errors';
 
 type Grade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
 
@@ -21,7 +22,11 @@ export class MemoryRecords implements RecordSystem {
     return (this.performance.get(cadreId) ?? []).slice().sort((a, b) => b.year - a.year).slice(0, years);
   }
 
+  /** Cases whose entries the store refuses for good, as a database refuses data it cannot take. */
+  readonly refusing = new Set<string>();
+
   async recordEvent(input: RecordEventInput): Promise<void> {
+    if (this.refusing.has(input.caseId)) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}) was refused by the database (22021)`);
     if (this.events.some((e) => e.caseId === input.caseId && e.seq === input.seq)) return;
     this.events.push(input);
   }

@@ -17,10 +17,11 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CaseActivities } from '../../activities/types';
+import type { CadreLookup, CaseActivities } from '../../activities/types';
 import type { Actor, CaseState } from '../../domain/case';
 import { roleLabels } from '../../domain/labels';
 import { repeatLookBack } from '../../domain/screening';
@@ -78,6 +79,13 @@ function guard(m: CaseMachine, spec: AnyActionSpec, a: Action<unknown>): void {
   }
 }
 
+/** The innermost message of an activity failure (the record system's own reason). */
+function errorText(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause) e = e.cause;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
+}
+
 function asFailure(err: unknown): unknown {
   return err instanceof Rejection ? ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true }) : err;
 }
@@ -112,11 +120,11 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   /** One reaction: its effects, its events and the next wait happen together, then are carried out. */
-  function react(cause: ActionName | 'deadline' | 'open' | 'calendarNotice', effect: () => void, at = nowIso()): void {
+  function react(cause: ActionName | 'deadline' | 'open' | 'calendarNotice' | 'recordFailure', effect: () => void, at = nowIso()): void {
     m.now = at;
     const from = s.stage;
     effect();
-    if ((cause !== 'open' && cause !== 'calendarNotice' && from !== s.stage) || cause === 'deadline') {
+    if ((cause !== 'open' && cause !== 'calendarNotice' && cause !== 'recordFailure' && from !== s.stage) || cause === 'deadline') {
       if (!mayLead(from, cause, s.stage)) throw new Error(`transition table: ${cause} may not lead from ${from} to ${s.stage}`);
     }
     carryOut();
@@ -209,48 +217,66 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const from = internal.recorded;
       const to = s.timeline.length;
       const asked = internal.lookup.requested;
-      const wantLookup = !m.lookupReady();
       const events = [];
       for (let seq = from; seq < to; seq++) {
         const recordsOfEntry = internal.pendingRecords[seq];
         events.push({ seq, entry: s.timeline[seq]!, ...(recordsOfEntry ? { records: recordsOfEntry } : {}) });
       }
-      const at = nowIso();
-      const result = await records.recordEvents({
-        caseId: s.caseId,
-        events,
-        register: {
-          caseId: s.caseId,
-          origin: s.origin,
-          policyVersion: s.policyVersion,
-          unitCode: s.unitCode,
-          category: s.category,
-          stage: s.stage,
-          openedAt: s.openedAt,
-          ...(s.outcome ? { outcome: s.outcome } : {}),
-          ...(s.closeReason ? { closeReason: s.closeReason } : {}),
-        },
-        ...(wantLookup
-          ? {
-              lookup: {
-                caseId: s.caseId,
-                cadreId: s.application.cadre.id,
-                category: s.category,
-                // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
-                since: repeatLookBack(input.policy, at),
-                performanceYears: input.policy.scoring.performance.years,
-                at,
-              },
-            }
-          : {}),
-      });
+      const lookup = m.lookupReady() ? undefined : lookupInput(nowIso());
+      let result: Awaited<ReturnType<typeof records.recordEvents>>;
+      try {
+        result = await records.recordEvents({ caseId: s.caseId, events, register: register(), ...(lookup ? { lookup } : {}) });
+      } catch (err) {
+        // Passing conditions are retried by Temporal without end; this is a refusal for good. The case
+        // goes on (its state is whole, the ledger lags), supervision is told, and the batch is retried
+        // every hour until the record system takes it. A lookup the case waits for is made on its own.
+        const failure = s.recordFailure;
+        react('recordFailure', () => {
+          s.recordFailure = { since: failure?.since ?? m.now, seq: from, error: errorText(err), attempts: (failure?.attempts ?? 0) + 1 };
+          if (!failure) m.notify(`record-failure-${from}`, 'recordFailed', m.audienceFor('supervisor'), { seq: from, error: s.recordFailure.error, attempts: 1 });
+        });
+        if (lookup) answerLookup(await records.recordEvents({ caseId: s.caseId, events: [], register: register(), lookup }), asked);
+        await sleep('1 hour');
+        continue;
+      }
+      if (s.recordFailure) react('recordFailure', () => void delete s.recordFailure);
       for (let seq = from; seq < to; seq++) delete internal.pendingRecords[seq];
       internal.recorded = to;
-      if (result.lookup) {
-        internal.lookup = { requested: internal.lookup.requested, answered: asked, at: result.lookup.at, earlier: result.lookup.earlier, performance: result.lookup.performance };
-        m.version++;
-      }
+      answerLookup(result, asked);
     }
+  }
+
+  /** The register row after the entries being written: the non-personal facts the register keeps. */
+  function register() {
+    return {
+      caseId: s.caseId,
+      origin: s.origin,
+      policyVersion: s.policyVersion,
+      unitCode: s.unitCode,
+      category: s.category,
+      stage: s.stage,
+      openedAt: s.openedAt,
+      ...(s.outcome ? { outcome: s.outcome } : {}),
+      ...(s.closeReason ? { closeReason: s.closeReason } : {}),
+    };
+  }
+
+  function lookupInput(at: string) {
+    return {
+      caseId: s.caseId,
+      cadreId: s.application.cadre.id,
+      category: s.category,
+      // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
+      since: repeatLookBack(input.policy, at),
+      performanceYears: input.policy.scoring.performance.years,
+      at,
+    };
+  }
+
+  function answerLookup(result: { lookup?: CadreLookup }, asked: number): void {
+    if (!result.lookup) return;
+    internal.lookup = { requested: internal.lookup.requested, answered: asked, at: result.lookup.at, earlier: result.lookup.earlier, performance: result.lookup.performance };
+    m.version++;
   }
 
   function continueAsNewDue(): boolean {
