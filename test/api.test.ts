@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../common/config';
 import { redactPaths } from '../common/logger';
 import { applicationSchema, roles, type Actor, type CaseState, type Role } from '../domain/case';
 import { PolicyRegistry } from '../domain/policies';
+import { policySchema } from '../domain/policy';
 import { ActionRejected, type CaseInput } from '../workflows/messages';
 import { actionRouteNames, canSeeCase, mayCall, routeAccess, type ActionRouteName, type RouteName } from '../api/access';
 import { actionSpecs } from '../workflows/case/actions';
@@ -195,11 +196,11 @@ interface TestApp {
   call(who: Role | Actor | null, request: Request, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
-async function build(env: Record<string, string> = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestApp> {
+async function build(env: Record<string, string> = {}, logger: Logger = pino({ level: 'silent' }), policies: PolicyRegistry = PolicyRegistry.load()): Promise<TestApp> {
   const config = loadConfig(env as NodeJS.ProcessEnv);
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
-  const app = await buildApp({ config, logger, cases, policies: PolicyRegistry.load(), readiness, now: () => NOW });
+  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW });
   await app.ready();
   return {
     app,
@@ -1044,6 +1045,23 @@ describe('Bodies and jurisdictions', () => {
     expect(JSON.stringify(kunshan.json())).not.toContain(sampleApplication.cadre.name);
     expect((await t.call({ sub: 'js-officer', role: 'organization', unit: 'JS-ZZB' }, requestFor('getCase'))).statusCode).toBe(200);
     expect((await t.call('organization', requestFor('getCase'))).statusCode).toBe(200);
+  });
+
+  test('When cases of two localities open, then each starts under its own locality\'s policy, side by side', async () => {
+    const kunshan = policySchema.parse({ ...defaultPolicy, id: 'kunshan', version: 'kunshan@2026.1', locality: 'JS-SZ-KS', effectiveFrom: '2026-01-01', deadlines: { ...defaultPolicy.deadlines, acceptance: { amount: 3, unit: 'workingDays' } } });
+    const two = await build({}, undefined, new PolicyRegistry([defaultPolicy, kunshan]));
+    try {
+      const nanjing = await two.call('unit', requestFor('openCase'));
+      const ks = await two.call({ sub: 'ks-clerk', role: 'unit', unit: 'JS-SZ-KS-ZWB' }, { ...requestFor('openCase'), payload: { ...sampleApplication, unitCode: 'JS-SZ-KS-ZWB', cadre: { ...sampleApplication.cadre, id: 'C-320583-0001', name: '李静' } } });
+      expect([nanjing.statusCode, ks.statusCode]).toEqual([201, 201]);
+      const versions = two.cases.calls.flatMap((c) => (c.method === 'start' ? [[c.input.application.unitCode, c.input.policy.version, c.input.jurisdiction?.locality]] : []));
+      expect(versions).toEqual([
+        ['JS-NJ-FGW', 'default@2025.1', 'JS-NJ'],
+        ['JS-SZ-KS-ZWB', 'kunshan@2026.1', 'JS-SZ-KS'],
+      ]);
+    } finally {
+      await two.app.close();
+    }
   });
 
   test('When discipline inspection of another locality refers a unit\'s case, then 403', async () => {

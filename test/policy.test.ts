@@ -48,3 +48,13 @@ test('When a policy file is not JSON or breaks the schema, then the error names 
   expect(() => PolicyRegistry.load(dirWith({ 'broken.json': '{ not json' }))).toThrow(/broken.json is not valid JSON/);
   expect(() => PolicyRegistry.load(dirWith({ 'odd.json': { ...defaultPolicy, version: 'odd', id: 'odd' } }))).toThrow(/odd.json is invalid: version/);
 });
+
+test('When a case\'s locality has no policy of its own, then the nearest locality above it that has one decides, else the default', () => {
+  const province = { ...defaultPolicy, id: 'jiangsu', version: 'jiangsu@2026.1', locality: 'JS', effectiveFrom: '2026-01-01' };
+  const kunshan = { ...defaultPolicy, id: 'kunshan', version: 'kunshan@2026.1', locality: 'JS-SZ-KS', effectiveFrom: '2026-01-01', deadlines: { ...defaultPolicy.deadlines, acceptance: { amount: 3, unit: 'workingDays' } } };
+  const registry = PolicyRegistry.load(dirWith({ 'jiangsu.json': province, 'kunshan.json': kunshan }));
+  expect(registry.currentFor(['JS-SZ-KS', 'JS-SZ', 'JS'], '2026-06-01').version).toBe('kunshan@2026.1');
+  expect(registry.currentFor(['JS-NJ', 'JS'], '2026-06-01').version).toBe('jiangsu@2026.1');
+  expect(registry.currentFor(['SN-XA', 'SN'], '2026-06-01').version).toBe('default@2025.1');
+  expect(registry.currentFor(['JS-SZ-KS', 'JS-SZ', 'JS'], '2025-06-01').version).toBe('default@2025.1');
+});
