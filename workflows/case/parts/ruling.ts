@@ -28,6 +28,23 @@ export function rulingRecord(m: CaseMachine, i: number): DomainRecord {
   };
 }
 
+/** A ruling of `fields` by `actor`, now: whether it leaves the suggested band is decided here. */
+function rulingOf(m: CaseMachine, fields: Pick<Ruling, 'outcome' | 'influenceMonths' | 'recommendedForm' | 'tier'>, reasons: string, actor: Actor, status: Ruling['status']): Ruling {
+  return {
+    outcome: fields.outcome,
+    outcomeLabel: outcomeLabels[fields.outcome],
+    ...(fields.influenceMonths !== undefined ? { influenceMonths: fields.influenceMonths } : {}),
+    ...(fields.recommendedForm !== undefined ? { recommendedForm: fields.recommendedForm } : {}),
+    ...(fields.tier ? { tier: fields.tier } : {}),
+    reasons,
+    proposedBy: actor.sub,
+    proposedAt: m.now,
+    outsideBand: m.s.assessment ? fields.outcome !== m.s.assessment.suggested : false,
+    reviews: [],
+    status,
+  };
+}
+
 export function enterRulingProposal(m: CaseMachine): void {
   m.openWait('rulingProposal', 'organization', 'rulingProposal', bodyOpt(m.bodyOf('organization')));
 }
@@ -38,24 +55,13 @@ export function enterRulingReview(m: CaseMachine): void {
 
 export function applyRulingProposal(m: CaseMachine, actor: Actor, input: z.output<typeof rulingProposalSchema>): void {
   m.closeTask(m.task('rulingProposal'));
-  const outsideBand = m.s.assessment ? input.outcome !== m.s.assessment.suggested : false;
   m.s.rulings.push({
-    outcome: input.outcome,
-    outcomeLabel: outcomeLabels[input.outcome],
-    ...(input.influenceMonths !== undefined ? { influenceMonths: input.influenceMonths } : {}),
-    ...(input.recommendedForm !== undefined ? { recommendedForm: input.recommendedForm } : {}),
-    ...(input.tier ? { tier: input.tier } : {}),
-    reasons: input.reasons,
+    ...rulingOf(m, input, input.reasons, actor, 'proposed'),
     ...(input.justification ? { justification: input.justification } : {}),
     ...(input.objectionResponse ? { objectionResponse: input.objectionResponse } : {}),
-    proposedBy: actor.sub,
-    proposedAt: m.now,
-    outsideBand,
-    reviews: [],
-    status: 'proposed',
   });
   m.s.rulingBody = actor.unit;
-  m.event('rulingProposed', actor, { outcome: input.outcome, outsideBand, suggested: m.s.assessment?.suggested }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  m.event('rulingProposed', actor, { outcome: input.outcome, outsideBand: currentRuling(m)!.outsideBand, suggested: m.s.assessment?.suggested }, [rulingRecord(m, m.s.rulings.length - 1)]);
   m.moveTo('rulingReview');
 }
 
@@ -105,21 +111,8 @@ export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.outp
   if (input.decision === 'overturn' && input.replacement) {
     const old = currentRuling(m)!;
     old.status = 'superseded';
-    const r = input.replacement;
-    m.s.rulings.push({
-      outcome: r.outcome,
-      outcomeLabel: outcomeLabels[r.outcome],
-      ...(r.influenceMonths !== undefined ? { influenceMonths: r.influenceMonths } : {}),
-      ...(r.recommendedForm !== undefined ? { recommendedForm: r.recommendedForm } : {}),
-      ...(r.tier ? { tier: r.tier } : {}),
-      reasons: input.reasons,
-      proposedBy: actor.sub,
-      proposedAt: m.now,
-      outsideBand: m.s.assessment ? r.outcome !== m.s.assessment.suggested : false,
-      reviews: [],
-      status: 'approved',
-    });
-    m.event('rulingOverturned', actor, { from: old.outcome, to: r.outcome }, [rulingRecord(m, m.s.rulings.length - 2), rulingRecord(m, m.s.rulings.length - 1)]);
+    m.s.rulings.push(rulingOf(m, input.replacement, input.reasons, actor, 'approved'));
+    m.event('rulingOverturned', actor, { from: old.outcome, to: input.replacement.outcome }, [rulingRecord(m, m.s.rulings.length - 2), rulingRecord(m, m.s.rulings.length - 1)]);
   } else {
     m.event('rulingUpheld', actor);
   }
