@@ -64,6 +64,22 @@ async function allText(page: Page): Promise<string> {
   return parts.join('\n');
 }
 
+/**
+ * Opens `url`. The UI is a single-page app: a navigation it starts itself while the page loads (a
+ * redirect, a settings reload) aborts ours, so an aborted navigation is tried again.
+ */
+async function visit(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url, { waitUntil: 'domcontentloaded' });
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/ERR_ABORTED|interrupted by another navigation/.test(String(err))) throw err;
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
 async function waitForText(page: Page, wanted: string, timeoutMs = 60_000): Promise<void> {
   await eventually(async () => expect(await allText(page)).toContain(wanted), timeoutMs);
 }
@@ -178,14 +194,14 @@ const summary = '调查核实 · 南京市发展和改革委员会 · 审批制�
 test('When nobody has signed in, then the UI shows the current details but no personal data, and the input stays encrypted', async () => {
   const page = await newPage();
   // Even with the UI set up to send credentials: without the session there is nothing to send.
-  await page.goto(`${ui}/namespaces/default/workflows`);
+  await visit(page, `${ui}/namespaces/default/workflows`);
   await page.evaluate(uiSetupScript({ codecEndpoint: `${api}/codec`, namespace: 'default' }));
   await page.waitForLoadState('load');
 
-  await page.goto(casePage('user-metadata'));
+  await visit(page, casePage('user-metadata'));
   await waitForText(page, summary);
   await shot(page, '1-not-signed-in-details');
-  await page.goto(casePage('history'));
+  await visit(page, casePage('history'));
   await waitForText(page, caseId);
   await page.waitForTimeout(3000);
   await shot(page, '2-not-signed-in-history');
@@ -198,24 +214,24 @@ test('When nobody has signed in, then the UI shows the current details but no pe
 
 test('When a supervisor signs in and sets up the UI, then the list filters by stage with the case columns, and the case shows its Chinese summary and decoded application', async () => {
   const page = await newPage();
-  await page.goto(`${api}/signin`);
+  await visit(page, `${api}/signin`);
   await page.getByRole('button', { name: '以监督部门（开发身份）登录' }).click();
   await waitForText(page, '已登录：监督部门');
   await shot(page, '3-signed-in');
 
-  await page.goto(`${ui}/namespaces/default/workflows`);
+  await visit(page, `${ui}/namespaces/default/workflows`);
   await page.evaluate(uiSetupScript({ codecEndpoint: `${api}/codec`, namespace: 'default' }));
   await page.waitForLoadState('load');
   for (const view of caseViews) await waitForText(page, view.name);
 
-  await page.goto(`${ui}/namespaces/default/workflows?query=${encodeURIComponent("CaseStage = 'investigation'")}`);
+  await visit(page, `${ui}/namespaces/default/workflows?query=${encodeURIComponent("CaseStage = 'investigation'")}`);
   await waitForText(page, caseId);
   const list = await allText(page);
   for (const column of ['CaseStage', 'CaseAwaiting', 'CaseNextDeadline', 'CaseOverdue']) expect(list).toContain(column);
   expect(list).toContain('investigation');
   await shot(page, '4-list-by-stage');
 
-  await page.goto(casePage('user-metadata'));
+  await visit(page, casePage('user-metadata'));
   await waitForText(page, summary);
   const details = await allText(page);
   expect(details).toMatch(/调查核实 · 南京市发展和改革委员会 · 审批制度改革 · \d+月\d+日截止/);
@@ -223,7 +239,7 @@ test('When a supervisor signs in and sets up the UI, then the list filters by st
   expect(details).toMatch(/调查核实（组织部门 中共南京市委组织部）截止 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）/);
   await shot(page, '5-signed-in-details');
 
-  await page.goto(casePage('history'));
+  await visit(page, casePage('history'));
   await waitForText(page, incidentSummary, 90_000);
   const history = await allText(page);
   expect(history).toContain('JS-NJ-FGW');

@@ -36,6 +36,8 @@ function nextBundle(): Promise<{ code: string }> {
   });
 }
 
+jest.setTimeout(240_000);
+
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
