@@ -18,6 +18,8 @@ import { loadConfig } from '../common/config';
 import type { Actor, CaseState } from '../domain/case';
 import { defaultPolicy, PolicyRegistry } from '../domain/policies';
 import { Registry } from '../domain/registry';
+import { checkCompleteness } from '../activities/records/verify-cli';
+import { getCaseQuery } from '../workflows/messages';
 import { demoRegistry, staticRegistry } from '../api/registry';
 import type { Policy } from '../domain/policy';
 import { actors, factors, sampleApplication, workflowBundle } from './support/case-harness';
@@ -176,6 +178,10 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
     const [verification] = await store.records.verifyLedger(caseId);
     expect(verification).toMatchObject({ ok: true, entries: final.timeline.length });
   }, 20_000);
+  // ledger:verify --against-temporal: the chain holds every entry the case has
+  const client = new Client({ connection: clientConnection });
+  const [complete] = await checkCompleteness(await store.records.verifyLedger(caseId), async (id) => (await client.workflow.getHandle(id).query(getCaseQuery)).timeline.length);
+  expect(complete).toMatchObject({ ok: true, entries: final.timeline.length });
   const { rows } = await store.db.query<{ stage: string; outcome: string }>('SELECT stage, outcome FROM cases WHERE case_id = $1', [caseId]);
   expect(rows[0]).toEqual({ stage: 'closed', outcome: 'exempt' });
   const { rows: outbox } = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE key LIKE $1', [`${caseId}%`]);
