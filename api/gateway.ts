@@ -21,7 +21,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../common/config';
 import { categorySchema, roles, stages, stageSchema, unitCodeSchema, type Actor, type CaseState, type PendingTask, type Role, type Stage } from '../domain/case';
-import { faultKindLabels, situationLabels } from '../domain/labels';
+import { categoryLabel, faultKindLabels, situationLabels, unitLabel } from '../domain/labels';
 import { outcomes, type Outcome } from '../domain/policy';
 import { caseWorkflowType, getCaseQuery, openUpdate, searchAttributes, type Action, type CaseInput } from '../workflows/messages';
 import { canSeeCase } from './access';
@@ -131,7 +131,7 @@ export function initialSearchAttributes(input: CaseInput): SearchAttributePair[]
 /** The one-line summary the Temporal UI shows: codes and words, never a name. */
 export function caseSummary(input: CaseInput): string {
   const { unitCode, incident } = input.application;
-  return `${input.origin === 'referral' ? '移送启动' : '容错申请'} · ${unitCode} · ${incident.category} · ${situationLabels[incident.situation]}`;
+  return `${input.origin === 'referral' ? '移送启动' : '容错申请'} · ${unitLabel(unitCode, input.jurisdiction?.names)} · ${categoryLabel(incident.category)} · ${situationLabels[incident.situation]}`;
 }
 
 /** The details the Temporal UI shows at the case's start (markdown): codes, dates and amounts, nothing personal. */
@@ -140,8 +140,8 @@ export function caseDetails(input: CaseInput): string {
   const rows: [string, string][] = [
     ['案件', input.caseId],
     ['启动方式', input.origin === 'referral' ? '纪检监察机关移送' : '单位申请'],
-    ['单位', unitCode],
-    ['类别', incident.category],
+    ['单位', unitLabel(unitCode, input.jurisdiction?.names) === unitCode ? unitCode : `${unitLabel(unitCode, input.jurisdiction?.names)}（${unitCode}）`],
+    ['类别', categoryLabel(incident.category)],
     ['情形', situationLabels[incident.situation]],
     ['过错性质', faultKindLabels[incident.faultKind]],
     ['发生日期', incident.date],

@@ -8,6 +8,7 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { applicationSchema, caseIdSchema, type Actor, type CaseState, type PendingTask } from '../domain/case';
 import { CaseMachine } from '../workflows/case/machine';
+import { demoRegistry } from '../api/registry';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
 import {
@@ -150,7 +151,10 @@ describe('Start options', () => {
   });
 
   test('When a case starts, then the summary names origin, unit, category and situation', () => {
-    expect(caseSummary(input)).toBe('容错申请 · JS-NJ-FGW · approval-reform · 改革创新不确定性下的工作失误');
+    expect(caseSummary(input)).toBe('容错申请 · JS-NJ-FGW · 审批制度改革 · 改革创新不确定性下的工作失误');
+    const named = { ...input, jurisdiction: demoRegistry.jurisdictionOf(input.application.unitCode)! };
+    expect(caseSummary(named)).toBe('容错申请 · 南京市发展和改革委员会 · 审批制度改革 · 改革创新不确定性下的工作失误');
+    expect(caseDetails(named)).toContain('| 单位 | 南京市发展和改革委员会（JS-NJ-FGW） |');
   });
 
   test('When a case starts, then the details are a markdown table with the case number and policy', () => {
