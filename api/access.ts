@@ -3,6 +3,7 @@
  * take their method, path and roles from it, and the tests walk it role by role.
  */
 import { roles, type Actor, type CaseState, type Role } from '../domain/case';
+import { oversees } from '../domain/registry';
 import { actionNames, actionSpecs, type ActionName } from '../workflows/case/actions';
 
 const anyRole: readonly Role[] = roles;
@@ -86,7 +87,8 @@ export function mayCall(route: AccessName, role: Role): boolean {
 
 /**
  * Whether `actor` may see `state` at all: a unit only its own unit's cases, an expert only the cases
- * it was invited to, every other role all cases.
+ * it was invited to, a body (organization, discipline, committee, supervision) those of its locality
+ * and the localities below it.
  */
 export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'experts' | 'jurisdiction'>): boolean {
   switch (actor.role) {
@@ -96,6 +98,6 @@ export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'ex
       return state.experts.invited.includes(actor.sub);
     default:
       // a body sees the cases of its locality and of the localities below it
-      return !state.jurisdiction || (actor.locality !== undefined && state.jurisdiction.path.includes(actor.locality));
+      return !state.jurisdiction || oversees(actor.locality, state.jurisdiction);
   }
 }

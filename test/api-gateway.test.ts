@@ -9,6 +9,7 @@ import { WorkingDayCalendar } from '../domain/calendar';
 import { applicationSchema, caseIdSchema, type Actor, type CaseState, type PendingTask } from '../domain/case';
 import { CaseMachine } from '../workflows/case/machine';
 import { demoRegistry } from '../api/registry';
+import { sampleTask } from './support/api-app';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
 import {
@@ -215,22 +216,7 @@ describe('Listing rows', () => {
 });
 
 describe('Inbox entries', () => {
-  const task = (over: Partial<PendingTask>): PendingTask => ({
-    id: 't',
-    kind: 'acceptance',
-    label: '受理决定',
-    role: 'organization',
-    opensAt: '2026-03-10T02:00:00.000Z',
-    basis: { kind: 'wait', from: '2026-03-10T02:00:00.000Z', duration: { amount: 5, unit: 'workingDays' } },
-    dueAt: '2026-03-17T09:00:00.000Z',
-    reminders: [],
-    remindersSent: 0,
-    escalations: 0,
-    overdue: false,
-    provisional: false,
-    status: 'open',
-    ...over,
-  });
+  const task = (over: Partial<PendingTask>): PendingTask => sampleTask({ id: 't', ...over });
   const state = (over: Partial<CaseState>): CaseState => ({
     ...CaseMachine.initial(input, '2026-03-10T02:00:00.000Z').state,
     stage: 'remediation',

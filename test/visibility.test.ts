@@ -5,26 +5,12 @@
  */
 import type { CaseState, PendingTask } from '../domain/case';
 import { beijingMonthDay, summaryLine, visibilityOf } from '../workflows/case/visibility';
-import { sampleState } from './support/api-app';
+import { sampleState, sampleTask } from './support/api-app';
 import { demoRegistry } from '../api/registry';
 
 const OPENED = Date.parse('2026-03-10T02:00:00.000Z');
 
-const acceptanceTask: PendingTask = {
-  id: 'acceptance-1',
-  kind: 'acceptance',
-  label: '受理决定',
-  role: 'organization',
-  opensAt: '2026-03-10T02:00:00.000Z',
-  dueAt: '2026-03-17T10:00:00.000Z',
-  basis: { unit: 'workingDays', amount: 5 } as unknown as PendingTask['basis'],
-  reminders: [],
-  remindersSent: 0,
-  escalations: 0,
-  overdue: false,
-  provisional: false,
-  status: 'open',
-};
+const acceptanceTask = sampleTask({ dueAt: '2026-03-17T10:00:00.000Z' });
 
 /** The sample case waiting for acceptance, its task changed by `patch`. */
 function withTask(s: CaseState, patch: Partial<PendingTask> = {}): CaseState {

@@ -12,7 +12,7 @@ import type { Application } from '../../domain/case';
 import type { DomainRecord, RecordEventInput, RecordSystem } from '../types';
 import type { Db, Queryable } from './db';
 import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
-import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type LedgerRow, type LedgerVerification } from './ledger';
+import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type ChainFields, type LedgerRow, type LedgerVerification } from './ledger';
 import { LOCK_NAMESPACE } from './migrate';
 import { isSealed, RecordKeyError, type CaseKey, type RecordKeys } from './sealing';
 
@@ -73,16 +73,8 @@ export async function lockCase(tx: Queryable, caseId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE + 1, caseLockKey(caseId)]);
 }
 
-/** The fields of a new ledger entry; its payload as canonical JSON. */
-export interface NewLedgerEntry {
-  caseId: string;
-  seq: number;
-  at: string;
-  event: string;
-  actorSub: string | null;
-  actorRole: string | null;
-  payloadText: string;
-}
+/** The fields of a new ledger entry: the chain's fields, with the payload as canonical JSON instead of its digest. */
+export type NewLedgerEntry = Omit<ChainFields, 'payloadDigest'> & { payloadText: string };
 
 /** Appends an entry that chains from `prevHash`; returns its hash. The caller holds the case's lock. */
 export async function appendLedgerEntry(tx: Queryable, entry: NewLedgerEntry, prevHash: string): Promise<string> {

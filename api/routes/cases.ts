@@ -1,7 +1,7 @@
 /** Opening, listing and reading cases. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Actor, Application, Jurisdiction } from '../../domain/case';
-import type { Registry } from '../../domain/registry';
+import { oversees, type Registry } from '../../domain/registry';
 import { bilingual } from '../i18n';
 import type { CaseInput } from '../../workflows/messages';
 import { canSeeCase, routeAccess } from '../access';
@@ -55,7 +55,7 @@ function jurisdictionFor(actor: Actor, application: Application, registry: Regis
       errors: [{ path: 'body.cadre.id', message: bilingual('not a registered cadre of this unit (id and name)', '不是该单位已登记的干部（编号与姓名须一致）') }],
     });
   }
-  if (actor.role === 'discipline' && !(actor.locality && jurisdiction.path.includes(actor.locality))) {
+  if (actor.role === 'discipline' && !oversees(actor.locality, jurisdiction)) {
     throw new ProblemError('forbidden', bilingual(`Unit ${application.unitCode} is outside the jurisdiction of ${actor.unit}.`, `单位 ${application.unitCode} 不在 ${actor.unit} 的管辖范围内。`));
   }
   return jurisdiction;

@@ -64,6 +64,14 @@ export type Locality = RegistryDocument['localities'][number];
 export type Body = RegistryDocument['bodies'][number];
 export type Cadre = RegistryDocument['cadres'][number];
 
+/**
+ * Whether a body whose locality is `locality` oversees a case of `jurisdiction`: its own locality and
+ * the ones below it (the case's path up the tree passes through the body's locality).
+ */
+export function oversees(locality: string | undefined, jurisdiction: Pick<Jurisdiction, 'path'>): boolean {
+  return locality !== undefined && jurisdiction.path.includes(locality);
+}
+
 /** The registry, indexed. */
 export class Registry {
   private readonly localities: ReadonlyMap<string, Locality>;

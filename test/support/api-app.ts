@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../common/config';
-import { applicationSchema, type Actor, type CaseState } from '../../domain/case';
+import { applicationSchema, type Actor, type CaseState, type PendingTask } from '../../domain/case';
 import { PolicyRegistry } from '../../domain/policies';
 import { buildApp } from '../../api/app';
 import type { CaseGateway } from '../../api/gateway';
@@ -25,6 +25,26 @@ export function sampleState(caseId = OWN_CASE): CaseState {
   const application = applicationSchema.parse(sampleApplication);
   const input: CaseInput = { caseId, origin: 'application', application, openedBy: unitActor, policy: defaultPolicy, calendar: WorkingDayCalendar.default().snapshot(2026, 2029) };
   return CaseMachine.initial(input, '2026-03-10T02:00:00.000Z').state;
+}
+
+/** An open acceptance task of the sample case, opened when it opened, changed by `over`. */
+export function sampleTask(over: Partial<PendingTask> = {}): PendingTask {
+  return {
+    id: 'acceptance-1',
+    kind: 'acceptance',
+    label: '受理决定',
+    role: 'organization',
+    opensAt: '2026-03-10T02:00:00.000Z',
+    basis: { kind: 'wait', from: '2026-03-10T02:00:00.000Z', duration: { amount: 5, unit: 'workingDays' } },
+    dueAt: '2026-03-17T09:00:00.000Z',
+    reminders: [],
+    remindersSent: 0,
+    escalations: 0,
+    overdue: false,
+    provisional: false,
+    status: 'open',
+    ...over,
+  };
 }
 
 /** A gateway that records each call's method and input and answers with the sample case. */

@@ -24,6 +24,7 @@ import {
 import type { CadreLookup, CaseActivities } from '../../activities/types';
 import type { Actor, CaseState } from '../../domain/case';
 import { roleLabels } from '../../domain/labels';
+import { oversees } from '../../domain/registry';
 import { repeatLookBack } from '../../domain/screening';
 import { ActionRejected, calendarNoticeSignal, getCaseQuery, nonRetryableActivityErrorTypes, openUpdate, type Action, type CaseInput } from '../messages';
 import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './actions';
@@ -66,7 +67,7 @@ function guard(m: CaseMachine, spec: AnyActionSpec, a: Action<unknown>): void {
   if (actor.role === 'unit' && actor.unit !== s.unitCode) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
   if (actor.role === 'expert' && spec.roles.includes('expert') && !s.experts.invited.includes(actor.sub)) reject(ActionRejected.notFound, `case ${s.caseId} not found`);
   // A body acts only within its jurisdiction: its locality and the ones below it.
-  if (actor.role !== 'unit' && actor.role !== 'expert' && s.jurisdiction && !(actor.locality && s.jurisdiction.path.includes(actor.locality))) {
+  if (actor.role !== 'unit' && actor.role !== 'expert' && s.jurisdiction && !oversees(actor.locality, s.jurisdiction)) {
     reject(ActionRejected.notFound, `case ${s.caseId} not found`);
   }
   if (!spec.roles.includes(actor.role)) {
