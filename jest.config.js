@@ -13,6 +13,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120_000,
   maxWorkers: 1,
+  // A suite that fails while it has servers or workers running must not keep the run from ending.
+  forceExit: true,
   setupFiles: ['<rootDir>/test/support/sdk-logging.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

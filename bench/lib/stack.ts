@@ -64,6 +64,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-faults-'));
   const children = new Map<Component, ChildProcess>();
+  // Whatever ends this process (a failed start, a crashed test run) must not leave the stack running.
+  const killAll = () => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const cleanups: (() => Promise<unknown>)[] = [];
 
   // ---- SMTP receiver ----
@@ -81,6 +86,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         done();
       });
     },
+  });
+  // A sender killed mid-session resets its connection; that is the fault under test, not a failure of the receiver.
+  smtp.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error(`SMTP receiver: ${err.message}`);
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
@@ -196,6 +205,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         runAsPostgres(path.join(pgBinDir()!, 'pg_ctl'), ['-D', path.join(pgDir, 'data'), '-m', 'immediate', '-w', 'stop']);
       }
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      process.removeListener('exit', killAll);
       fs.rmSync(scratch, { recursive: true, force: true });
     },
   };
