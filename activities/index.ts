@@ -17,13 +17,13 @@ export function createActivities({ records, notifier }: ActivityDeps): CaseActiv
      */
     async recordEvents(input) {
       for (const e of input.events) await records.recordEvent({ caseId: input.caseId, register: input.register, ...e });
-      if (!input.lookup) return {};
+      if (!input.lookup) return { caseId: input.caseId };
       const l = input.lookup;
       const [earlier, performance] = await Promise.all([
         records.findToleratedCases(l.cadreId, l.category, l.since, l.caseId),
         l.performanceYears > 0 ? records.performanceRecords(l.cadreId, l.performanceYears, l.at) : Promise.resolve([]),
       ]);
-      return { lookup: { at: l.at, earlier, performance } };
+      return { caseId: input.caseId, lookup: { at: l.at, earlier, performance } };
     },
     /** One reaction's notices, in order; a retry skips those already delivered (each has its key). */
     async notifyAll(input) {

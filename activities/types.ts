@@ -88,7 +88,8 @@ export interface NotifyAllInput {
 }
 
 export interface CaseActivities {
-  recordEvents(input: RecordEventsInput): Promise<{ lookup?: CadreLookup }>;
+  /** Answers with the case's id beside the lookup, so the payload names its case (for the codec endpoint). */
+  recordEvents(input: RecordEventsInput): Promise<{ caseId?: string; lookup?: CadreLookup }>;
   notifyAll(input: NotifyAllInput): Promise<void>;
 }
 

@@ -69,16 +69,45 @@ export const publicRoutes = [
 ] as const;
 
 /**
- * Whether `actor` may have a payload of a case decrypted by the codec endpoint: the one decision,
- * made for every decode request. The role matrix has already admitted only supervisors and
- * organization departments, and for now each of them decodes every case. The jurisdiction check
- * (a body decodes the cases of the localities it oversees) goes here: the codec protocol names only
- * the namespace, so it will take the case's unit from the decrypted payload (application and case
- * state carry `unitCode`) before answering.
+ * What a decrypted payload says of the case it belongs to. Every payload of a case names it: the
+ * workflow's input, result and query answers carry the case's `jurisdiction` (and `unitCode`), an
+ * action's arguments and the record activity's input and result carry its `caseId`. Looked for at the
+ * top of the value and one level down (an Update's answer `{ created, state }`, a continued case's input).
  */
-export function mayDecode(actor: Actor, payload: { namespace: string | undefined; unitCode?: string | undefined }): boolean {
-  void payload;
-  return codecAccess.codecDecode.roles.some((r) => r === actor.role);
+export interface PayloadCase {
+  /** Locality paths the payload states itself (`jurisdiction.path`). */
+  paths: string[][];
+  unitCodes: string[];
+  caseIds: string[];
+}
+
+export function payloadCase(value: unknown): PayloadCase {
+  const out: PayloadCase = { paths: [], unitCodes: [], caseIds: [] };
+  const look = (v: unknown, depth: number) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+    const o = v as Record<string, unknown>;
+    const j = o.jurisdiction as { path?: unknown } | undefined;
+    if (j && Array.isArray(j.path) && j.path.every((l) => typeof l === 'string')) out.paths.push(j.path as string[]);
+    if (typeof o.unitCode === 'string') out.unitCodes.push(o.unitCode);
+    if (typeof o.caseId === 'string') out.caseIds.push(o.caseId);
+    if (depth > 0) for (const child of Object.values(o)) look(child, depth - 1);
+  };
+  look(value, 1);
+  return out;
+}
+
+/**
+ * Whether `actor` may have a payload decrypted by the codec endpoint: the one decision, made for every
+ * payload of every decode request. `cases` are the locality paths of the cases the payload belongs to
+ * (resolved from `payloadCase`); the role matrix has already admitted only supervisors and organization
+ * departments. A body decodes the payloads of the cases in its jurisdiction (its locality and those
+ * below); a payload that names no case only for a body that oversees every locality (`overseesAll`),
+ * since it might belong to any case.
+ */
+export function mayDecode(actor: Actor, cases: readonly (readonly string[])[], overseesAll: boolean): boolean {
+  if (!codecAccess.codecDecode.roles.some((r) => r === actor.role)) return false;
+  if (cases.length === 0) return overseesAll;
+  return cases.every((path) => oversees(actor.locality, { path: [...path] }));
 }
 
 export function mayCall(route: AccessName, role: Role): boolean {

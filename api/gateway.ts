@@ -353,7 +353,7 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        return await client.workflow.executeUpdateWithStart(openUpdate, { args: [{ requestDigest: input.requestDigest, startToken }], startWorkflowOperation });
+        return await client.workflow.executeUpdateWithStart(openUpdate, { args: [{ requestDigest: input.requestDigest, startToken, caseId: input.caseId }], startWorkflowOperation });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'idempotencyConflict') throw new IdempotencyConflictError(input.caseId);
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, input.caseId);
@@ -373,7 +373,7 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
       // the same key is another Update, which the case refuses as an idempotency conflict.
       const updateId = request ? `${request.key}:${request.digest.slice(0, 16)}` : undefined;
       try {
-        return await client.workflow.getHandle(caseId).executeUpdate(update, { args: [{ actor, input, ...(request ? { request } : {}) }], ...(updateId ? { updateId } : {}) });
+        return await client.workflow.getHandle(caseId).executeUpdate(update, { args: [{ actor, input, caseId, ...(request ? { request } : {}) }], ...(updateId ? { updateId } : {}) });
       } catch (err) {
         const translated = translateTemporalError(err, caseId);
         if (translated instanceof CaseNotFoundError) {

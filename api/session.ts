@@ -24,6 +24,8 @@ export const sessionRoles = ['supervisor', 'organization'] as const;
 export const devIdentities = {
   supervisor: { actor: { sub: 'dev-supervisor', role: 'supervisor', unit: 'JS-JD' } as Actor, label: '监督部门（开发身份）' },
   organization: { actor: { sub: 'dev-officer', role: 'organization', unit: 'JS-ZZB' } as Actor, label: '组织部门 JS-ZZB（开发身份）' },
+  /** A body of one city's county, to see that the cases of another locality stay encrypted for it. */
+  kunshanSupervisor: { actor: { sub: 'dev-supervisor-ks', role: 'supervisor', unit: 'JS-SZ-KS-JD' } as Actor, label: '昆山市监督部门（开发身份）' },
 } as const;
 export type DevIdentity = keyof typeof devIdentities;
 

@@ -21,8 +21,8 @@ export const caseViews = [
   { id: 'rongcuo-follow-up', name: '跟踪回访', query: `${sa.stage.name} = 'followUp'` },
 ] as const;
 
-/** The workflow list's columns: where each case stands, whom it waits on, its next deadline, whether it is overdue. */
-export const caseColumns = ['Status', 'Workflow ID', sa.stage.name, sa.awaiting.name, sa.nextDeadline.name, sa.overdue.name, sa.unitCode.name, 'Start'] as const;
+/** The workflow list's columns, in Chinese where people read them: where each case stands, which bodies it waits on, its next deadline, whether it is overdue, its unit. */
+export const caseColumns = ['Status', 'Workflow ID', sa.stageName.name, sa.awaitingBodies.name, sa.nextDeadline.name, sa.overdue.name, sa.unitName.name, 'Start'] as const;
 
 export interface UiSetupOptions {
   /** The API's codec endpoint, as the browser reaches it (…/codec). */

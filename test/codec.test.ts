@@ -21,7 +21,7 @@ import pino from 'pino';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { createTemporalGateway, type CaseGateway } from '../api/gateway';
-import { PROBLEM_BASE } from '../api/problems';
+import { CaseNotFoundError, PROBLEM_BASE } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
 import { demoRegistry, staticRegistry } from '../api/registry';
 import { Registry } from '../domain/registry';
@@ -46,7 +46,14 @@ jest.setTimeout(180_000);
 const run = promisify(execFile);
 const key = (id: string): PayloadKey => ({ id, key: randomBytes(32) });
 const text = (a: Uint8Array | null | undefined) => Buffer.from(a ?? new Uint8Array()).toString('utf8');
-const personal = { cadre: { id: 'CADRE-0042', name: '王小明' }, note: 'personal data' };
+/** A case's payload names its case: here one of 南京市 (JS-NJ), with a cadre's personal data. */
+const personal = {
+  caseId: 'case-2026-NJ00000001',
+  unitCode: 'JS-NJ-FGW',
+  jurisdiction: { locality: 'JS-NJ', path: ['JS-NJ', 'JS'], bodies: {} },
+  cadre: { id: 'CADRE-0042', name: '王小明' },
+  note: 'personal data',
+};
 const plain = (value: unknown = personal): Payload => defaultPayloadConverter.toPayload(value);
 const valueOf = (payload: Payload): unknown => defaultPayloadConverter.fromPayload(payload);
 const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('base64');
@@ -314,16 +321,17 @@ const actorOf: Record<Role, Actor> = {
   supervisor: { sub: 'su', role: 'supervisor', unit: 'JS-NJ-JD' },
 };
 
-/** The codec routes never touch cases. */
+/** Codec requests whose payloads state their case's jurisdiction never need the case gateway. */
 const noCases = new Proxy({} as CaseGateway, {
-  get: () => () => Promise.reject(new Error('the codec endpoint must not reach the case gateway')),
+  // (fastify's decorate asks whether the value is a getter/setter pair: it is not)
+  get: (_target, name) => (name === 'getter' || name === 'setter' ? undefined : () => Promise.reject(new Error('the codec endpoint must not reach the case gateway'))),
 });
 
-async function codecApp(config: Config, codec: EncryptionCodec): Promise<FastifyInstance> {
+async function codecApp(config: Config, codec: EncryptionCodec, cases: CaseGateway = noCases): Promise<FastifyInstance> {
   const app = await buildApp({
     config,
     logger: pino({ level: 'silent' }),
-    cases: noCases,
+    cases,
     policies: PolicyRegistry.load(),
     readiness: { temporal: async () => undefined, database: async () => undefined },
     payloadCodecs: [codec],
@@ -597,7 +605,7 @@ describe('Signing in for the Temporal UI', () => {
     const out = await app.inject({ method: 'POST', url: '/signout', payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: API } });
 
     expect(signedIn.statusCode).toBe(200);
-    expect(signedIn.body).toContain('已登录：组织部门 JS-ZZB');
+    expect(signedIn.body).toContain('已登录：组织部门 中共江苏省委组织部 JS-ZZB');
     expect(String(out.headers['set-cookie'])).toMatch(/^rongcuo_session=; Path=\/codec; Max-Age=0; HttpOnly; SameSite=Strict$/);
   });
 
@@ -739,6 +747,113 @@ describe('A case on the dev server with encryption', () => {
     expect(unit.out).not.toContain(cadre.name);
     expect(none.ok).toBe(true);
     expect(readableText(none.out)).not.toContain(cadre.name);
+  });
+});
+
+describe('The codec endpoint and jurisdictions', () => {
+  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const codec = new EncryptionCodec([key('k-jurisdiction')]);
+  const nanjing = { locality: 'JS-NJ', path: ['JS-NJ', 'JS'], bodies: {} };
+  const kunshan = { locality: 'JS-SZ-KS', path: ['JS-SZ-KS', 'JS-SZ', 'JS'], bodies: {} };
+  /** The cases the gateway knows, by id: their states as a query answers them (only what the lookup reads). */
+  const states: Record<string, Partial<CaseState>> = {
+    'case-2026-NJ00000002': { caseId: 'case-2026-NJ00000002', unitCode: 'JS-NJ-FGW', jurisdiction: nanjing },
+    'case-2026-KS00000001': { caseId: 'case-2026-KS00000001', unitCode: 'JS-SZ-KS-ZWB', jurisdiction: kunshan },
+    // a case opened before jurisdictions were pinned: its unit's place in the registry decides
+    'case-2025-KS00000002': { caseId: 'case-2025-KS00000002', unitCode: 'JS-SZ-KS-ZWB' },
+  };
+  const lookedUp: string[] = [];
+  const cases = {
+    get: async (caseId: string) => {
+      lookedUp.push(caseId);
+      const state = states[caseId];
+      if (!state) throw new CaseNotFoundError(caseId);
+      return state as CaseState;
+    },
+  } as unknown as CaseGateway;
+  const who = {
+    nanjingSupervisor: { sub: 'su-nj', role: 'supervisor', unit: 'JS-NJ-JD' },
+    nanjingOfficer: { sub: 'olga-nj', role: 'organization', unit: 'JS-NJ-ZZB' },
+    kunshanOfficer: { sub: 'olga-ks', role: 'organization', unit: 'JS-SZ-KS-ZZB' },
+    provinceSupervisor: { sub: 'su-js', role: 'supervisor', unit: 'JS-JD' },
+  } satisfies Record<string, Actor>;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await codecApp(config, codec, cases);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Decodes `values` (each encrypted first) as `actor`; the answer's values, or 'encrypted' where the payload came back sealed. */
+  const decodeAs = async (actor: Actor, values: unknown[]): Promise<unknown[]> => {
+    const sealed = await codec.encode(values.map((v) => plain(v)));
+    const res = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      payload: { payloads: sealed.map(toJSON) },
+      headers: { authorization: `Bearer ${await signToken(config, actor)}`, 'x-namespace': 'default' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(b64(plain({ ...personal }).data));
+    const out = (res.json() as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
+    return out.map((p) =>
+      Buffer.from(p.metadata.encoding!, 'base64').toString() === ENCRYPTED_ENCODING ? 'encrypted' : JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')),
+    );
+  };
+  const cadre = { id: 'C-320583-0001', name: '李静' };
+
+  test('When a body decodes payloads that state their case, then those of its locality decode and those of another stay encrypted', async () => {
+    const ofNanjing = { jurisdiction: nanjing, cadre };
+    const ofKunshan = { jurisdiction: kunshan, cadre };
+
+    expect(await decodeAs(who.nanjingOfficer, [ofNanjing, ofKunshan])).toEqual([ofNanjing, 'encrypted']);
+    expect(await decodeAs(who.kunshanOfficer, [ofNanjing, ofKunshan])).toEqual(['encrypted', ofKunshan]);
+    expect(await decodeAs(who.nanjingSupervisor, [ofNanjing, ofKunshan])).toEqual([ofNanjing, 'encrypted']);
+    // the province oversees both
+    expect(await decodeAs(who.provinceSupervisor, [ofNanjing, ofKunshan])).toEqual([ofNanjing, ofKunshan]);
+  });
+
+  test('When an Update answer carries the case one level down, then the same rule applies to it', async () => {
+    const answer = { created: true, state: { caseId: 'case-2026-KS00000009', jurisdiction: kunshan, cadre } };
+
+    expect(await decodeAs(who.nanjingOfficer, [answer])).toEqual(['encrypted']);
+    expect(await decodeAs(who.kunshanOfficer, [answer])).toEqual([answer]);
+  });
+
+  test('When a payload names only its unit, then the unit\'s place in the registry decides, and an unknown unit decodes for no one', async () => {
+    const application = { unitCode: 'JS-SZ-KS-ZWB', cadre };
+    const unknown = { unitCode: 'XX-NOWHERE', cadre };
+
+    expect(await decodeAs(who.nanjingOfficer, [application, unknown])).toEqual(['encrypted', 'encrypted']);
+    expect(await decodeAs(who.kunshanOfficer, [application, unknown])).toEqual([application, 'encrypted']);
+    expect(await decodeAs(who.provinceSupervisor, [unknown])).toEqual(['encrypted']);
+  });
+
+  test('When a payload names only its case (an action\'s arguments, a record\'s answer), then the case is looked up once, and an unknown case decodes for no one', async () => {
+    const action = (caseId: string) => ({ actor: { sub: 'olga-nj', role: 'organization' }, input: { note: '补充说明', cadre }, caseId });
+    lookedUp.length = 0;
+
+    expect(await decodeAs(who.nanjingOfficer, [action('case-2026-NJ00000002'), action('case-2026-KS00000001'), action('case-2025-KS00000002'), action('case-2026-NOSUCHCASE')])).toEqual([
+      action('case-2026-NJ00000002'),
+      'encrypted',
+      'encrypted',
+      'encrypted',
+    ]);
+    expect(await decodeAs(who.kunshanOfficer, [action('case-2026-KS00000001'), action('case-2025-KS00000002'), action('case-2026-NJ00000002')])).toEqual([
+      action('case-2026-KS00000001'),
+      action('case-2025-KS00000002'),
+      'encrypted',
+    ]);
+    // each known case once: its place never changes
+    expect(lookedUp.filter((id) => id === 'case-2026-KS00000001')).toHaveLength(1);
+  });
+
+  test('When a payload names no case, then only a body overseeing every locality decodes it', async () => {
+    const bare = { cadre, note: '不指明案件' };
+
+    expect(await decodeAs(who.nanjingSupervisor, [bare])).toEqual(['encrypted']);
+    expect(await decodeAs(who.provinceSupervisor, [bare])).toEqual([bare]);
   });
 });
 

@@ -227,8 +227,9 @@ test('When a supervisor signs in and sets up the UI, then the list filters by st
   await visit(page, `${ui}/namespaces/default/workflows?query=${encodeURIComponent("CaseStage = 'investigation'")}`);
   await waitForText(page, caseId);
   const list = await allText(page);
-  for (const column of ['CaseStage', 'CaseAwaiting', 'CaseNextDeadline', 'CaseOverdue']) expect(list).toContain(column);
-  expect(list).toContain('investigation');
+  for (const column of ['CaseStageName', 'CaseAwaitingBody', 'CaseNextDeadline', 'CaseOverdue', 'CaseUnitName']) expect(list).toContain(column);
+  // the columns read in Chinese: the stage, the body awaited, the unit
+  for (const value of ['调查核实', '中共南京市委组织部', '南京市发展和改革委员会']) expect(list).toContain(value);
   await shot(page, '4-list-by-stage');
 
   await visit(page, casePage('user-metadata'));
@@ -245,5 +246,26 @@ test('When a supervisor signs in and sets up the UI, then the list filters by st
   expect(history).toContain('JS-NJ-FGW');
   expect(history).not.toContain('Codec Server could not connect');
   await shot(page, '6-signed-in-history');
+  await page.context().close();
+});
+
+test('When a supervisor of another locality signs in, then the case of 南京市 shows its current details but its payloads stay encrypted, without an error banner', async () => {
+  const page = await newPage();
+  await visit(page, `${api}/signin`);
+  await page.getByRole('button', { name: '以昆山市监督部门（开发身份）登录' }).click();
+  await waitForText(page, '已登录：监督部门 昆山市容错纠错监督组 JS-SZ-KS-JD');
+
+  await visit(page, `${ui}/namespaces/default/workflows`);
+  await page.evaluate(uiSetupScript({ codecEndpoint: `${api}/codec`, namespace: 'default' }));
+  await page.waitForLoadState('load');
+  await visit(page, casePage('history'));
+  await waitForText(page, caseId);
+  await page.waitForTimeout(3000);
+  await shot(page, '7-other-locality-history');
+
+  const seen = await allText(page);
+  expect(seen).toContain('encryption-key-id');
+  expect(seen).not.toContain('Codec Server could not connect');
+  for (const secret of [cadre.name, cadre.id, incidentSummary]) expect(seen).not.toContain(secret);
   await page.context().close();
 });

@@ -106,3 +106,44 @@ test('When the case carries its jurisdiction, then the details name the unit and
   expect(details).toContain('（组织部门 中共南京市委组织部）');
   expect(details).toContain('单位 南京市发展和改革委员会（JS-NJ-FGW）');
 });
+
+describe('The Chinese columns of the workflow list', () => {
+  const base = sampleState();
+  const jurisdiction = demoRegistry.jurisdictionOf(base.unitCode)!;
+  const columns = (s: CaseState, names = true) =>
+    Object.fromEntries(visibilityOf(s, Date.parse('2026-12-01T02:00:00.000Z'), { names }).searchAttributes.map((p) => [p.key.name, p.value]));
+
+  test('When a case waits on the organization department and the unit, then the columns name the stage, both bodies and the unit in Chinese', () => {
+    const s: CaseState = {
+      ...base,
+      jurisdiction,
+      tasks: [
+        { ...acceptanceTask, dueAt: '2026-12-07T16:30:00.000Z' },
+        { ...acceptanceTask, id: 'supplement', kind: 'supplement', role: 'unit', dueAt: '2026-12-09T16:30:00.000Z' },
+      ],
+    };
+
+    expect(columns(s)).toMatchObject({
+      CaseStage: 'acceptance',
+      CaseStageName: '待受理',
+      CaseAwaitingBody: ['中共南京市委组织部', '南京市发展和改革委员会'],
+      CaseUnitName: '南京市发展和改革委员会',
+    });
+  });
+
+  test('When a task names its body, then that body is awaited (by code when the case has no name for it); an expert\'s task is awaited by the role; a case without a pinned jurisdiction shows codes', () => {
+    const s: CaseState = { ...base, jurisdiction, tasks: [{ ...acceptanceTask, body: 'JS-NJ-ZZB' }, { ...acceptanceTask, id: 'opinion', kind: 'expertOpinion', role: 'expert', assignees: ['e1'] }] };
+    expect(columns(s).CaseAwaitingBody).toEqual(['专家（第三方）', '中共南京市委组织部'].sort());
+    expect(columns({ ...s, tasks: [{ ...acceptanceTask, body: 'JS-ZZB' }] }).CaseAwaitingBody).toEqual(['JS-ZZB']);
+
+    expect(columns({ ...base, jurisdiction: undefined, tasks: [acceptanceTask] })).toMatchObject({ CaseAwaitingBody: ['组织部门'], CaseUnitName: base.unitCode });
+  });
+
+  test('When a case started before the columns existed replays, then its upserts are the old ones', () => {
+    const keys = Object.keys(columns({ ...base, jurisdiction, tasks: [acceptanceTask] }, false));
+
+    expect(keys).not.toEqual(expect.arrayContaining(['CaseStageName']));
+    expect(keys).not.toContain('CaseAwaitingBody');
+    expect(keys).not.toContain('CaseUnitName');
+  });
+});

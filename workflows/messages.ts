@@ -25,6 +25,10 @@ export const searchAttributes = {
   policyVersion: defineSearchAttributeKey('CasePolicyVersion', SearchAttributeType.KEYWORD),
   /** The case's locality and those above it: a body's listing selects its own locality here. */
   localities: defineSearchAttributeKey('CaseLocalities', SearchAttributeType.KEYWORD_LIST),
+  /** The workflow list's columns in Chinese: the stage, the bodies awaited and the unit, by name (never a person's). */
+  stageName: defineSearchAttributeKey('CaseStageName', SearchAttributeType.KEYWORD),
+  awaitingBodies: defineSearchAttributeKey('CaseAwaitingBody', SearchAttributeType.KEYWORD_LIST),
+  unitName: defineSearchAttributeKey('CaseUnitName', SearchAttributeType.KEYWORD),
 } as const;
 
 const temporalTypeName = {
@@ -65,6 +69,8 @@ export interface CaseInput {
 export interface Action<T> {
   actor: Actor;
   input: T;
+  /** The case acted on: the workflow knows it, but the payload names it for the codec endpoint, which sees payloads alone. */
+  caseId?: string;
   request?: { key: string; digest: string };
 }
 
@@ -73,7 +79,7 @@ export interface Action<T> {
  * `created` tells whether this request started it (its `startToken` is the case's own) or met a case
  * a retry of the same request had started; another request's digest is refused.
  */
-export const openUpdate = defineUpdate<{ created: boolean; state: CaseState }, [{ requestDigest?: string; startToken: string }]>('open');
+export const openUpdate = defineUpdate<{ created: boolean; state: CaseState }, [{ requestDigest?: string; startToken: string; caseId?: string }]>('open');
 
 /** The full case state: stage, timeline, pending tasks, scores, rulings, measures, revisits. */
 export const getCaseQuery = defineQuery<CaseState>('getCase');

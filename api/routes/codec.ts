@@ -5,15 +5,20 @@
  * /codec/decode to show encrypted histories, and to /codec/encode to send input. The caller's bearer
  * token is verified like on every other route, or, from a browser on an origin of CODEC_CORS_ORIGINS,
  * the session cookie of the sign-in page (api/session.ts); only supervisors and organization
- * departments may use it (see `codecAccess`), and `mayDecode` decides each decode request. Browsers on the origins of CODEC_CORS_ORIGINS may call it (plugins/cors.ts).
+ * departments may use it (see `codecAccess`), and `mayDecode` decides each payload: one of a case
+ * outside the caller's jurisdiction is answered still encrypted. Browsers on the origins of CODEC_CORS_ORIGINS may call it (plugins/cors.ts).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 import { decodeWith, encodeWith, PayloadDecryptionError } from '../../common/codec';
-import { codecAccess, mayDecode } from '../access';
+import type { Actor } from '../../domain/case';
+import type { Registry } from '../../domain/registry';
+import { codecAccess, mayDecode, payloadCase } from '../access';
+import type { CaseGateway } from '../gateway';
 import { actorOf } from '../plugins/auth';
-import { ProblemError } from '../problems';
+import { CaseNotFoundError, ProblemError } from '../problems';
 import { bearerSecurity, bodyProblems, codecHeaders, commonProblems, ok, payloadsSchema, problemResponses, type jsonPayloadSchema } from '../schemas';
 
 /**
@@ -42,8 +47,66 @@ function toJSON(payload: Payload): { metadata?: Record<string, string>; data?: s
   return out;
 }
 
+/** The JSON value of a decrypted payload, when it is JSON (the SDK's `json/plain`); undefined otherwise. */
+function jsonValue(payload: Payload): unknown {
+  const encoding = payload.metadata?.encoding ? Buffer.from(payload.metadata.encoding).toString() : undefined;
+  if (encoding !== 'json/plain' || !payload.data) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload.data).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the cases a payload belongs to are: the localities of each, from what the payload states or,
+ * for a payload that names only its case, from the case itself (its pinned jurisdiction, else its
+ * unit's place in the registry). A case's place never changes, so it is remembered. `null`: a named
+ * case or unit this API does not know, which no one may decode.
+ */
+function caseLocalities(cases: CaseGateway) {
+  const known = new LRUCache<string, string[] | 'unknown'>({ max: 10_000 });
+  const ofCase = async (caseId: string, registry: Registry): Promise<string[] | undefined> => {
+    const hit = known.get(caseId);
+    if (hit) return hit === 'unknown' ? undefined : hit;
+    try {
+      const state = await cases.get(caseId);
+      const path = state.jurisdiction?.path ?? registry.jurisdictionOf(state.unitCode)?.path;
+      known.set(caseId, path ?? 'unknown');
+      return path;
+    } catch (err) {
+      if (err instanceof CaseNotFoundError) return undefined;
+      throw err;
+    }
+  };
+  return async (value: unknown, registry: Registry): Promise<string[][] | null> => {
+    const named = payloadCase(value);
+    const paths = [...named.paths];
+    for (const unitCode of named.unitCodes) {
+      const path = registry.jurisdictionOf(unitCode)?.path;
+      if (!path) return null;
+      paths.push(path);
+    }
+    if (paths.length === 0) {
+      for (const caseId of new Set(named.caseIds)) {
+        const path = await ofCase(caseId, registry);
+        if (!path) return null;
+        paths.push(path);
+      }
+    }
+    return paths;
+  };
+}
+
+/** Whether `actor`'s locality is a root of the registry: its jurisdiction is every locality. */
+function overseesAll(actor: Actor, registry: Registry): boolean {
+  const locality = actor.locality ? registry.locality(actor.locality) : undefined;
+  return locality !== undefined && !locality.parent;
+}
+
 const codecRoutes: FastifyPluginAsyncZod<CodecRouteOptions> = async (app, { payloadCodecs }) => {
   const codecs = [...payloadCodecs];
+  const localitiesOf = caseLocalities(app.cases);
 
   for (const [name, direction] of [
     ['codecDecode', 'decode'],
@@ -71,15 +134,32 @@ const codecRoutes: FastifyPluginAsyncZod<CodecRouteOptions> = async (app, { payl
       handler: async (request) => {
         const payloads = request.body.payloads.map(fromJSON);
         const namespace = typeof request.headers['x-namespace'] === 'string' ? request.headers['x-namespace'] : undefined;
-        if (direction === 'decode' && !mayDecode(actorOf(request), { namespace })) throw new ProblemError('forbidden');
+        let out: Payload[];
         try {
-          const out = direction === 'decode' ? await decodeWith(codecs, payloads) : await encodeWith(codecs, payloads);
-          request.log.info({ direction, payloads: out.length, namespace, sub: request.actor?.sub, via: request.session ? 'session' : 'bearer' }, 'codec request');
-          return { payloads: out.map(toJSON) };
+          out = direction === 'decode' ? await decodeWith(codecs, payloads) : await encodeWith(codecs, payloads);
         } catch (err) {
           if (err instanceof PayloadDecryptionError) throw new ProblemError('undecryptablePayload', err.message);
           throw err;
         }
+        let withheld = 0;
+        if (direction === 'decode') {
+          // A payload of a case outside the caller's jurisdiction goes back as it came: encrypted.
+          const actor = actorOf(request);
+          const registry = await app.registry.current();
+          const all = overseesAll(actor, registry);
+          out = await Promise.all(
+            out.map(async (decoded, i) => {
+              const original = payloads[i]!;
+              if (decoded === original) return decoded;
+              const cases = await localitiesOf(jsonValue(decoded), registry);
+              if (cases && mayDecode(actor, cases, all)) return decoded;
+              withheld++;
+              return original;
+            }),
+          );
+        }
+        request.log.info({ direction, payloads: out.length, withheld, namespace, sub: request.actor?.sub, via: request.session ? 'session' : 'bearer' }, 'codec request');
+        return { payloads: out.map(toJSON) };
       },
     });
 

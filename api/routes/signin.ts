@@ -76,7 +76,7 @@ ${message}${others}${dev}
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').send(body);
 
-  const signedIn = (request: FastifyRequest, actor: Actor, exp: number) => {
+  const signedIn = (request: FastifyRequest, actor: Actor, exp: number, bodyName: string | undefined) => {
     const o = { codecEndpoint: `${ownOrigin(request)}/codec`, namespace: config.temporalNamespace };
     const links = uiOrigins(request)
       .map((u) => `<a href="${escape(u)}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows">${escape(u)}</a>`)
@@ -84,7 +84,7 @@ ${message}${others}${dev}
     return page(
       '已登录',
       `<h1>已登录</h1>
-<p class="ok">已登录：${escape(roleLabels[actor.role])}${actor.unit ? ` ${escape(actor.unit)}` : ''}（${escape(actor.sub)}），有效至 ${beijingTime(new Date(exp * 1000))}（北京时间）。</p>
+<p class="ok">已登录：${escape(roleLabels[actor.role])}${bodyName ? ` ${escape(bodyName)}` : ''}${actor.unit ? ` ${escape(actor.unit)}` : ''}（${escape(actor.sub)}），有效至 ${beijingTime(new Date(exp * 1000))}（北京时间）。</p>
 <p>第一次在这个浏览器中使用时，把下面的链接拖到书签栏，打开 Temporal 界面（${links || '—'}）后点击一次这个书签：</p>
 <p><a class="bookmarklet" href="${escape(uiSetupBookmarklet(o))}">设置 Temporal 界面</a></p>
 <p>它在 Temporal 界面中设置：解码时发送登录凭据（解码接口 <code>${escape(o.codecEndpoint)}</code>）；案件列表的列（阶段、等待方、最近期限、是否逾期、单位）；视图 ${caseViews.map((v) => `“${escape(v.name)}”`).join('、')}；按北京时间显示时间。也可以在 Temporal 界面的开发者工具控制台中运行：</p>
@@ -121,7 +121,8 @@ ${message}${others}${dev}
     const exp = jose.decodeJwt(session).exp as number;
     request.log.info({ sub: actor.sub, role: actor.role, dev: identity !== undefined }, 'signed in for the Temporal UI');
     reply.header('set-cookie', sessionCookie(session, exp - Math.floor(Date.now() / 1000), { secure: secure(request) }));
-    return html(reply, 200, signedIn(request, actor, exp));
+    const body = actor.unit ? (await app.registry.current()).body(actor.unit) : undefined;
+    return html(reply, 200, signedIn(request, actor, exp, body?.name));
   });
 
   app.post('/signout', { schema: { hide: true }, bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {

@@ -14,6 +14,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -30,6 +31,7 @@ import { ActionRejected, calendarNoticeSignal, getCaseQuery, nonRetryableActivit
 import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './actions';
 import { CaseMachine, reject, Rejection, type Internal } from './machine';
 import { mayLead, stageEntries, stagesOf } from './transitions';
+import { patches } from './patches';
 import { visibilityOf } from './visibility';
 import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
 
@@ -111,7 +113,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         .catch((err: unknown) => log.error('Notifications given up after retries', { caseId: s.caseId, keys: notifications.map((n) => n.key), error: String(err) }))
         .finally(() => notificationsInFlight--);
     }
-    const v = visibilityOf(s, Date.parse(m.now));
+    const v = visibilityOf(s, Date.parse(m.now), { names: patched(patches.chineseListColumns) });
     const fingerprint = JSON.stringify([v.searchAttributes.map((p) => p.value), v.details]);
     if (fingerprint !== lastVisibility) {
       lastVisibility = fingerprint;

@@ -39,7 +39,24 @@ export function summaryLine(s: Pick<CaseState, 'stageLabel' | 'closeReason' | 'u
   ].join(' · ');
 }
 
-export function visibilityOf(s: CaseState, now: number): Visibility {
+/** The roles whose work a body of the case's jurisdiction does, and that body's kind there. */
+const bodyKindOfRole = { organization: 'organization', discipline: 'discipline', committee: 'committee', supervisor: 'supervision' } as const;
+
+/** Who the open tasks wait on, by name: the task's body, else the role's body in the case's jurisdiction (the unit for a unit's task), else the role. */
+export function awaitedBodies(s: Pick<CaseState, 'unitCode' | 'jurisdiction'>, open: readonly Pick<CaseState['tasks'][number], 'role' | 'body'>[]): string[] {
+  const names = s.jurisdiction?.names;
+  const of = (t: (typeof open)[number]): string => {
+    const code = t.body ?? (t.role === 'unit' ? s.unitCode : t.role in bodyKindOfRole ? s.jurisdiction?.bodies[bodyKindOfRole[t.role as keyof typeof bodyKindOfRole]] : undefined);
+    return code ? unitLabel(code, names) : roleLabels[t.role];
+  };
+  return [...new Set(open.map(of))].sort();
+}
+
+/**
+ * `options.names`: also the Chinese list columns (stage, awaited bodies, unit by name); a case that
+ * ran before they existed upserts them from its next change on (the workflow asks `patched`).
+ */
+export function visibilityOf(s: CaseState, now: number, options: { names?: boolean } = {}): Visibility {
   const open = openNow(s, now);
   const awaiting = [...new Set(open.map((t) => t.role))].sort() as Role[];
   const next = open.map((t) => t.dueAt).sort()[0];
@@ -54,6 +71,13 @@ export function visibilityOf(s: CaseState, now: number): Visibility {
     { key: sa.overdue, value: overdue },
     { key: sa.policyVersion, value: s.policyVersion },
     { key: sa.localities, value: s.jurisdiction?.path ?? [] },
+    ...(options.names
+      ? [
+          { key: sa.stageName, value: s.stageLabel },
+          { key: sa.awaitingBodies, value: awaitedBodies(s, open) },
+          { key: sa.unitName, value: unitLabel(s.unitCode, s.jurisdiction?.names) },
+        ]
+      : []),
   ];
   const ruling = s.rulings.at(-1);
   const tasks = open.map(
