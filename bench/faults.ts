@@ -7,6 +7,11 @@
  * verifies, and no mail arrived twice. It prints a table; it never fails on a time.
  *
  *   node dist/bench/faults.js [--cases 50] [--concurrency 8] [--only worker,api,temporal,postgres] [--loop-seconds 60]
+ *                             [--production] [--workers 2] [--apis 2]
+ *
+ * `--production` runs it on the production path: the Temporal server built from go.temporal.io/server on
+ * PostgreSQL (several history shards), with two workers and two APIs unless told otherwise; clients
+ * send each request to one API and, when it fails, retry on the next, as behind a load balancer.
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -16,7 +21,7 @@ import type { Actor, CaseState } from '../domain/case';
 import { signToken } from '../api/tokens';
 import { sampleApplication } from '../api/schemas';
 import { investigation } from '../test/support/applications';
-import { startStack, type Component, type Stack } from './lib/stack';
+import { startStack, type Component, type ProcessName, type Stack } from './lib/stack';
 import { round, sleep } from './lib/stats';
 
 const actors = {
@@ -39,8 +44,10 @@ export const expectedEvents = ['opened', ...steps.map((s) => s.event)];
 export interface FaultPlan {
   cases: number;
   concurrency: number;
-  /** Components killed once each, in this order, while the cases are driven. */
-  once: Component[];
+  /** Processes killed once each, in this order, while the cases are driven, each started again after `downMs`. */
+  once: ProcessName[];
+  /** Processes killed once, after the first second, and never started again (their peers must carry on). */
+  killForGood?: ProcessName[];
   /** Then killed in turn, one at a time, for this long (0: no loop). */
   loopSeconds: number;
   /** How long a killed component stays down before it is started again. */
@@ -51,15 +58,19 @@ export interface FaultReport {
   cases: number;
   requests: number;
   retried: number;
-  kills: Partial<Record<Component, number>>;
+  kills: Partial<Record<ProcessName, number>>;
   /** The longest a client waited for one answer, retries included, in seconds. */
   longestRequestSeconds: number;
   seconds: number;
   checks: { answered: number; complete: number; ledgersVerified: number; duplicateMails: number; mails: number; problems: string[] };
 }
 
-/** Sends one request until it gets an answer that is not a passing failure (network error or 5xx), with the same key. */
-async function send(base: string, token: string, method: string, path: string, body: unknown, key: string, counters: Counters): Promise<{ status: number; json: unknown }> {
+/**
+ * Sends one request until it gets an answer that is not a passing failure (network error or 5xx), with
+ * the same key; each attempt goes to the next of `bases` (one API, or several behind a balancer).
+ */
+async function send(bases: readonly string[], token: string, method: string, path: string, body: unknown, key: string, counters: Counters): Promise<{ status: number; json: unknown }> {
+  const first = counters.requests;
   const from = performance.now();
   const done = (r: { status: number; json: unknown }) => {
     counters.longestMs = Math.max(counters.longestMs, performance.now() - from);
@@ -70,7 +81,7 @@ async function send(base: string, token: string, method: string, path: string, b
     counters.requests++;
     if (attempt > 0) counters.retried++;
     try {
-      const res = await fetch(`${base}${path}`, {
+      const res = await fetch(`${bases[(first + attempt) % bases.length]}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -93,10 +104,12 @@ interface Counters {
 }
 
 async function waitReady(stack: Stack): Promise<void> {
-  for (;;) {
-    const ok = await fetch(`${stack.apiBase}/readyz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status === 200, () => false);
-    if (ok) return;
-    await sleep(250);
+  for (const base of stack.apiBases) {
+    for (;;) {
+      const ok = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      await sleep(250);
+    }
   }
 }
 
@@ -116,12 +129,12 @@ export async function runFaults(stack: Stack, plan: FaultPlan): Promise<FaultRep
       if (i >= plan.cases) return;
       const run = `${Date.now().toString(36)}-${i}`;
       // the documented sample: a cadre of the demo registry, which the stack's record store holds
-      const opened = await send(stack.apiBase, tokens.unit, 'POST', '/v1/cases', sampleApplication, `faults-open-${run}`, counters);
+      const opened = await send(stack.apiBases, tokens.unit, 'POST', '/v1/cases', sampleApplication, `faults-open-${run}`, counters);
       if (opened.status !== 201 && opened.status !== 200) throw new Error(`opening case ${i}: ${opened.status} ${JSON.stringify(opened.json)}`);
       const caseId = (opened.json as CaseState).caseId;
       caseIds.push(caseId);
       for (const step of steps) {
-        const r = await send(stack.apiBase, tokens[step.who], 'POST', `/v1/cases/${caseId}/${step.path}`, step.body(), `faults-${step.path}-${run}`, counters);
+        const r = await send(stack.apiBases, tokens[step.who], 'POST', `/v1/cases/${caseId}/${step.path}`, step.body(), `faults-${step.path}-${run}`, counters);
         if (r.status !== 200) throw new Error(`${step.path} on ${caseId}: ${r.status} ${JSON.stringify(r.json)}`);
       }
     }
@@ -129,13 +142,20 @@ export async function runFaults(stack: Stack, plan: FaultPlan): Promise<FaultRep
   let driving = true;
   const drivers = Promise.all(Array.from({ length: plan.concurrency }, driver)).finally(() => (driving = false));
 
-  const fault = async (c: Component) => {
+  const fault = async (c: ProcessName) => {
     stack.kill(c);
     kills[c] = (kills[c] ?? 0) + 1;
     await sleep(plan.downMs);
     await stack.start(c);
   };
   const faults = (async () => {
+    if (plan.killForGood?.length) {
+      await sleep(1_000);
+      for (const c of plan.killForGood) {
+        stack.kill(c);
+        kills[c] = (kills[c] ?? 0) + 1;
+      }
+    }
     for (const c of plan.once) {
       if (!driving) break;
       await sleep(1_000);
@@ -158,7 +178,7 @@ export async function runFaults(stack: Stack, plan: FaultPlan): Promise<FaultRep
   const { db, records } = await openRecords({ ...config, seedDemoData: false }, pino({ level: 'silent' }));
   try {
     for (const caseId of caseIds) {
-      const r = await send(stack.apiBase, tokens.org, 'GET', `/v1/cases/${caseId}`, undefined, `faults-read-${caseId}`, counters);
+      const r = await send(stack.apiBases, tokens.org, 'GET', `/v1/cases/${caseId}`, undefined, `faults-read-${caseId}`, counters);
       if (r.status !== 200) {
         problems.push(`${caseId} answers ${r.status}`);
         continue;
@@ -198,7 +218,7 @@ export async function runFaults(stack: Stack, plan: FaultPlan): Promise<FaultRep
 function printReport(r: FaultReport): void {
   const rows: [string, string][] = [
     ['cases driven', `${r.cases} (${r.requests} requests, ${r.retried} retried after a failure) in ${r.seconds} s`],
-    ['killed (SIGKILL), then started again', Object.entries(r.kills).map(([c, n]) => `${c} ${n}×`).join(' · ')],
+    ['killed (SIGKILL)', Object.entries(r.kills).map(([c, n]) => `${c} ${n}×`).join(' · ')],
     ['longest a client waited for one answer', `${r.longestRequestSeconds} s (retries with the same Idempotency-Key included)`],
     ['cases answering', `${r.checks.answered}/${r.cases}`],
     ['every action exactly once', `${r.checks.complete}/${r.cases}`],
@@ -213,13 +233,29 @@ function printReport(r: FaultReport): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { cases: { type: 'string', default: '50' }, concurrency: { type: 'string', default: '8' }, only: { type: 'string' }, 'loop-seconds': { type: 'string', default: '60' }, 'down-ms': { type: 'string', default: '2000' } },
+    options: {
+      cases: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '8' },
+      only: { type: 'string' },
+      'loop-seconds': { type: 'string', default: '60' },
+      'down-ms': { type: 'string', default: '2000' },
+      production: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      apis: { type: 'string' },
+    },
     strict: true,
   });
-  const stack = await startStack({ databaseUrl: process.env.FAULTS_DATABASE_URL });
+  const production = values.production;
+  const stack = await startStack({
+    ...(production ? { temporal: 'production' as const } : { databaseUrl: process.env.FAULTS_DATABASE_URL }),
+    workers: Number(values.workers ?? (production ? 2 : 1)),
+    apis: Number(values.apis ?? (production ? 2 : 1)),
+  });
   try {
     const once = (values.only ? values.only.split(',') : stack.components).filter((c): c is Component => (stack.components as string[]).includes(c));
-    console.log(`faults: ${values.cases} cases, killing ${once.join(', ')} once each, then in a loop for ${values['loop-seconds']} s`);
+    console.log(
+      `faults on the ${stack.temporal === 'production' ? 'production path (Temporal server on PostgreSQL)' : 'dev server'} with ${stack.apiBases.length} API(s): ${values.cases} cases, killing ${once.join(', ')} once each, then in a loop for ${values['loop-seconds']} s`,
+    );
     const report = await runFaults(stack, { cases: Number(values.cases), concurrency: Number(values.concurrency), once, loopSeconds: Number(values['loop-seconds']), downMs: Number(values['down-ms']) });
     printReport(report);
   } finally {

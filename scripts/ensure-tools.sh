@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Makes sure the two external programs the project runs are present, installing them into tools/ when
+# Makes sure the external programs the project runs are present, installing them into tools/ when
 # they are not:
 #   - the Temporal CLI (`temporal server start-dev` is the embedded server of `npm start` and the tests);
-#   - Temporal's time-skipping test server (a Java program fetched from Maven Central).
+#   - Temporal's time-skipping test server (a Java program fetched from Maven Central);
+#   - the Temporal server itself and its SQL schema tool (`temporal-server`, `temporal-sql-tool`), built
+#     from go.temporal.io/server at the version docker-compose.yml runs: the production path (PostgreSQL
+#     persistence and visibility) that the tests and `npm run faults -- --production` start.
 # Idempotent; when everything is already present it only prints what it resolved.
 #
-# Usage: bash scripts/ensure-tools.sh [temporal] [test-server]     (no argument: both)
+# Usage: bash scripts/ensure-tools.sh [temporal] [test-server] [temporal-server]     (no argument: all)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,18 +16,22 @@ TEMPORAL_CLI_VERSION="v1.5.1"
 TEMPORAL_CLI_PACKAGE="github.com/temporalio/cli/cmd/temporal"
 TOOLS_BIN="$ROOT/tools/bin"
 TEST_SERVER_DIR="$ROOT/tools/test-server"
+TEMPORAL_SERVER_MODULE="go.temporal.io/server"
 
 want_temporal=0
 want_test_server=0
+want_temporal_server=0
 if [ "$#" -eq 0 ]; then
   want_temporal=1
   want_test_server=1
+  want_temporal_server=1
 fi
 for arg in "$@"; do
   case "$arg" in
     temporal) want_temporal=1 ;;
     test-server) want_test_server=1 ;;
-    *) echo "ensure-tools: unknown argument '$arg' (expected: temporal, test-server)" >&2; exit 2 ;;
+    temporal-server) want_temporal_server=1 ;;
+    *) echo "ensure-tools: unknown argument '$arg' (expected: temporal, test-server, temporal-server)" >&2; exit 2 ;;
   esac
 done
 
@@ -123,6 +130,37 @@ ensure_test_server() {
   TEST_SERVER_JAR="$(basename "$(compgen -G "$lib/temporal-test-server-*.jar" | head -n1)")"
 }
 
+# The server version is the one docker-compose.yml runs (its temporalio/server image tag): one place says it.
+temporal_server_version() {
+  local v
+  v="$(sed -n 's#^ *image: *temporalio/server:\([0-9][0-9.]*\).*#\1#p' "$ROOT/docker-compose.yml" | head -n1)"
+  [ -n "$v" ] || fail "docker-compose.yml names no temporalio/server image version"
+  echo "v$v"
+}
+
+ensure_temporal_server() {
+  local version stamp
+  version="$(temporal_server_version)"
+  stamp="$TOOLS_BIN/.temporal-server.version"
+  if [ -x "$TOOLS_BIN/temporal-server" ] && [ -x "$TOOLS_BIN/temporal-sql-tool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
+    TEMPORAL_SERVER_SOURCE="tools/bin"
+  else
+    command -v go >/dev/null 2>&1 || fail "Go (1.25 or newer) is needed to build the Temporal server ${version} (the production path) from ${TEMPORAL_SERVER_MODULE}."
+    echo "ensure-tools: building the Temporal server ${version} and its SQL tool with $(go version | cut -d' ' -f3) into tools/bin (several minutes the first time)..." >&2
+    mkdir -p "$TOOLS_BIN"
+    local build
+    build="$(mktemp -d)"
+    GOBIN="$build" CGO_ENABLED=0 go install "${TEMPORAL_SERVER_MODULE}/cmd/server@${version}" "${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${version}" \
+      || fail "'go install ${TEMPORAL_SERVER_MODULE}/cmd/server@${version}' failed."
+    mv "$build/server" "$TOOLS_BIN/temporal-server"
+    mv "$build/sql" "$TOOLS_BIN/temporal-sql-tool"
+    rmdir "$build"
+    echo "$version" >"$stamp"
+    TEMPORAL_SERVER_SOURCE="tools/bin, just built"
+  fi
+  TEMPORAL_SERVER_VERSION="$version"
+}
+
 if [ "$want_temporal" = 1 ]; then
   resolve_temporal
   version="$("$TEMPORAL_PATH" --version 2>/dev/null | head -n1 || true)"
@@ -131,4 +169,8 @@ fi
 if [ "$want_test_server" = 1 ]; then
   ensure_test_server
   echo "test server:   $TEST_SERVER_DIR/run ($TEST_SERVER_JAR, $(java -version 2>&1 | head -n1))"
+fi
+if [ "$want_temporal_server" = 1 ]; then
+  ensure_temporal_server
+  echo "temporal server: $TOOLS_BIN/temporal-server and temporal-sql-tool ($TEMPORAL_SERVER_SOURCE; $TEMPORAL_SERVER_VERSION)"
 fi

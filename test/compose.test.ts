@@ -86,7 +86,7 @@ function commandText(s: Service): string {
 describe('docker-compose.yml', () => {
   it('has the expected services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'postgresql', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'worker'].sort(),
+      ['api', 'postgresql', 'temporal', 'temporal-admin-tools', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
     );
   });
 
@@ -144,7 +144,29 @@ describe('docker-compose.yml', () => {
       expect(deps['temporal-admin-tools']?.condition).toBe('service_completed_successfully');
     }
     const adminDeps = service('temporal-admin-tools').depends_on as Record<string, { condition: string }>;
-    expect(adminDeps.temporal?.condition).toBe('service_healthy');
+    expect(adminDeps.temporal?.condition).toBe('service_started');
+    // it waits for the server itself, then makes the namespace before the attributes
+    const text = commandText(service('temporal-admin-tools'));
+    expect(text.indexOf('cluster health')).toBeLessThan(text.indexOf('namespace create --namespace default'));
+    expect(text.indexOf('namespace create --namespace default')).toBeLessThan(text.indexOf('search-attribute create'));
+  });
+
+  it('runs the Temporal server with the production configuration the tests use, after its schema job', () => {
+    const temporal = service('temporal');
+    const config = fs.readFileSync(path.join(__dirname, '..', 'deploy', 'temporal', 'production.yaml'), 'utf8');
+    expect(temporal.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
+    expect(String((temporal as { volumes?: string[] }).volumes)).toContain('./deploy/temporal:/etc/rongcuo/temporal');
+    expect(commandText(temporal)).toMatch(/temporal-server --root \/ --config \/etc\/rongcuo\/temporal --env production\b/);
+    // every variable it sets is one the configuration reads; the required ones are set
+    const read = new Set([...config.matchAll(/env "([A-Z_]+)"/g)].map((m) => m[1]!));
+    expect(envNames(temporal).filter((n) => !read.has(n))).toEqual([]);
+    for (const required of [...config.matchAll(/if not \(env "([A-Z_]+)"\)/g)].map((m) => m[1]!)) expect(envNames(temporal)).toContain(required);
+    expect(Number(envValue(temporal, 'NUM_HISTORY_SHARDS'))).toBeGreaterThan(1);
+    expect((temporal.depends_on as Record<string, { condition: string }>)['temporal-schema']?.condition).toBe('service_completed_successfully');
+    const schema = commandText(service('temporal-schema'));
+    for (const db of ['temporal', 'temporal_visibility']) expect(schema).toContain(`--db ${db} update-schema --schema-name postgresql/v12/${db === 'temporal' ? 'temporal' : 'visibility'}`);
+    // the schema job is the admin-tools image of the same server version
+    expect(service('temporal-schema').image?.split(':')[1]?.split('-')[0]).toBe(temporal.image?.split(':')[1]);
   });
 
   it('keeps PostgreSQL data in a named volume', () => {

@@ -1,9 +1,13 @@
 /**
- * The whole system as separate processes on this machine, for fault runs: a Temporal dev server on a
- * SQLite file (so it survives being killed), the case worker (`dist/worker/main.js`) and the API
- * (`dist/api/server.js`) each in its own process, PostgreSQL (a throwaway cluster of our own when
- * asked, so it can be killed too), and a real SMTP receiver counting every message it gets. Any
- * component can be killed with SIGKILL and started again.
+ * The whole system as separate processes on this machine, for fault runs: a Temporal server, the case
+ * workers (`dist/worker/main.js`) and the APIs (`dist/api/server.js`) each in its own process,
+ * PostgreSQL (a throwaway cluster of our own when asked, so it can be killed too), and a real SMTP
+ * receiver counting every message it gets. Any process can be killed with SIGKILL and started again.
+ *
+ * The Temporal server is either the dev server on a SQLite file (so it survives being killed) or, with
+ * `temporal: 'production'`, the production path: the server built from go.temporal.io/server with
+ * PostgreSQL persistence and visibility and several history shards (scripts/temporal-server.ts, the
+ * configuration docker compose uses), its databases in the stack's own PostgreSQL cluster.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,29 +20,47 @@ import { generatePayloadKey } from '../../common/payload-keys';
 import { devServerArgs, freePort, stopChild, waitForPort, waitForTemporal } from '../../scripts/dev-server';
 import { projectRoot, resolveTemporalCli } from '../../scripts/tools';
 import { registerSearchAttributes } from '../../scripts/register-search-attributes';
+import { ensureNamespace, setupTemporalSchema, startTemporalServer, type TemporalServerProcess } from '../../scripts/temporal-server';
 import { withWorkerProcessEnv } from '../../worker/process-env';
 
 export type Component = 'worker' | 'api' | 'temporal' | 'postgres';
+/** A process of the stack: a component (`worker` and `api` are the first of each) or the n-th worker or API (`worker-2`). */
+export type ProcessName = Component | `${'worker' | 'api'}-${number}`;
 
 export interface StackOptions {
   /** PostgreSQL to use; without it a cluster of our own is made with the Debian server binaries (and can be killed). */
   databaseUrl?: string | undefined;
   /** Extra environment for the worker and API processes. */
   env?: NodeJS.ProcessEnv;
+  /** The dev server (default) or the production path's server on PostgreSQL (needs the stack's own cluster). */
+  temporal?: 'dev' | 'production';
+  /** How many worker and API processes (1 each by default). */
+  workers?: number;
+  apis?: number;
 }
 
 export interface Stack {
+  /** The first API; `apiBases` has every one, a client of the stack may use any. */
   apiBase: string;
+  apiBases: string[];
+  temporalAddress: string;
+  /** Which Temporal server runs. */
+  temporal: 'dev' | 'production';
   databaseUrl: string;
   /** Who may be killed: postgres only when the cluster is ours. */
   components: Component[];
   /** Message-ids the SMTP receiver got, per recipient, with how often each arrived. */
   mails: Map<string, number>;
-  kill(c: Component): void;
-  start(c: Component): Promise<void>;
-  pid(c: Component): number | undefined;
+  kill(c: ProcessName): void;
+  start(c: ProcessName): Promise<void>;
+  pid(c: ProcessName): number | undefined;
+  /** The log file of a process. */
+  logOf(c: ProcessName): string;
   stop(): Promise<void>;
 }
+
+/** Stopping order: APIs, then workers, then the Temporal server (PostgreSQL last, separately). */
+const rank = (c: ProcessName) => (c.startsWith('api') ? 0 : c.startsWith('worker') ? 1 : 2);
 
 function pgBinDir(): string | undefined {
   const base = '/usr/lib/postgresql';
@@ -63,7 +85,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     if (!fs.existsSync(path.join(root, entry))) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-faults-'));
-  const children = new Map<Component, ChildProcess>();
+  const children = new Map<ProcessName, ChildProcess>();
   // Whatever ends this process (a failed start, a crashed test run) must not leave the stack running.
   const killAll = () => {
     for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
@@ -100,6 +122,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   let pgStart: (() => Promise<void>) | undefined;
   let pgPort = 0;
   const pgDir = path.join(scratch, 'pg');
+  const production = o.temporal === 'production';
+  if (production && databaseUrl) throw new Error("the production path's Temporal server keeps its databases in the stack's own PostgreSQL cluster: give no databaseUrl");
   if (!databaseUrl) {
     const bin = pgBinDir();
     if (!bin) throw new Error('no DATABASE_URL and no PostgreSQL server binaries (Debian package postgresql) to make a cluster with');
@@ -126,20 +150,34 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   // ---- Temporal ----
   const temporalPort = await freePort();
   const address = `127.0.0.1:${temporalPort}`;
-  const temporalStart = async () => {
-    const log = fs.openSync(path.join(scratch, 'temporal.log'), 'a');
-    const child = spawn(resolveTemporalCli(), devServerArgs({ port: temporalPort, namespace: 'default', dbFilename: path.join(scratch, 'temporal.db'), headless: true }), { stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    children.set('temporal', child);
-    await waitForTemporal({ connection: { address }, namespace: 'default', timeoutMs: 60_000, child });
-  };
-  await temporalStart();
-  const connection = await Connection.connect({ address });
-  await registerSearchAttributes(connection, 'default');
-  await connection.close();
+  const logOf = (c: ProcessName) => path.join(scratch, `${c}.log`);
+  let temporalStart: () => Promise<void>;
+  if (production) {
+    const pg = { host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'temporal' };
+    setupTemporalSchema(pg);
+    let server: TemporalServerProcess | undefined;
+    temporalStart = async () => {
+      server = server ? await server.restart() : await startTemporalServer({ pg, port: temporalPort, logFile: logOf('temporal') });
+      children.set('temporal', server.child);
+    };
+    await temporalStart();
+    await ensureNamespace(address, 'default');
+  } else {
+    temporalStart = async () => {
+      const log = fs.openSync(logOf('temporal'), 'a');
+      const child = spawn(resolveTemporalCli(), devServerArgs({ port: temporalPort, namespace: 'default', dbFilename: path.join(scratch, 'temporal.db'), headless: true }), { stdio: ['ignore', log, log] });
+      fs.closeSync(log);
+      children.set('temporal', child);
+      await waitForTemporal({ connection: { address }, namespace: 'default', timeoutMs: 60_000, child });
+    };
+    await temporalStart();
+    const connection = await Connection.connect({ address });
+    await registerSearchAttributes(connection, 'default');
+    await connection.close();
+  }
 
-  // ---- worker and API ----
-  const apiPort = await freePort();
+  // ---- workers and APIs ----
+  const apiPorts = await Promise.all(Array.from({ length: Math.max(1, o.apis ?? 1) }, () => freePort()));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: address,
@@ -150,30 +188,43 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PAYLOAD_KEYS: generatePayloadKey().line,
     DATA_DIR: path.join(scratch, 'app'),
-    API_PORT: String(apiPort),
     API_RATE_LIMIT: '1000000000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...o.env,
   };
-  const node = (c: 'worker' | 'api', entry: string) => async () => {
-    const log = fs.openSync(path.join(scratch, `${c}.log`), 'a');
-    const child = spawn(process.execPath, [path.join(root, entry)], { env: c === 'worker' ? withWorkerProcessEnv(env) : env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    children.set(c, child);
-  };
-  const workerStart = node('worker', 'dist/worker/main.js');
-  const apiStart = async () => {
-    await node('api', 'dist/api/server.js')();
-    if (!(await waitForPort(apiPort, '127.0.0.1', 60_000))) throw new Error(`the API did not start; see ${path.join(scratch, 'api.log')}`);
-  };
-  await workerStart();
-  await apiStart();
+  const nameOf = (kind: 'worker' | 'api', i: number): ProcessName => (i === 0 ? kind : `${kind}-${i + 1}`);
+  const starters = new Map<ProcessName, () => Promise<void>>([['temporal', temporalStart]]);
+  if (pgStart) starters.set('postgres', pgStart);
+  for (let i = 0; i < Math.max(1, o.workers ?? 1); i++) {
+    const name = nameOf('worker', i);
+    starters.set(name, async () => {
+      const log = fs.openSync(logOf(name), 'a');
+      const child = spawn(process.execPath, [path.join(root, 'dist/worker/main.js')], { env: withWorkerProcessEnv(env), stdio: ['ignore', log, log] });
+      fs.closeSync(log);
+      children.set(name, child);
+    });
+  }
+  apiPorts.forEach((port, i) => {
+    const name = nameOf('api', i);
+    starters.set(name, async () => {
+      const log = fs.openSync(logOf(name), 'a');
+      const child = spawn(process.execPath, [path.join(root, 'dist/api/server.js')], { env: { ...env, API_PORT: String(port) }, stdio: ['ignore', log, log] });
+      fs.closeSync(log);
+      children.set(name, child);
+      if (!(await waitForPort(port, '127.0.0.1', 60_000))) throw new Error(`${name} did not start; see ${logOf(name)}`);
+    });
+  });
+  for (const [name, start] of starters) if (name.startsWith('worker') || name.startsWith('api')) await start();
 
-  const starters: Record<Component, (() => Promise<void>) | undefined> = { worker: workerStart, api: apiStart, temporal: temporalStart, postgres: pgStart };
+  const apiBases = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   return {
-    apiBase: `http://127.0.0.1:${apiPort}`,
+    apiBase: apiBases[0]!,
+    apiBases,
+    temporalAddress: address,
+    temporal: production ? 'production' : 'dev',
+    logOf,
     databaseUrl,
-    components: (Object.keys(starters) as Component[]).filter((c) => starters[c]),
+    components: (['worker', 'api', 'temporal', 'postgres'] as const).filter((c) => starters.has(c)),
     mails,
     kill(c) {
       const child = children.get(c);
@@ -193,14 +244,14 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
         // a killed postmaster leaves its pid file behind; the server refuses to start while it names a live process
         await new Promise((res) => setTimeout(res, 500));
       }
-      await starters[c]!();
+      const start = starters.get(c);
+      if (!start) throw new Error(`the stack has no process ${c}`);
+      await start();
     },
     pid: (c) => children.get(c)?.pid,
     async stop() {
-      for (const c of ['api', 'worker', 'temporal'] as const) {
-        const child = children.get(c);
-        if (child) await stopChild(child, 20_000);
-      }
+      const order = [...children.keys()].filter((c) => c !== 'postgres').sort((a, b) => rank(a) - rank(b));
+      for (const c of order) await stopChild(children.get(c)!, 20_000);
       if (children.has('postgres')) {
         runAsPostgres(path.join(pgBinDir()!, 'pg_ctl'), ['-D', path.join(pgDir, 'data'), '-m', 'immediate', '-w', 'stop']);
       }

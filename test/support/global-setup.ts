@@ -2,6 +2,9 @@
  * Starts ONE Temporal dev server (headless, SQLite in a temporary folder, every case search attribute
  * registered) for the whole test run and publishes its address as TEMPORAL_TEST_ADDRESS, which the
  * test files read (test/support/temporal.ts `testServerAddress()`).
+ * With TEMPORAL_TEST_SERVER=production it starts the production path's server instead: the Temporal
+ * server built from go.temporal.io/server, its persistence and visibility in two fresh databases on
+ * the PostgreSQL server of TEST_DATABASE_URL (`npm run test:production`).
  * When TEMPORAL_TEST_ADDRESS is already set, that server is used instead and only the search
  * attributes are registered on it.
  */
@@ -12,6 +15,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerArgs, freePort, stopChild, waitForTemporal } from '../../scripts/dev-server';
 import { registerSearchAttributes } from '../../scripts/register-search-attributes';
+import { ensureNamespace, setupTemporalSchema, startTemporalServer } from '../../scripts/temporal-server';
 import { resolveTemporalCli } from '../../scripts/tools';
 import { TEST_SERVER_KEY, type TestServerHandle } from './test-server-handle';
 
@@ -30,6 +34,8 @@ export default async function globalSetup(): Promise<void> {
     }
     return;
   }
+
+  if (process.env.TEMPORAL_TEST_SERVER === 'production') return startProductionServer();
 
   const cli = resolveTemporalCli();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-test-temporal-'));
@@ -53,4 +59,31 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\nTemporal dev server log (${logFile}):\n${log}`);
   }
   process.env.TEMPORAL_TEST_ADDRESS = address;
+}
+
+async function startProductionServer(): Promise<void> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEMPORAL_TEST_SERVER=production needs TEST_DATABASE_URL: the Temporal server keeps its databases on that PostgreSQL server');
+  const u = new URL(url);
+  const pg = {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: `temporal_test_${Date.now().toString(36)}`,
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-test-temporal-'));
+  const logFile = path.join(dir, 'server.log');
+  setupTemporalSchema(pg);
+  let server;
+  try {
+    server = await startTemporalServer({ pg, logFile });
+    (globalThis as Record<string, unknown>)[TEST_SERVER_KEY] = { pid: server.child.pid, child: server.child, dir, databases: [pg.database, `${pg.database}_visibility`] } satisfies TestServerHandle;
+    await ensureNamespace(server.address, NAMESPACE);
+  } catch (err) {
+    if (server) await stopChild(server.child, 5_000);
+    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-4000) : '';
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nTemporal server log (${logFile}):\n${log}`);
+  }
+  process.env.TEMPORAL_TEST_ADDRESS = server.address;
 }

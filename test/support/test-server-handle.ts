@@ -8,4 +8,6 @@ export interface TestServerHandle {
   child: ChildProcess;
   /** Temporary folder holding the SQLite file and the server log. */
   dir: string;
+  /** The production path's server: its databases on TEST_DATABASE_URL's server, dropped at the end. */
+  databases?: string[];
 }
