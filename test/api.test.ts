@@ -385,7 +385,7 @@ describe('Authentication', () => {
   });
 
   test('When the token names an unknown role, then 401', async () => {
-    const token = await sign({ sub: 'mallory', role: 'admin' });
+    const token = await sign({ sub: 'mallory', role: 'root' });
 
     const res = await withToken(token);
 

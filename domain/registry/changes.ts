@@ -115,7 +115,8 @@ export function decideChange(registry: Registry, change: RegistryChange, scope: 
     if (entity === 'locality') {
       const parent = (after as Locality).parent;
       const parentChanged = !before || (before as Locality).parent !== parent;
-      if (parentChanged && !(parent !== undefined && within(registry, parent))) {
+      // an unknown parent is the registry's to refuse (below), not a question of jurisdiction
+      if (parentChanged && (parent === undefined || (registry.locality(parent) && !within(registry, parent)))) {
         outside.push({
           field: 'parent',
           en: parent === undefined ? `Only registry:load adds or makes a province (a locality without a parent); ${code} must have a parent within ${scope}.` : `The parent locality ${parent} is outside your jurisdiction (${scope} and the localities below it).`,
