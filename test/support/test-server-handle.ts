@@ -9,3 +9,10 @@ export interface TestServerHandle {
   /** Temporary folder holding the SQLite file and the server log. */
   dir: string;
 }
+
+/**
+ * A namespace of the dev server besides "default" (created by the global setup with the case search
+ * attributes), for a test whose listings and inboxes must meet its own cases only, not those other
+ * test files left behind without a worker.
+ */
+export const ISOLATED_NAMESPACE = 'rongcuo-isolated';
