@@ -159,13 +159,21 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
+/**
+ * One request. A 503 says "try again" (a query the worker did not answer in time on a loaded machine),
+ * not what the caller may do, so it is sent again, at most twice more.
+ */
 async function call(actor: Actor, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${await signToken(config, actor)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const token = await signToken(config, actor);
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    if (answer.status !== 503 || attempt === 3) return answer;
+  }
 }
 
 const application = (unit: string) =>
@@ -319,7 +327,7 @@ describe('The role × body matrix', () => {
   test.each(routeNames.map((r) => [r, `${accessRows[r].method} ${accessRows[r].url}`] as const))('When %s (%s) is called by every role for every body, then each answer is what the rules say', async (route) => {
     const cells = roles.flatMap((role) => variants.flatMap((variant) => targetsOf(route).map((target) => ({ role, variant, target }))));
 
-    const answers = await inParallel(cells, 6, async ({ role, variant, target }) => {
+    const answers = await inParallel(cells, 4, async ({ role, variant, target }) => {
       const request = requestOf(route, target);
       return call(actorFor(role, variant), request.method, request.path, request.body);
     });

@@ -274,3 +274,15 @@ describe('The audit', () => {
     await expect(store.db.query('DELETE FROM registry_audit')).rejects.toThrow(/append-only/);
   });
 });
+
+describe('The OpenAPI document', () => {
+  test('When the document is read, then the admin routes are in it with their schemas, from the registry’s own', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/admin/registry', '/v1/admin/localities/{code}', '/v1/admin/bodies/{code}', '/v1/admin/cadres/{id}', '/v1/admin/audit']));
+    expect(doc.paths['/v1/admin/bodies/{code}']!.put!.tags).toEqual(['admin']);
+    expect(Object.keys(doc.paths['/v1/admin/bodies/{code}']!.put!.responses)).toEqual(expect.arrayContaining(['200', '201', '403', '422']));
+    expect(Object.keys(doc.components.schemas.BodyInput!.properties!)).toEqual(['name', 'kind', 'locality', 'retired']);
+    expect(Object.keys(doc.components.schemas.RegistryDocument!.properties!)).toEqual(['localities', 'bodies', 'cadres']);
+  });
+});
