@@ -2,14 +2,17 @@
  * Who may call what, and who may see which case. The route table is the API's contract: the routes
  * take their method, path and roles from it, and the tests walk it role by role.
  */
-import { roles, type Actor, type CaseState, type Role } from '../domain/case';
+import { caseRoles, roles, type Actor, type CaseState, type Role } from '../domain/case';
 import { oversees } from '../domain/registry';
 import { actionNames, actionSpecs, type ActionName } from '../workflows/case/actions';
 
+/** Public reference data (policies): every role, the admin too. */
 const anyRole: readonly Role[] = roles;
+/** Every role that works cases: not the admin, who never reads or acts on a case. */
+const anyCaseRole: readonly Role[] = caseRoles;
 
 export interface RouteAccess {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Fastify path syntax (`:caseId`). */
   url: string;
   roles: readonly Role[];
@@ -20,18 +23,33 @@ const actionAccess = Object.fromEntries(
   actionNames.map((name) => [name, { method: 'POST', url: `/v1/cases/:caseId${actionSpecs[name].path}`, roles: actionSpecs[name].roles } satisfies RouteAccess]),
 ) as Record<ActionName, RouteAccess>;
 
-/** The role matrix. Supervisors read everything and change nothing. */
+/** The role matrix. Supervisors read everything and change nothing; admins see no case. */
 export const routeAccess = {
   ...actionAccess,
   openCase: { method: 'POST', url: '/v1/cases', roles: ['unit', 'discipline'] },
-  listCases: { method: 'GET', url: '/v1/cases', roles: anyRole },
-  getCase: { method: 'GET', url: '/v1/cases/:caseId', roles: anyRole },
-  tasks: { method: 'GET', url: '/v1/tasks', roles: anyRole },
+  listCases: { method: 'GET', url: '/v1/cases', roles: anyCaseRole },
+  getCase: { method: 'GET', url: '/v1/cases/:caseId', roles: anyCaseRole },
+  tasks: { method: 'GET', url: '/v1/tasks', roles: anyCaseRole },
   listPolicies: { method: 'GET', url: '/v1/policies', roles: anyRole },
   getPolicy: { method: 'GET', url: '/v1/policies/:version', roles: anyRole },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof routeAccess;
+
+/**
+ * The registry's administration (routes/admin.ts), for the admin role only: an admin acts for an
+ * organization department and keeps the registry of its locality and the localities below it.
+ * Entries are created or updated by code (PUT is an upsert; `retired` retires); nothing is deleted.
+ */
+export const adminAccess = {
+  adminRegistry: { method: 'GET', url: '/v1/admin/registry', roles: ['admin'] },
+  adminLocality: { method: 'PUT', url: '/v1/admin/localities/:code', roles: ['admin'] },
+  adminBody: { method: 'PUT', url: '/v1/admin/bodies/:code', roles: ['admin'] },
+  adminCadre: { method: 'PUT', url: '/v1/admin/cadres/:id', roles: ['admin'] },
+  adminAudit: { method: 'GET', url: '/v1/admin/audit', roles: ['admin'] },
+} as const satisfies Record<string, RouteAccess>;
+
+export type AdminRouteName = keyof typeof adminAccess;
 
 /**
  * The payload codec endpoint (Temporal's codec-server protocol), outside /v1: the Temporal UI and CLI
@@ -45,11 +63,14 @@ export const codecAccess = {
 } as const satisfies Record<string, RouteAccess>;
 
 export type CodecRouteName = keyof typeof codecAccess;
-/** Every route that needs a token: the /v1 role matrix and the codec endpoint. */
-export type AccessName = RouteName | CodecRouteName;
+/** Every route that needs a token: the /v1 role matrix, the registry's administration and the codec endpoint. */
+export type AccessName = RouteName | AdminRouteName | CodecRouteName;
+
+/** Every row of every table, by name. */
+export const accessRows: Readonly<Record<AccessName, RouteAccess>> = { ...routeAccess, ...adminAccess, ...codecAccess };
 
 export function accessRow(name: AccessName): RouteAccess {
-  return name in codecAccess ? codecAccess[name as CodecRouteName] : routeAccess[name as RouteName];
+  return accessRows[name];
 }
 
 /** The routes that act on a case through a Workflow Update: one per action spec. */
@@ -116,11 +137,13 @@ export function mayCall(route: AccessName, role: Role): boolean {
 
 /**
  * Whether `actor` may see `state` at all: a unit only its own unit's cases, an expert only the cases
- * it was invited to, a body (organization, discipline, committee, supervision) those of its locality
+ * it was invited to, an admin none, a body (organization, discipline, committee, supervision) those of its locality
  * and the localities below it.
  */
 export function canSeeCase(actor: Actor, state: Pick<CaseState, 'unitCode' | 'experts' | 'jurisdiction'>): boolean {
   switch (actor.role) {
+    case 'admin':
+      return false;
     case 'unit':
       return actor.unit !== undefined && state.unitCode === actor.unit;
     case 'expert':

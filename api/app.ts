@@ -1,7 +1,7 @@
 /**
  * The HTTP API as a Fastify plugin: external plugins first (security headers), then the app's own
- * (services, problems, CORS, auth, rate limit, docs), then the routes (and the codec endpoint when
- * payload codecs are given). `buildApp` wraps it in a server instance; the server entry and the tests
+ * (services, problems, CORS, auth, rate limit, docs), then the routes (the admin routes when the
+ * registry's record store is given, the codec endpoint when payload codecs are). `buildApp` wraps it in a server instance; the server entry and the tests
  * both use it.
  */
 import path from 'node:path';
@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../common/config';
 import type { WorkingDayCalendar } from '../domain/calendar';
 import { loadCalendar } from '../domain/calendar/notices';
-import { demoRegistry, staticRegistry, type RegistrySource } from './registry';
+import { demoRegistry, staticRegistry, type RegistryAdmin, type RegistrySource } from './registry';
 import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import { clientTokenPattern } from './ids';
@@ -29,6 +29,7 @@ import problems from './plugins/problems';
 import services, { type Readiness } from './plugins/services';
 import text from './plugins/text';
 import actionRoutes from './routes/actions';
+import adminRoutes from './routes/admin';
 import caseRoutes from './routes/cases';
 import codecRoutes from './routes/codec';
 import healthRoutes from './routes/health';
@@ -43,6 +44,11 @@ export interface AppDeps {
   policies: PolicyRegistry;
   /** Localities, bodies and cadres; default: the demo registry (tests and demos; the servers read the record system). */
   registry?: RegistrySource;
+  /**
+   * The registry in the record system, for the admin routes (/v1/admin/...); without it the API has
+   * no such routes (the demo registry is not changed). `registry` should read the same store.
+   */
+  registryAdmin?: RegistryAdmin;
   /** Default: the shipped years with the notices in CALENDAR_DIR. */
   calendar?: WorkingDayCalendar;
   readiness: Readiness;
@@ -112,6 +118,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(actionRoutes);
   await app.register(taskRoutes);
   await app.register(policyRoutes);
+  if (deps.registryAdmin) await app.register(adminRoutes, { admin: deps.registryAdmin });
   if (deps.payloadCodecs) {
     await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
     await app.register(signinRoutes);

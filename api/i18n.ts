@@ -82,6 +82,7 @@ const zhCatalogue: Readonly<Record<string, string>> = {
   'Some text has a character that is not accepted: NUL, a lone surrogate, or a control character other than tab, line feed and carriage return.':
     '部分文本含有不接受的字符：NUL、孤立的代理项，或制表符、换行符、回车符以外的控制字符。',
   'unknown field': '未知字段',
+  '`nextCursor` of the previous page': '上一页返回的 nextCursor',
   // Messages written into the domain schemas
   'a unit code: 2–32 upper-case letters, digits or dashes': '单位代码：2–32 位大写字母、数字或连字符',
   'a category code: 2–32 lower-case letters, digits or dashes': '类别代码：2–32 位小写字母、数字或连字符',

@@ -89,6 +89,14 @@ export const fieldLabels: Readonly<Record<string, string>> = {
   lifeSituation: '生活情况',
   assessment: '回访评价',
   newTier: '调整后的回访档次',
+  // The registry (admin routes)
+  name: '名称',
+  parent: '上级地区',
+  kind: '机构类别',
+  locality: '所在地区',
+  retired: '停用',
+  code: '代码',
+  id: '干部编号',
   // Parameters, query and headers
   caseId: '案件编号',
   measureId: '措施编号',

@@ -13,7 +13,7 @@ import { PolicyRegistry } from '../domain/policies';
 import { buildApp } from './app';
 import { openPostgres, type Db } from '../activities/records/db';
 import { readRegistry } from '../activities/records/registry';
-import { cachedRegistry, type RegistrySource } from './registry';
+import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { temporalReadiness } from './readiness';
 
@@ -24,6 +24,8 @@ export interface ServerOptions {
   onClose?: () => Promise<void>;
   /** Localities, bodies and cadres (from the record store the process already has open). */
   registry?: RegistrySource;
+  /** The registry's administration on that same store (the admin routes). */
+  registryAdmin?: RegistryAdmin;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -41,12 +43,14 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   // small pool of its own on DATABASE_URL; without either, the demo registry (and a warning).
   let registryDb: Db | undefined;
   let registry = options.registry;
+  let admin = options.registryAdmin;
   if (!registry && config.databaseUrl) {
     registryDb = openPostgres(config.databaseUrl, logger.child({ component: 'registry' }));
     const db = registryDb;
     registry = cachedRegistry(() => readRegistry(db));
+    admin = registryAdmin(db);
   }
-  if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body');
+  if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body, and there are no admin routes');
 
   const app = await buildApp({
     config,
@@ -54,6 +58,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     cases: createTemporalGateway(client, config),
     policies,
     ...(registry ? { registry } : {}),
+    ...(admin ? { registryAdmin: admin } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
   });

@@ -78,7 +78,13 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
       }
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new TokenError('unusable claims');
+    if (!claims.success) {
+      // the one claim a caller most often forgets: name it
+      if (payload.role === 'unit' && payload.unit === undefined) {
+        throw new TokenError('unit token without unit', bilingual('The token names no body: a unit token must carry the unit claim.', '令牌未注明所属机构：单位令牌须含 unit 声明。'));
+      }
+      throw new TokenError('unusable claims');
+    }
     const { sub, role, unit } = claims.data;
     return unit === undefined ? { sub, role } : { sub, role, unit };
   };

@@ -7,8 +7,14 @@ import { z } from 'zod';
 import { closeReasonLabels, stageLabels, taskLabels } from './labels';
 import { circumstanceKeys, durationSchema, factorKeys, faultKinds, outcomes, situations, tiers, type CircumstanceKey, type FactorKey, type Outcome, type Tier } from './policy';
 
-export const roles = ['unit', 'organization', 'discipline', 'expert', 'committee', 'supervisor'] as const;
+export const roles = ['unit', 'organization', 'discipline', 'expert', 'committee', 'supervisor', 'admin'] as const;
 export type Role = (typeof roles)[number];
+/**
+ * The roles that work cases: every role but `admin`, which keeps the registry (localities, bodies,
+ * cadres) and never reads or acts on a case.
+ */
+export const caseRoles = roles.filter((r): r is Exclude<Role, 'admin'> => r !== 'admin');
+export type CaseRole = (typeof caseRoles)[number];
 
 /** Unit codes and categories are short codes, never personal data: they go into search attributes. */
 export const unitCodeSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'a unit code: 2–32 upper-case letters, digits or dashes');

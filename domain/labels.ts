@@ -48,6 +48,16 @@ export const roleWords = {
   expert: w('专家（第三方）', 'expert'),
   committee: w('党委（审核机关）', 'party committee'),
   supervisor: w('监督部门', 'supervision'),
+  admin: w('登记册管理员', 'registry administrator'),
+};
+
+/** The kinds of body of the registry (domain/registry). */
+export const bodyKindWords = {
+  unit: w('单位', 'unit'),
+  organization: w('组织部门', 'organization department'),
+  discipline: w('纪检监察机关', 'discipline inspection body'),
+  committee: w('党委（审核机关）', 'party committee'),
+  supervision: w('监督部门', 'supervision body'),
 };
 
 export const outcomeWords: Record<Outcome, Words> = {
@@ -118,6 +128,7 @@ const zhOf = <K extends string>(words: Record<K, Words>): Record<K, string> => O
 export const stageLabels = zhOf(stageWords);
 export const taskLabels = zhOf(taskWords);
 export const roleLabels = zhOf(roleWords);
+export const bodyKindLabels = zhOf(bodyKindWords);
 export const outcomeLabels = zhOf(outcomeWords);
 export const tierLabels = zhOf(tierWords);
 export const closeReasonLabels = zhOf(closeReasonWords);

@@ -11,7 +11,7 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { startServer } from '../api/server';
 import { readRegistry } from '../activities/records/registry';
-import { cachedRegistry } from '../api/registry';
+import { cachedRegistry, registryAdmin } from '../api/registry';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   await startServer({
     payloadCodecs,
     registry: cachedRegistry(() => readRegistry(db)),
+    registryAdmin: registryAdmin(db),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

@@ -319,6 +319,7 @@ const actorOf: Record<Role, Actor> = {
   expert: { sub: 'expert-amy', role: 'expert' },
   committee: { sub: 'chen', role: 'committee' },
   supervisor: { sub: 'su', role: 'supervisor', unit: 'JS-NJ-JD' },
+  admin: { sub: 'ada', role: 'admin', unit: 'JS-NJ-ZZB' },
 };
 
 /** Codec requests whose payloads state their case's jurisdiction never need the case gateway. */

@@ -1,5 +1,6 @@
 /** The registry of localities, bodies and cadres: its document format and the questions it answers. */
 import { Registry, registryDocumentSchema } from '../domain/registry';
+import { decideChange, documentChanges, registryWithin } from '../domain/registry/changes';
 import demo from '../domain/registry/demo.json';
 
 const registry = Registry.parse(demo);
@@ -37,4 +38,36 @@ test('When a registry document is wrong, then every problem is named with its pl
     ]),
   );
   expect(() => Registry.parse({ localities: [{ code: 'AA', name: '甲', parent: 'BB' }, { code: 'BB', name: '乙', parent: 'AA' }], bodies: [], cadres: [] })).toThrow(/its own ancestor/);
+});
+
+describe('Changes to the registry, decided', () => {
+  test('When an admin of a city adds a unit there, then it is a creation touching the city and the province', () => {
+    const d = decideChange(registry, { entity: 'body', value: { code: 'JS-NJ-SJJ', name: '南京市审计局', kind: 'unit', locality: 'JS-NJ' } }, 'JS-NJ');
+    expect(d).toMatchObject({ ok: true, change: { entity: 'body', code: 'JS-NJ-SJJ', action: 'create', localities: ['JS-NJ', 'JS'] } });
+  });
+
+  test('When a change names what is outside the jurisdiction, then it is refused as such before anything else is said', () => {
+    const elsewhere = decideChange(registry, { entity: 'cadre', value: { id: 'C-320583-0001', name: '李静', unit: 'JS-NJ-NONE' } }, 'JS-NJ');
+    expect(elsewhere).toMatchObject({ ok: false, refusal: { reason: 'outsideJurisdiction' } });
+  });
+
+  test('When a county moves to another city of the admin, then the entry is updated with both places in its scope', () => {
+    const doc = { ...registry.document, localities: [...registry.document.localities, { code: 'JS-SZ-TC', name: '太仓市', parent: 'JS-SZ' }] };
+    const d = decideChange(new Registry(doc), { entity: 'locality', value: { code: 'JS-SZ-TC', name: '太仓市', parent: 'JS-NJ' } }, 'JS');
+    expect(d).toMatchObject({ ok: true, change: { action: 'update', before: { parent: 'JS-SZ' }, after: { parent: 'JS-NJ' } } });
+    expect(d.ok && d.change!.localities).toEqual(['JS-SZ-TC', 'JS-SZ', 'JS', 'JS-NJ']);
+  });
+
+  test('When a document is loaded over the registry, then only the entries that differ are changes', () => {
+    const doc = { ...registry.document, cadres: registry.document.cadres.map((c) => (c.id === 'C-320100-0002' ? { ...c, retired: true } : c)) };
+    expect(documentChanges(registry, doc).map((c) => [c.code, c.action])).toEqual([['C-320100-0002', 'retire']]);
+    expect(documentChanges(registry, registry.document)).toEqual([]);
+  });
+
+  test('When the registry of a city is taken, then it is a valid document with the localities above it', () => {
+    const doc = registryWithin(registry, 'JS-SZ-KS');
+    expect(registryDocumentSchema.safeParse(doc).success).toBe(true);
+    expect(doc.localities.map((l) => l.code)).toEqual(['JS', 'JS-SZ', 'JS-SZ-KS']);
+    expect(doc.bodies.every((b) => b.locality === 'JS-SZ-KS')).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/case';
-import { roleLabels } from '../../domain/labels';
+import { bodyKindLabels, roleLabels } from '../../domain/labels';
 import { bodyKindOfRole, type Registry } from '../../domain/registry';
 import { accessRow, codecAccess, mayCall, type AccessName } from '../access';
 import { bilingual, type Bilingual } from '../i18n';
@@ -46,7 +46,7 @@ export function withBody(actor: Actor, registry: Registry): Actor {
   const body = registry.body(actor.unit);
   const kind = bodyKindOfRole[actor.role];
   if (!body || body.kind !== kind) {
-    throw new ProblemError('forbidden', bilingual(`${actor.unit} is not a registered ${kind} body, so it cannot act as ${actor.role}.`, `${actor.unit} 不是登记册中的${roleLabels[actor.role]}，不能以该角色办理。`));
+    throw new ProblemError('forbidden', bilingual(`${actor.unit} is not a registered ${kind} body, so it cannot act as ${actor.role}.`, `${actor.unit} 不是登记册中的${bodyKindLabels[kind]}，不能以${roleLabels[actor.role]}身份办理。`));
   }
   return { ...actor, locality: body.locality };
 }

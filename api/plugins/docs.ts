@@ -36,6 +36,7 @@ export default fp(
           { name: 'actions', description: 'Human actions on a case (Workflow Updates)' },
           { name: 'tasks', description: 'The caller’s inbox' },
           { name: 'policies', description: 'Loaded policy documents' },
+          { name: 'admin', description: 'The registry of localities, bodies and cadres, and its audit (admins only)' },
           { name: 'operations', description: 'Health, readiness and this document' },
         ],
       },

@@ -39,7 +39,7 @@ function originFor(actor: Actor, application: Application): CaseInput['origin'] 
 
 /**
  * Where the case belongs, from the registry: its unit must be a registered unit, its cadre a cadre
- * of that unit under the registered name, and a referring discipline body must have the unit's
+ * of that unit under the registered name (neither retired), and a referring discipline body must have the unit's
  * locality in its jurisdiction.
  */
 function jurisdictionFor(actor: Actor, application: Application, registry: Registry): Jurisdiction {
@@ -49,7 +49,17 @@ function jurisdictionFor(actor: Actor, application: Application, registry: Regis
       errors: [{ path: 'body.unitCode', message: bilingual('not a registered unit', '不是已登记的单位') }],
     });
   }
+  if (registry.body(application.unitCode)?.retired) {
+    throw new ProblemError('validation', bilingual(`Unit ${application.unitCode} is retired: no new case opens for it.`, `单位 ${application.unitCode} 已停用，不能为其启动新案件。`), {
+      errors: [{ path: 'body.unitCode', message: bilingual('a retired unit', '已停用的单位') }],
+    });
+  }
   const cadre = registry.cadre(application.cadre.id);
+  if (cadre?.retired && cadre.unit === application.unitCode) {
+    throw new ProblemError('validation', bilingual('The cadre is retired in the registry: no new case opens for them.', '该干部在登记册中已停用，不能为其启动新案件。'), {
+      errors: [{ path: 'body.cadre.id', message: bilingual('a retired cadre', '已停用的干部') }],
+    });
+  }
   if (!cadre || cadre.unit !== application.unitCode || cadre.name !== application.cadre.name) {
     throw new ProblemError('validation', bilingual(`The cadre is not registered in unit ${application.unitCode} under this id and name.`, `干部未以此编号和姓名登记在单位 ${application.unitCode}。`), {
       errors: [{ path: 'body.cadre.id', message: bilingual('not a registered cadre of this unit (id and name)', '不是该单位已登记的干部（编号与姓名须一致）') }],

@@ -20,6 +20,8 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   }
 }
 
+export { ISOLATED_NAMESPACE } from './test-server-handle';
+
 /** host:port of the dev server started by test/support/global-setup.ts (namespace "default"). */
 export function testServerAddress(): string {
   const address = process.env.TEMPORAL_TEST_ADDRESS;

@@ -11,3 +11,10 @@ export interface TestServerHandle {
   /** The production path's server: its databases on TEST_DATABASE_URL's server, dropped at the end. */
   databases?: string[];
 }
+
+/**
+ * A namespace of the dev server besides "default" (created by the global setup with the case search
+ * attributes), for a test whose listings and inboxes must meet its own cases only, not those other
+ * test files left behind without a worker.
+ */
+export const ISOLATED_NAMESPACE = 'rongcuo-isolated';
