@@ -205,7 +205,7 @@ describe('delivery', () => {
     const [mail, ...moreMail] = mailsTo(address);
     expect(moreMail).toHaveLength(0);
     expect(mail?.messageId).toBe(`<${input.key}@rongcuo>`);
-    expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：受理决定将于 2026-03-05 17:00（北京时间） 到期');
+    expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：“受理决定”将于 2026-03-05 17:00（北京时间） 到期');
     expect(mail?.text).toContain('当前阶段：待受理');
     const [hook, ...moreHooks] = hooksAt(`/hooks/${unit}`);
     expect(moreHooks).toHaveLength(0);
@@ -379,7 +379,7 @@ describe('delivery', () => {
 
     // Assert
     expect(mailsTo(`${tag}-e1@experts.test`)).toHaveLength(0);
-    expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估']);
+    expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估，请于 2026-04-01 17:00（北京时间） 前提交意见']);
   });
 
   it('When the template is unknown, then notify fails with a non-retryable InvalidNotification', async () => {
@@ -446,7 +446,7 @@ describe('templates', () => {
 
     // Assert
     expect(rendered.lang).toBe('zh');
-    expect(rendered.text).toBe('经认定，案件 case-2026-0000103 的处理结果为：从轻或减轻处理，影响期 6 个月。如对认定结果有异议，可于 2026-06-15 23:59（北京时间） 前申请复核。');
+    expect(rendered.text).toBe('经认定，案件 case-2026-0000103的处理结果为：从轻或减轻处理，影响期 6 个月。\n如对认定结果有异议，可于 2026-06-15 23:59（北京时间） 前申请复核（申诉）；逾期未申请的，认定结果即为最终结果。');
     expect(rendered.en.text).toContain('lighter sanction (mitigated), with an influence period of 6 months');
     expect(rendered.missing).toEqual([]);
   });
@@ -465,7 +465,7 @@ describe('templates', () => {
   it.each(notificationTemplates)('When %s is rendered with its values, then both languages are complete', (name) => {
     // Arrange
     const vars = {
-      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'rulingReview', stage: 'rulingReview',
+      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', unitName: '南京市发展和改革委员会', category: 'land-use', measureNo: 1, measures: 2, dueAt: '2026-03-05T09:00:00Z', task: 'rulingReview', stage: 'rulingReview',
       role: 'committee', escalations: 2, items: '会议纪要', step: 'acceptance', decision: 'accept', reason: 'denied', outcome: 'exempt',
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
       monthOffset: 3, tier: 'focus', closeReason: 'completed', year: 2027, from: '2027-01-20T15:59:59.999Z', seq: 3, error: 'refused by the database (22021)', attempts: 2,

@@ -49,9 +49,9 @@ export async function writeRegistry(tx: Queryable, doc: RegistryDocument, by: { 
     }
     for (const c of doc.cadres) {
       await tx.query(
-        `INSERT INTO cadres (cadre_id, name, unit_code) VALUES ($1, $2, $3)
-         ON CONFLICT (cadre_id) DO UPDATE SET name = EXCLUDED.name, unit_code = EXCLUDED.unit_code`,
-        [c.id, c.name, c.unit],
+        `INSERT INTO cadres (cadre_id, name, unit_code, email) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cadre_id) DO UPDATE SET name = EXCLUDED.name, unit_code = EXCLUDED.unit_code, email = EXCLUDED.email`,
+        [c.id, c.name, c.unit, c.email ?? null],
       );
     }
     const summary: RegistryChange = { localities: doc.localities.length, bodies: doc.bodies.length, cadres: doc.cadres.length };
@@ -68,13 +68,13 @@ function placeName(doc: RegistryDocument, locality: string): string {
 export async function readRegistry(db: Queryable): Promise<Registry> {
   const localities = await db.query<{ code: string; name: string; parent_code: string | null }>('SELECT code, name, parent_code FROM localities ORDER BY code');
   const bodies = await db.query<{ code: string; name: string; kind: RegistryDocument['bodies'][number]['kind']; locality_code: string }>('SELECT code, name, kind, locality_code FROM bodies ORDER BY code');
-  const cadres = await db.query<{ cadre_id: string; name: string; unit_code: string }>(
-    'SELECT c.cadre_id, c.name, c.unit_code FROM cadres c JOIN bodies b ON b.code = c.unit_code AND b.kind = $1 ORDER BY c.cadre_id',
+  const cadres = await db.query<{ cadre_id: string; name: string; unit_code: string; email: string | null }>(
+    'SELECT c.cadre_id, c.name, c.unit_code, c.email FROM cadres c JOIN bodies b ON b.code = c.unit_code AND b.kind = $1 ORDER BY c.cadre_id',
     ['unit'],
   );
   return new Registry({
     localities: localities.rows.map((l) => ({ code: l.code, name: l.name, ...(l.parent_code ? { parent: l.parent_code } : {}) })),
     bodies: bodies.rows.map((b) => ({ code: b.code, name: b.name, kind: b.kind, locality: b.locality_code })),
-    cadres: cadres.rows.map((c) => ({ id: c.cadre_id, name: c.name, unit: c.unit_code })),
+    cadres: cadres.rows.map((c) => ({ id: c.cadre_id, name: c.name, unit: c.unit_code, ...(c.email ? { email: c.email } : {}) })),
   });
 }

@@ -26,7 +26,8 @@ export const registryDocumentSchema = z
   .object({
     localities: z.array(z.object({ code, name, parent: code.optional() }).strict()).min(1),
     bodies: z.array(z.object({ code, name, kind: z.enum(bodyKinds), locality: code }).strict()),
-    cadres: z.array(z.object({ id: z.string().trim().min(1).max(64), name, unit: code }).strict()),
+    /** `email`: the cadre's own address, where the ruling on a case of the cadre is sent. */
+    cadres: z.array(z.object({ id: z.string().trim().min(1).max(64), name, unit: code, email: z.email().max(254).optional() }).strict()),
   })
   .strict()
   .superRefine((doc, ctx) => {
