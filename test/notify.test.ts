@@ -25,6 +25,7 @@ import {
   type NotificationSystem,
 } from '../activities/notify';
 import type { NotifyInput } from '../activities/types';
+import { parseMail, type ReceivedMail } from './support/smtp';
 
 jest.setTimeout(120_000);
 
@@ -32,49 +33,6 @@ const logger = pino({ level: 'silent' });
 const SECRET = 'test-webhook-secret-0123456789-abcdefghij';
 
 // ---- a real SMTP server ----
-
-interface ReceivedMail {
-  to: string[];
-  messageId: string | undefined;
-  subject: string;
-  text: string;
-}
-
-/** Decodes RFC 2047 encoded words, joining adjacent ones before decoding so split characters survive. */
-function decodeHeader(value: string): string {
-  const parts: Buffer[] = [];
-  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g;
-  let last = 0;
-  let previousWasWord = false;
-  for (const m of value.matchAll(word)) {
-    const between = value.slice(last, m.index);
-    if (!(previousWasWord && /^\s*$/.test(between))) parts.push(Buffer.from(between, 'utf8'));
-    const [, , enc, data = ''] = m;
-    parts.push(
-      enc?.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'),
-    );
-    last = (m.index ?? 0) + m[0].length;
-    previousWasWord = true;
-  }
-  parts.push(Buffer.from(value.slice(last), 'utf8'));
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function parseMail(raw: string, to: string[]): ReceivedMail {
-  const split = raw.indexOf('\r\n\r\n');
-  const headerText = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of headerText.split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const body = raw.slice(split + 4);
-  const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
-  const text = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
-  return { to, messageId: headers.get('message-id'), subject: decodeHeader(headers.get('subject') ?? ''), text };
-}
 
 const mails: ReceivedMail[] = [];
 /** Mailboxes that refuse RCPT TO with this reply code. */
