@@ -340,6 +340,69 @@ describe('delivery', () => {
     expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估，请于 2026-04-01 17:00（北京时间） 前提交意见']);
   });
 
+  it('When a ruling is sent to a cadre, then only the address registered for that cadre in its unit receives it, and the log keeps no cadre id', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const cadre = `P-${unit}`;
+    const address = `${unit.toLowerCase()}-cadre@cadres.test`;
+    await db.query('INSERT INTO units (unit_code, name) VALUES ($1, $2)', [unit, '测试单位']);
+    await db.query('INSERT INTO cadres (cadre_id, name, unit_code, email) VALUES ($1, $2, $3, $4)', [cadre, '王五', unit, address]);
+    await addRecipient('unit', unit, `${unit.toLowerCase()}@units.test`);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    const input: NotifyInput = {
+      caseId: 'case-2026-0000107',
+      key: `cadre-${unit}`,
+      template: 'rulingNoticeToCadre',
+      audience: { role: 'unit', unit, cadre },
+      vars: { unitName: '测试单位', category: 'land-use', outcome: 'exempt', appealDueAt: '2026-06-15T15:59:59Z' },
+    };
+
+    // Act
+    await notifier.notify(input);
+    await notifier.notify(input);
+
+    // Assert
+    const [mail, ...more] = mailsTo(address);
+    expect(more).toHaveLength(0);
+    expect(mail?.text).toContain('您好：\n涉及您的容错纠错案件 case-2026-0000107（申请单位：测试单位；类别：土地利用）认定结果为：免予问责（免责）。');
+    expect(mail?.text).toContain('2026-06-15 23:59（北京时间） 前申请复核');
+    expect(mailsTo(`${unit.toLowerCase()}@units.test`)).toHaveLength(0);
+    expect(hooksAt(`/hooks/${unit}`)).toHaveLength(0);
+    const logged = (await db.query<{ key: string; audience: unknown }>('SELECT key, audience FROM notifications WHERE key = $1 OR parent_key = $1', [input.key])).rows;
+    expect(logged).toHaveLength(2);
+    expect(JSON.stringify(logged)).not.toContain(cadre);
+    expect(logged.map((r) => r.audience)).toEqual([{ role: 'unit', unit, cadre: true }, { role: 'unit', unit, cadre: true }]);
+  });
+
+  it('When a cadre has no registered address, then the supervision body the notice names is told, without the cadre id', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const cadre = `P-${unit}`;
+    const supervision = `${unit}-JD`;
+    const supervisor = `${supervision.toLowerCase()}@supervision.test`;
+    await db.query('INSERT INTO units (unit_code, name) VALUES ($1, $2)', [unit, '测试单位']);
+    await db.query('INSERT INTO cadres (cadre_id, name, unit_code) VALUES ($1, $2, $3)', [cadre, '赵六', unit]);
+    await addRecipient('supervisor', supervision, supervisor);
+    await addRecipient('supervisor', unit, `${unit.toLowerCase()}@wrong-supervision.test`);
+
+    // Act
+    await notifier.notify({
+      caseId: 'case-2026-0000108',
+      key: `cadre-missing-${unit}`,
+      template: 'rulingNoticeToCadre',
+      audience: { role: 'unit', unit, cadre },
+      supervision,
+      vars: { unitName: '测试单位', category: 'land-use', outcome: 'mitigate', influenceMonths: 6 },
+    });
+
+    // Assert
+    const [notice, ...more] = mailsTo(supervisor);
+    expect(more).toHaveLength(0);
+    expect(notice?.text).toContain('“认定告知（干部本人）”通知未能送达');
+    expect(notice?.text).not.toContain(cadre);
+    expect(mailsTo(`${unit.toLowerCase()}@wrong-supervision.test`)).toHaveLength(0);
+  });
+
   it('When the template is unknown, then notify fails with a non-retryable InvalidNotification', async () => {
     // Arrange
     const input = { ...reminder(freshUnit(), `bad-template-${n}`), template: 'noSuchTemplate' } as unknown as NotifyInput;
