@@ -317,7 +317,7 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
               ? `no mail address is registered for the cadre of unit ${job.audience.unit ?? '?'}`
               : `no mail recipient or webhook is configured for role ${job.audience.role}${job.audience.unit ? `, unit ${job.audience.unit}` : ''}${job.audience.subjects ? `, subjects ${job.audience.subjects.join(', ')}` : ''}`,
           ]
-        : failed.map((d) => `${d.channel} ${d.target}: ${d.error ?? 'failed'}`);
+        : failed.map((d) => `${d.channel} ${job.audience.cadre !== undefined ? '(the cadre)' : d.target}: ${d.error ?? 'failed'}`);
     if (failures.length && escalate) {
       await run(
         {
