@@ -52,6 +52,8 @@ export type NotificationTemplate =
   | 'supplementRequested'
   | 'decision'
   | 'rulingNotice'
+  | 'rulingNoticeToCadre'
+  | 'taskOpened'
   | 'handOff'
   | 'rulingReport'
   | 'expertInvitation'
@@ -66,7 +68,14 @@ export interface NotifyInput {
   /** Idempotency key: the same key is delivered once, however often the activity is retried. */
   key: string;
   template: NotificationTemplate;
-  audience: { role: Actor['role']; unit?: string; subjects?: string[] };
+  /**
+   * Who receives it: the mailboxes and webhooks of a role's body (`unit`), or of persons (`subjects`:
+   * invited experts), or the cadre of the case (`cadre`: the cadre's id, whose unit is `unit`), reached
+   * at the address the registry keeps for the cadre and never by webhook.
+   */
+  audience: { role: Actor['role']; unit?: string; subjects?: string[]; cadre?: string };
+  /** The supervision body of the case's locality: told when the notice cannot be delivered. */
+  supervision?: string;
   vars: Record<string, string | number | boolean>;
 }
 

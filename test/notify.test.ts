@@ -25,6 +25,7 @@ import {
   type NotificationSystem,
 } from '../activities/notify';
 import type { NotifyInput } from '../activities/types';
+import { parseMail, type ReceivedMail } from './support/smtp';
 
 jest.setTimeout(120_000);
 
@@ -32,49 +33,6 @@ const logger = pino({ level: 'silent' });
 const SECRET = 'test-webhook-secret-0123456789-abcdefghij';
 
 // ---- a real SMTP server ----
-
-interface ReceivedMail {
-  to: string[];
-  messageId: string | undefined;
-  subject: string;
-  text: string;
-}
-
-/** Decodes RFC 2047 encoded words, joining adjacent ones before decoding so split characters survive. */
-function decodeHeader(value: string): string {
-  const parts: Buffer[] = [];
-  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g;
-  let last = 0;
-  let previousWasWord = false;
-  for (const m of value.matchAll(word)) {
-    const between = value.slice(last, m.index);
-    if (!(previousWasWord && /^\s*$/.test(between))) parts.push(Buffer.from(between, 'utf8'));
-    const [, , enc, data = ''] = m;
-    parts.push(
-      enc?.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'),
-    );
-    last = (m.index ?? 0) + m[0].length;
-    previousWasWord = true;
-  }
-  parts.push(Buffer.from(value.slice(last), 'utf8'));
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function parseMail(raw: string, to: string[]): ReceivedMail {
-  const split = raw.indexOf('\r\n\r\n');
-  const headerText = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of headerText.split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const body = raw.slice(split + 4);
-  const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
-  const text = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
-  return { to, messageId: headers.get('message-id'), subject: decodeHeader(headers.get('subject') ?? ''), text };
-}
 
 const mails: ReceivedMail[] = [];
 /** Mailboxes that refuse RCPT TO with this reply code. */
@@ -205,7 +163,7 @@ describe('delivery', () => {
     const [mail, ...moreMail] = mailsTo(address);
     expect(moreMail).toHaveLength(0);
     expect(mail?.messageId).toBe(`<${input.key}@rongcuo>`);
-    expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：受理决定将于 2026-03-05 17:00（北京时间） 到期');
+    expect(mail?.subject).toBe('【提醒】案件 case-2026-0000101：“受理决定”将于 2026-03-05 17:00（北京时间） 到期');
     expect(mail?.text).toContain('当前阶段：待受理');
     const [hook, ...moreHooks] = hooksAt(`/hooks/${unit}`);
     expect(moreHooks).toHaveLength(0);
@@ -379,7 +337,70 @@ describe('delivery', () => {
 
     // Assert
     expect(mailsTo(`${tag}-e1@experts.test`)).toHaveLength(0);
-    expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估']);
+    expect(mailsTo(`${tag}-e2@experts.test`).map((m) => m.subject)).toEqual(['【邀请】案件 case-2026-0000102 专家（第三方）评估，请于 2026-04-01 17:00（北京时间） 前提交意见']);
+  });
+
+  it('When a ruling is sent to a cadre, then only the address registered for that cadre in its unit receives it, and the log keeps no cadre id', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const cadre = `P-${unit}`;
+    const address = `${unit.toLowerCase()}-cadre@cadres.test`;
+    await db.query('INSERT INTO units (unit_code, name) VALUES ($1, $2)', [unit, '测试单位']);
+    await db.query('INSERT INTO cadres (cadre_id, name, unit_code, email) VALUES ($1, $2, $3, $4)', [cadre, '王五', unit, address]);
+    await addRecipient('unit', unit, `${unit.toLowerCase()}@units.test`);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    const input: NotifyInput = {
+      caseId: 'case-2026-0000107',
+      key: `cadre-${unit}`,
+      template: 'rulingNoticeToCadre',
+      audience: { role: 'unit', unit, cadre },
+      vars: { unitName: '测试单位', category: 'land-use', outcome: 'exempt', appealDueAt: '2026-06-15T15:59:59Z' },
+    };
+
+    // Act
+    await notifier.notify(input);
+    await notifier.notify(input);
+
+    // Assert
+    const [mail, ...more] = mailsTo(address);
+    expect(more).toHaveLength(0);
+    expect(mail?.text).toContain('您好：\n涉及您的容错纠错案件 case-2026-0000107（申请单位：测试单位；类别：土地利用）认定结果为：免予问责（免责）。');
+    expect(mail?.text).toContain('2026-06-15 23:59（北京时间） 前申请复核');
+    expect(mailsTo(`${unit.toLowerCase()}@units.test`)).toHaveLength(0);
+    expect(hooksAt(`/hooks/${unit}`)).toHaveLength(0);
+    const logged = (await db.query<{ key: string; audience: unknown }>('SELECT key, audience FROM notifications WHERE key = $1 OR parent_key = $1', [input.key])).rows;
+    expect(logged).toHaveLength(2);
+    expect(JSON.stringify(logged)).not.toContain(cadre);
+    expect(logged.map((r) => r.audience)).toEqual([{ role: 'unit', unit, cadre: true }, { role: 'unit', unit, cadre: true }]);
+  });
+
+  it('When a cadre has no registered address, then the supervision body the notice names is told, without the cadre id', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const cadre = `P-${unit}`;
+    const supervision = `${unit}-JD`;
+    const supervisor = `${supervision.toLowerCase()}@supervision.test`;
+    await db.query('INSERT INTO units (unit_code, name) VALUES ($1, $2)', [unit, '测试单位']);
+    await db.query('INSERT INTO cadres (cadre_id, name, unit_code) VALUES ($1, $2, $3)', [cadre, '赵六', unit]);
+    await addRecipient('supervisor', supervision, supervisor);
+    await addRecipient('supervisor', unit, `${unit.toLowerCase()}@wrong-supervision.test`);
+
+    // Act
+    await notifier.notify({
+      caseId: 'case-2026-0000108',
+      key: `cadre-missing-${unit}`,
+      template: 'rulingNoticeToCadre',
+      audience: { role: 'unit', unit, cadre },
+      supervision,
+      vars: { unitName: '测试单位', category: 'land-use', outcome: 'mitigate', influenceMonths: 6 },
+    });
+
+    // Assert
+    const [notice, ...more] = mailsTo(supervisor);
+    expect(more).toHaveLength(0);
+    expect(notice?.text).toContain('“认定告知（干部本人）”通知未能送达');
+    expect(notice?.text).not.toContain(cadre);
+    expect(mailsTo(`${unit.toLowerCase()}@wrong-supervision.test`)).toHaveLength(0);
   });
 
   it('When the template is unknown, then notify fails with a non-retryable InvalidNotification', async () => {
@@ -446,7 +467,7 @@ describe('templates', () => {
 
     // Assert
     expect(rendered.lang).toBe('zh');
-    expect(rendered.text).toBe('经认定，案件 case-2026-0000103 的处理结果为：从轻或减轻处理，影响期 6 个月。如对认定结果有异议，可于 2026-06-15 23:59（北京时间） 前申请复核。');
+    expect(rendered.text).toBe('经认定，案件 case-2026-0000103的处理结果为：从轻或减轻处理，影响期 6 个月。\n如对认定结果有异议，可于 2026-06-15 23:59（北京时间） 前申请复核（申诉）；逾期未申请的，认定结果即为最终结果。');
     expect(rendered.en.text).toContain('lighter sanction (mitigated), with an influence period of 6 months');
     expect(rendered.missing).toEqual([]);
   });
@@ -465,7 +486,7 @@ describe('templates', () => {
   it.each(notificationTemplates)('When %s is rendered with its values, then both languages are complete', (name) => {
     // Arrange
     const vars = {
-      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', category: 'land-use', dueAt: '2026-03-05T09:00:00Z', task: 'rulingReview', stage: 'rulingReview',
+      caseId: 'case-2026-0000105', unitCode: 'JS-NJ-FGW', unitName: '南京市发展和改革委员会', category: 'land-use', measureNo: 1, measures: 2, dueAt: '2026-03-05T09:00:00Z', task: 'rulingReview', stage: 'rulingReview',
       role: 'committee', escalations: 2, items: '会议纪要', step: 'acceptance', decision: 'accept', reason: 'denied', outcome: 'exempt',
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
       monthOffset: 3, tier: 'focus', closeReason: 'completed', year: 2027, from: '2027-01-20T15:59:59.999Z', seq: 3, error: 'refused by the database (22021)', attempts: 2,

@@ -321,6 +321,29 @@ describe.each(backends)('sealed personal data and erasure on $name', (backend) =
     await expect(db.query('DELETE FROM erasures WHERE case_id = $1', [p.caseId])).rejects.toThrow(/append-only/);
   });
 
+  it('When a case whose ruling was mailed to the cadre is erased, then the cadre\'s address is gone from its deliveries and the outbox, and the unit\'s stays', async () => {
+    // Arrange
+    const p = person();
+    await recordCase(records, p, '2015-03-01T02:00:00.000Z');
+    const cadreAddress = `${p.caseId.toLowerCase()}@cadres.test`;
+    for (const [key, audience, target] of [
+      [`${p.caseId}:ruling-notice-1:cadre#email:cadre`, { role: 'unit', unit: 'JS-NJ-FGW', cadre: true }, cadreAddress],
+      [`${p.caseId}:ruling-notice-1#email:unit@units.test`, { role: 'unit', unit: 'JS-NJ-FGW' }, 'unit@units.test'],
+    ] as const) {
+      await db.query(`INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status) VALUES ($1, 'p', $2, 'email', 'rulingNotice', $3::jsonb, $4, 'outbox')`, [key, p.caseId, JSON.stringify(audience), target]);
+      await db.query(`INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, $3, '认定告知', '认定告知', '<m@rongcuo>')`, [key, p.caseId, target]);
+    }
+
+    // Act
+    await erase(p.caseId);
+
+    // Assert
+    const targets = (await db.query<{ target: string | null }>('SELECT target FROM notifications WHERE case_id = $1 ORDER BY key', [p.caseId])).rows.map((r) => r.target);
+    const outbox = (await db.query<{ to_address: string }>('SELECT to_address FROM outbox WHERE case_id = $1 ORDER BY key', [p.caseId])).rows.map((r) => r.to_address);
+    expect(targets.sort()).toEqual([null, 'unit@units.test'].sort());
+    expect(outbox.sort()).toEqual(['', 'unit@units.test']);
+  });
+
   it('When erasure is asked for an open case, a case within retention or an unknown case, then each is refused with a clear message and nothing changes', async () => {
     // Arrange
     const open = person();

@@ -71,3 +71,16 @@ describe('Changes to the registry, decided', () => {
     expect(doc.bodies.every((b) => b.locality === 'JS-SZ-KS')).toBe(true);
   });
 });
+
+test('When a cadre has a mail address, then it is kept, and an address that is not one is named', () => {
+  const doc = {
+    localities: [{ code: 'AA', name: '甲' }],
+    bodies: [{ code: 'AA-U', name: '甲单位', kind: 'unit', locality: 'AA' }],
+    cadres: [{ id: 'c1', name: '某', unit: 'AA-U', email: 'c1@cadres.example' }, { id: 'c2', name: '某', unit: 'AA-U' }],
+  };
+  expect(Registry.parse(doc).cadre('c1')?.email).toBe('c1@cadres.example');
+  expect(Registry.parse(doc).cadre('c2')?.email).toBeUndefined();
+  expect(() => Registry.parse({ ...doc, cadres: [{ id: 'c3', name: '某', unit: 'AA-U', email: '不是地址' }] })).toThrow(/cadres\.0\.email/);
+  // every demo cadre can be told of a ruling in person
+  expect(registry.document.cadres.every((c) => c.email?.endsWith('@cadres.rongcuo.example'))).toBe(true);
+});

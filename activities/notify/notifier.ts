@@ -35,7 +35,7 @@ export interface MailTransport {
 
 export interface NotifierOptions {
   db: Db;
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'webhookSecret'>;
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'webhookSecret'> & Partial<Pick<Config, 'apiPublicUrl' | 'apiHost' | 'apiPort'>>;
   logger: Logger;
   /** Overrides SMTP_URL. Without either, mail goes to the outbox table. */
   transport?: MailTransport;
@@ -94,6 +94,8 @@ function checkInput(input: NotifyInput): void {
   if (typeof input.caseId !== 'string' || input.caseId.length === 0) throw bad('caseId is missing');
   if (!Object.hasOwn(templates, input.template) || (input.template as string) === 'deliveryFailed') throw bad(`unknown template ${JSON.stringify(input.template)}`);
   if (!input.audience || !(roles as readonly string[]).includes(input.audience.role)) throw bad(`unknown audience role ${JSON.stringify(input.audience?.role)}`);
+  const { cadre, unit } = input.audience;
+  if (cadre !== undefined && (typeof cadre !== 'string' || cadre.length === 0 || !unit)) throw bad('a cadre is reached by its id together with its unit');
 }
 
 interface Job {
@@ -101,7 +103,26 @@ interface Job {
   key: string;
   template: TemplateName;
   audience: Audience;
+  /** The supervision body told when the notice cannot be delivered. */
+  supervision?: string;
   vars: TemplateVars;
+}
+
+/**
+ * The audience as the notification log keeps it: a cadre is recorded as `cadre: true`, never by id,
+ * so the log holds no personal identifier of the cadre.
+ */
+export function loggedAudience(audience: Audience): Record<string, unknown> {
+  const { cadre, ...rest } = audience;
+  return cadre === undefined ? rest : { ...rest, cadre: true };
+}
+
+/** Where people act: the API's task inbox and the case, from API_PUBLIC_URL (else the API's own address). */
+function apiLinks(config: NotifierOptions['config'], caseId: string): { inboxUrl?: string; caseUrl?: string } {
+  const base = config.apiPublicUrl ?? (config.apiHost && config.apiPort ? `http://${config.apiHost}:${config.apiPort}` : undefined);
+  if (!base) return {};
+  const root = base.replace(/\/+$/, '');
+  return { inboxUrl: `${root}/v1/tasks`, caseUrl: `${root}/v1/cases/${encodeURIComponent(caseId)}` };
 }
 
 export function createNotifier(options: NotifierOptions): NotificationSystem {
@@ -120,7 +141,7 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, vars, subject, status)
        VALUES ($1, NULL, $2, 'notification', $3, $4::jsonb, $5::jsonb, $6, 'pending')
        ON CONFLICT (key) DO NOTHING`,
-      [job.key, job.caseId, job.template, JSON.stringify(job.audience), JSON.stringify(job.vars), content.subject],
+      [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), JSON.stringify(job.vars), content.subject],
     );
     const row = (
       await db.query<{ case_id: string; template: string; channel: string; status: DeliveryStatus }>(
@@ -144,15 +165,17 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       await tx.query('SELECT id FROM notifications WHERE key = $1 FOR UPDATE', [job.key]);
       const again = (await select(tx)).rows;
       if (again.length > 0) return again;
+      // A cadre's address is personal data: its delivery is keyed by the person, not the address.
+      const mailKey = (address: string) => (job.audience.cadre !== undefined ? `${job.key}#email:cadre` : `${job.key}#email:${address.toLowerCase()}`);
       const targets = [
-        ...(await mailRecipients(tx, job.audience)).map((address) => ({ channel: 'email', target: address, key: `${job.key}#email:${address.toLowerCase()}` })),
+        ...(await mailRecipients(tx, job.audience)).map((address) => ({ channel: 'email', target: address, key: mailKey(address) })),
         ...(await webhookTargets(tx, job.audience)).map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
       ];
       for (const t of targets) {
         await tx.query(
           `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'pending') ON CONFLICT (key) DO NOTHING`,
-          [t.key, job.key, job.caseId, t.channel, job.template, JSON.stringify(job.audience), t.target],
+          [t.key, job.key, job.caseId, t.channel, job.template, JSON.stringify(loggedAudience(job.audience)), t.target],
         );
       }
       return (await select(tx)).rows;
@@ -201,7 +224,7 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       id: job.key,
       caseId: job.caseId,
       template: job.template,
-      audience: job.audience,
+      audience: loggedAudience(job.audience),
       lang: content.lang,
       subject: content.subject,
       text: content.text,
@@ -289,15 +312,20 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
     const failed = final.filter((d) => d.status === 'failed_permanent');
     const failures =
       final.length === 0
-        ? [`no mail recipient or webhook is configured for role ${job.audience.role}${job.audience.unit ? `, unit ${job.audience.unit}` : ''}${job.audience.subjects ? `, subjects ${job.audience.subjects.join(', ')}` : ''}`]
-        : failed.map((d) => `${d.channel} ${d.target}: ${d.error ?? 'failed'}`);
+        ? [
+            job.audience.cadre !== undefined
+              ? `no mail address is registered for the cadre of unit ${job.audience.unit ?? '?'}`
+              : `no mail recipient or webhook is configured for role ${job.audience.role}${job.audience.unit ? `, unit ${job.audience.unit}` : ''}${job.audience.subjects ? `, subjects ${job.audience.subjects.join(', ')}` : ''}`,
+          ]
+        : failed.map((d) => `${d.channel} ${job.audience.cadre !== undefined ? '(the cadre)' : d.target}: ${d.error ?? 'failed'}`);
     if (failures.length && escalate) {
       await run(
         {
           caseId: job.caseId,
           key: `${job.key}#escalation`,
           template: 'deliveryFailed',
-          audience: { role: 'supervisor', ...(job.audience.unit ? { unit: job.audience.unit } : {}) },
+          // the supervision body of the case's locality (older notices name none: the audience's body then)
+          audience: { role: 'supervisor', ...((job.supervision ?? job.audience.unit) ? { unit: job.supervision ?? job.audience.unit } : {}) },
           vars: { caseId: job.caseId, template: job.template, failures: failures.join('; ') },
         },
         false,
@@ -319,8 +347,10 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
         role: input.audience.role,
         ...(input.audience.unit ? { unit: input.audience.unit } : {}),
         ...(input.audience.subjects ? { subjects: input.audience.subjects } : {}),
+        ...(input.audience.cadre !== undefined ? { cadre: input.audience.cadre } : {}),
       };
-      await run({ caseId: input.caseId, key: input.key, template: input.template, audience, vars: { ...input.vars, caseId: input.caseId } }, true);
+      const vars = { ...apiLinks(config, input.caseId), unitName: input.vars.unitCode, ...input.vars, caseId: input.caseId };
+      await run({ caseId: input.caseId, key: input.key, template: input.template, audience, ...(input.supervision ? { supervision: input.supervision } : {}), vars }, true);
     },
     close() {
       ownTransport?.close();

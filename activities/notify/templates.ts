@@ -3,9 +3,10 @@
  * text is sent in English). Placeholders `{name}` are filled from the notification's `vars`
  * (`caseId` is always there); a segment in double square brackets `[[...]]` is left out when a
  * placeholder in it has no value. Known codes (task, outcome, tier, role, stage...) are shown as
- * words, instants (vars ending in `At`) in Beijing time.
+ * words, instants (vars ending in `At`, and `from`) in Beijing time.
  */
-import { closeReasonWords, outcomeWords, roleWords, stageWords, taskWords, tierWords, type Words } from '../../domain/labels';
+import { beijingTime } from '../../domain/calendar';
+import { categoryWords, closeReasonWords, outcomeWords, roleWords, stageWords, taskWords, tierWords, type Words } from '../../domain/labels';
 import type { NotificationTemplate } from '../types';
 
 export type Lang = 'zh' | 'en';
@@ -29,6 +30,8 @@ export const notificationTemplates = [
   'supplementRequested',
   'decision',
   'rulingNotice',
+  'rulingNoticeToCadre',
+  'taskOpened',
   'handOff',
   'rulingReport',
   'expertInvitation',
@@ -43,59 +46,80 @@ const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplat
 void listIsComplete;
 
 /**
- * The texts. The vars each one uses are in its placeholders; those in `[[...]]` are optional:
+ * The texts. The vars each one uses are in its placeholders; those in `[[...]]` are optional. Every
+ * notice of a case has `caseId`, `unitName` (the unit's Chinese name, else its code) and `category`;
+ * `recipientName` (the receiving body's name) where it is known; the notifier adds `inboxUrl` (the
+ * API's task inbox) and `caseUrl` when the API's address is configured:
+ * taskOpened {task, role, dueAt, [measureNo, measures], [monthOffset, tier]} ·
  * caseOpened {unitCode, category, [dueAt]} · reminder {task, dueAt, [stage]} ·
  * escalation {task, dueAt, [role], [escalations]} · supplementRequested {dueAt, [items]} ·
  * decision {step, decision, [reason]} · rulingNotice {outcome, [influenceMonths], [recommendedForm], [appealDueAt]} ·
+ * rulingNoticeToCadre {outcome, [decision], [influenceMonths], [recommendedForm], [appealDueAt]} ·
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
  * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures}.
  */
 export const templates: TemplateCatalog = {
-  caseOpened: {
+  taskOpened: {
     zh: {
-      subject: '【容错纠错】新案件 {caseId} 已提交',
-      text: '单位 {unitCode} 提交了容错纠错申请，案件编号 {caseId}（类别：{category}）。[[请于 {dueAt} 前作出受理决定。]]',
+      subject: '【待办】案件 {caseId}（{unitName}）：请于 {dueAt} 前办理“{task}”',
+      text:
+        '[[{recipientName}：\n]]案件 {caseId}（申请单位：{unitName}；类别：{category}）有一项事项需要{role}办理：“{task}”' +
+        '[[（第 {measureNo} 项纠错措施，共 {measures} 项）]][[（第 {monthOffset} 个月回访，{tier}）]]。\n请于 {dueAt} 前办理完毕。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
-      subject: '[Rongcuo] New case {caseId} submitted',
-      text: 'Unit {unitCode} has applied for error tolerance; the case number is {caseId} (category: {category}).[[ Please decide on acceptance by {dueAt}.]]',
+      subject: '[Task] Case {caseId} ({unitName}): {task} due {dueAt}',
+      text:
+        'Case {caseId} (unit: {unitName}; category: {category}) has a step for the {role}: "{task}"' +
+        '[[ (correction measure {measureNo} of {measures})]][[ (the month-{monthOffset} revisit, {tier})]].\nPlease complete it by {dueAt}.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
+    },
+  },
+  caseOpened: {
+    zh: {
+      subject: '【待办】新案件 {caseId}[[（{unitName}）]]待受理',
+      text: '[[{recipientName}：\n]]{unitName}提交了容错纠错申请，案件编号 {caseId}[[（类别：{category}）]]。[[\n请于 {dueAt} 前作出受理决定（予以受理、不予受理或要求补正）。]][[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
+    },
+    en: {
+      subject: '[Task] New case {caseId}[[ ({unitName})]] to accept',
+      text: '{unitName} has applied for error tolerance; the case number is {caseId}[[ (category: {category})]].[[\nPlease decide on acceptance by {dueAt}.]][[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   reminder: {
     zh: {
-      subject: '【提醒】案件 {caseId}：{task}将于 {dueAt} 到期',
-      text: '案件 {caseId} 的“{task}”事项将于 {dueAt} 到期，请及时办理。[[当前阶段：{stage}。]]',
+      subject: '【提醒】案件 {caseId}[[（{unitName}）]]：“{task}”将于 {dueAt} 到期',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的“{task}”事项将于 {dueAt} 到期，请及时办理。[[当前阶段：{stage}。]][[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
-      subject: '[Reminder] Case {caseId}: {task} due {dueAt}',
-      text: 'The "{task}" step of case {caseId} is due {dueAt}. Please act in time.[[ Current stage: {stage}.]]',
+      subject: '[Reminder] Case {caseId}[[ ({unitName})]]: {task} due {dueAt}',
+      text: 'The "{task}" step of case {caseId}[[ (unit: {unitName}; category: {category})]] is due {dueAt}. Please act in time.[[ Current stage: {stage}.]][[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   escalation: {
     zh: {
-      subject: '【督办】案件 {caseId}：{task}已逾期',
-      text: '案件 {caseId} 的“{task}”事项[[（责任方：{role}）]]已于 {dueAt} 到期，仍未办理[[，这是第 {escalations} 次督办]]。请督促办理。',
+      subject: '【督办】案件 {caseId}[[（{unitName}）]]：“{task}”已逾期',
+      text:
+        '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的“{task}”事项[[（责任方：{role}）]]已于 {dueAt} 到期，仍未办理' +
+        '[[，这是第 {escalations} 次督办]]。请责任方尽快办理，监督部门督促落实。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
-      subject: '[Escalation] Case {caseId}: {task} overdue',
-      text: 'The "{task}" step of case {caseId}[[ (responsible: {role})]] was due {dueAt} and is still open[[; escalation no. {escalations}]]. Please follow up.',
+      subject: '[Escalation] Case {caseId}[[ ({unitName})]]: {task} overdue',
+      text: 'The "{task}" step of case {caseId}[[ (unit: {unitName}; category: {category})]][[ (responsible: {role})]] was due {dueAt} and is still open[[; escalation no. {escalations}]]. Please follow up.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   supplementRequested: {
     zh: {
-      subject: '【补正通知】案件 {caseId} 需要补正材料',
-      text: '组织部门要求案件 {caseId} 补正材料[[：{items}]]。请于 {dueAt} 前提交补正材料；逾期未补正的，案件将终结。',
+      subject: '【补正通知】案件 {caseId} 需要补正材料，请于 {dueAt} 前提交',
+      text: '[[{recipientName}：\n]]组织部门要求案件 {caseId}[[（类别：{category}）]]补正材料[[：{items}]]。\n请于 {dueAt} 前提交补正材料；逾期未补正的，案件将终结。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
-      subject: '[Supplement] Case {caseId} needs more material',
-      text: 'The organization department asks for more material on case {caseId}[[: {items}]]. Please submit it by {dueAt}; without it the case will be closed.',
+      subject: '[Supplement] Case {caseId} needs more material by {dueAt}',
+      text: 'The organization department asks for more material on case {caseId}[[ (category: {category})]][[: {items}]]. Please submit it by {dueAt}; without it the case will be closed.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   decision: {
     zh: {
       subject: '【办理结果】案件 {caseId}：{step}结果为{decision}',
-      text: '案件 {caseId} 的{step}结果为：{decision}。[[理由：{reason}]]',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的{step}结果为：{decision}。[[理由：{reason}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Decision] Case {caseId}: {step}: {decision}',
@@ -104,18 +128,36 @@ export const templates: TemplateCatalog = {
   },
   rulingNotice: {
     zh: {
-      subject: '【认定告知】案件 {caseId} 容错认定结果',
-      text: '经认定，案件 {caseId} 的处理结果为：{outcome}[[，影响期 {influenceMonths} 个月]][[，建议运用第 {recommendedForm} 种形态处理]]。[[如对认定结果有异议，可于 {appealDueAt} 前申请复核。]]',
+      subject: '【认定告知】案件 {caseId}[[（{unitName}）]]容错认定结果',
+      text:
+        '[[{recipientName}：\n]]经认定，案件 {caseId}[[（类别：{category}）]]的处理结果为：{outcome}[[，影响期 {influenceMonths} 个月]][[，建议运用第 {recommendedForm} 种形态处理]]。' +
+        '[[\n如对认定结果有异议，可于 {appealDueAt} 前申请复核（申诉）；逾期未申请的，认定结果即为最终结果。]][[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Ruling] Case {caseId}: tolerance ruling',
       text: 'The ruling on case {caseId} is: {outcome}[[, with an influence period of {influenceMonths} months]][[, recommending form {recommendedForm} of discipline]].[[ An appeal may be filed until {appealDueAt}.]]',
     },
   },
+  rulingNoticeToCadre: {
+    zh: {
+      subject: '【认定告知】涉及您的容错纠错案件 {caseId} 已有认定结果',
+      text:
+        '您好：\n涉及您的容错纠错案件 {caseId}（申请单位：{unitName}；类别：{category}）[[经申诉复核，{decision}，]]认定结果为：{outcome}' +
+        '[[，影响期 {influenceMonths} 个月]][[，建议运用第 {recommendedForm} 种形态处理]]。' +
+        '[[\n如对认定结果有异议，可通过所在单位于 {appealDueAt} 前申请复核（申诉）。]]\n如有疑问，请与所在单位联系。本通知由容错纠错系统自动发送，请勿回复。',
+    },
+    en: {
+      subject: '[Ruling] Your error-tolerance case {caseId} has been ruled on',
+      text:
+        'The error-tolerance case {caseId} concerning you (unit: {unitName}; category: {category}) has been ruled on[[ after reconsideration ({decision})]]: {outcome}' +
+        '[[, with an influence period of {influenceMonths} months]][[, recommending form {recommendedForm} of discipline]].' +
+        '[[\nAn appeal may be filed through your unit until {appealDueAt}.]]\nFor questions, please contact your unit. This notice was sent automatically.',
+    },
+  },
   handOff: {
     zh: {
       subject: '【移交】案件 {caseId} 移交纪检监察机关',
-      text: '案件 {caseId} 不予容错，现移交纪检监察机关依规依纪依法处理。移交原因：{reason}[[；建议运用第 {recommendedForm} 种形态]][[；触发规则：{ruleIds}]]。',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]不予容错，现移交纪检监察机关依规依纪依法处理。移交原因：{reason}[[；建议运用第 {recommendedForm} 种形态]][[；触发规则：{ruleIds}]]。',
     },
     en: {
       subject: '[Hand-off] Case {caseId} handed to discipline inspection',
@@ -124,28 +166,28 @@ export const templates: TemplateCatalog = {
   },
   rulingReport: {
     zh: {
-      subject: '【报备】案件 {caseId} 容错认定结果',
-      text: '案件 {caseId}[[（单位：{unitCode}）]][[（类别：{category}）]]的容错认定结果为：{outcome}。现报纪检监察机关汇总，抄送组织部门。',
+      subject: '【报备】案件 {caseId}[[（{unitName}）]]容错认定结果',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的容错认定结果为：{outcome}。现报纪检监察机关汇总，抄送组织部门。[[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Report] Case {caseId}: ruling for the record',
-      text: 'The ruling on case {caseId}[[ (unit {unitCode})]][[ (category {category})]] is: {outcome}. Reported to discipline inspection, copied to the organization department.',
+      text: 'The ruling on case {caseId}[[ (unit: {unitName}; category: {category})]] is: {outcome}. Reported to discipline inspection, copied to the organization department.',
     },
   },
   expertInvitation: {
     zh: {
-      subject: '【邀请】案件 {caseId} 专家（第三方）评估',
-      text: '您受邀对案件 {caseId} 出具专家（第三方）评估意见，请于 {dueAt} 前提交。',
+      subject: '【邀请】案件 {caseId} 专家（第三方）评估，请于 {dueAt} 前提交意见',
+      text: '您好：\n您受邀对案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]出具专家（第三方）评估意见，请于 {dueAt} 前提交。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
-      subject: '[Invitation] Expert review of case {caseId}',
-      text: 'You are invited to give an expert (third-party) opinion on case {caseId}. Please submit it by {dueAt}.',
+      subject: '[Invitation] Expert review of case {caseId}, due {dueAt}',
+      text: 'You are invited to give an expert (third-party) opinion on case {caseId}[[ (unit: {unitName}; category: {category})]]. Please submit it by {dueAt}.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   measureOverdue: {
     zh: {
       subject: '【逾期】案件 {caseId} 纠错措施逾期未完成',
-      text: '案件 {caseId} 的纠错措施“{measure}”已于 {dueDate} 到期，尚未完成。请尽快落实并报告进展。',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的纠错措施“{measure}”已于 {dueDate} 到期，尚未完成。请尽快落实并报告进展。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Overdue] Case {caseId}: correction measure overdue',
@@ -154,8 +196,10 @@ export const templates: TemplateCatalog = {
   },
   revisitDue: {
     zh: {
-      subject: '【回访】案件 {caseId} 回访提醒',
-      text: '按照“谁容错、谁回访”的要求，案件 {caseId} 的第 {monthOffset} 个月回访（{tier}）应于 {dueAt} 前完成，请记录思想动态、工作表现和生活情况。',
+      subject: '【回访】案件 {caseId}[[（{unitName}）]]：请于 {dueAt} 前完成回访',
+      text:
+        '[[{recipientName}：\n]]按照“谁容错、谁回访”的要求，案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的第 {monthOffset} 个月回访（{tier}）应于 {dueAt} 前完成，' +
+        '请记录思想动态、工作表现和生活情况。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Revisit] Case {caseId}: revisit due',
@@ -175,7 +219,7 @@ export const templates: TemplateCatalog = {
   deadlineChanged: {
     zh: {
       subject: '【期限调整】案件 {caseId}：{task}期限已调整',
-      text: '国务院办公厅公布了 {year} 年节假日安排，案件 {caseId} 的“{task}”事项期限由 {from} 调整为 {dueAt}。',
+      text: '[[{recipientName}：\n]]国务院办公厅公布了 {year} 年节假日安排，案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]的“{task}”事项期限由 {from} 调整为 {dueAt}。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Deadline moved] Case {caseId}: {task}',
@@ -185,7 +229,7 @@ export const templates: TemplateCatalog = {
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
-      text: '案件 {caseId} 已办结[[（{closeReason}）]]。',
+      text: '[[{recipientName}：\n]]案件 {caseId}[[（申请单位：{unitName}；类别：{category}）]]已办结[[（{closeReason}）]]。',
     },
     en: {
       subject: '[Closed] Case {caseId}',
@@ -223,6 +267,8 @@ const handOffReasonLabels: Labels = {
 };
 const templateLabels: Labels = {
   caseOpened: { zh: '新案件', en: 'new case' },
+  taskOpened: { zh: '待办事项', en: 'new task' },
+  rulingNoticeToCadre: { zh: '认定告知（干部本人）', en: 'ruling notice to the cadre' },
   reminder: { zh: '到期提醒', en: 'reminder' },
   escalation: { zh: '逾期督办', en: 'escalation' },
   supplementRequested: { zh: '补正通知', en: 'supplement request' },
@@ -242,6 +288,7 @@ const labelsByVar: Record<string, Labels> = {
   task: taskLabels,
   step: taskLabels,
   outcome: outcomeWords,
+  category: categoryWords,
   tier: tierWords,
   newTier: tierWords,
   role: roleWords,
@@ -255,9 +302,8 @@ const labelsByVar: Record<string, Labels> = {
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** An instant in Beijing time (UTC+8 all year), to the minute. */
-function beijingTime(iso: string, lang: Lang): string {
-  const shifted = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
-  const text = `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
+function inBeijingTime(iso: string, lang: Lang): string {
+  const text = beijingTime(iso);
   return lang === 'zh' ? `${text}（北京时间）` : `${text} (Beijing time)`;
 }
 
@@ -266,14 +312,14 @@ function formatValue(name: string, value: string | number | boolean, lang: Lang)
   if (typeof value === 'number') return String(value);
   const label = labelsByVar[name]?.[value];
   if (label) return label[lang];
-  if (name.endsWith('At') && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return beijingTime(value, lang);
+  if ((name.endsWith('At') || name === 'from') && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return inBeijingTime(value, lang);
   return value;
 }
 
 export type TemplateVars = Record<string, string | number | boolean | undefined>;
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
-const OPTIONAL = /\[\[((?:(?!\]\]).)*)\]\]/g;
+const OPTIONAL = /\[\[((?:(?!\]\])[\s\S])*)\]\]/g;
 
 const present = (vars: TemplateVars, name: string) => vars[name] !== undefined && vars[name] !== '';
 

@@ -5,6 +5,7 @@
  *   tables, is ciphertext nobody can open any more;
  * - the personal columns derived from it (the sealed values and the cadre's keyed hash) are cleared,
  *   so the case can no longer be attributed to the cadre, even by someone holding the master keys;
+ *   so is the cadre's mail address on the deliveries of the case's notices to the cadre in person;
  * - an `erased` entry, with no personal data, is appended to the case's chain, and the erasure log
  *   records who erased it, when and why.
  * The chain is computed over the stored ciphertext, so `verifyLedger` holds before and after.
@@ -152,6 +153,9 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
     await tx.query('UPDATE measures SET title = NULL, last_progress = NULL WHERE case_id = $1', [caseId]);
     await tx.query('UPDATE measure_progress SET progress = NULL WHERE case_id = $1', [caseId]);
     await tx.query('UPDATE revisits SET thinking = NULL, work_performance = NULL, life_situation = NULL, assessment = NULL WHERE case_id = $1', [caseId]);
+    // the cadre's own mail address, where the case's notices to the cadre in person went
+    await tx.query(`UPDATE outbox SET to_address = '' WHERE case_id = $1 AND key IN (SELECT key FROM notifications WHERE case_id = $1 AND channel = 'email' AND audience ? 'cadre')`, [caseId]);
+    await tx.query(`UPDATE notifications SET target = NULL, error = NULL WHERE case_id = $1 AND audience ? 'cadre'`, [caseId]);
     await tx.query(
       `INSERT INTO erasures (case_id, erased_at, erased_by, reason, policy_version, retention_years, closed_at, ledger_seq, plaintext_ledger_entries)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

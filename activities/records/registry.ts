@@ -130,10 +130,10 @@ async function writeBody(tx: Queryable, b: Body, registry: Registry): Promise<vo
 
 async function writeCadre(tx: Queryable, c: Cadre): Promise<void> {
   await tx.query(
-    `INSERT INTO cadres (cadre_id, name, unit_code, retired_at) VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END)
-     ON CONFLICT (cadre_id) DO UPDATE SET name = EXCLUDED.name, unit_code = EXCLUDED.unit_code,
+    `INSERT INTO cadres (cadre_id, name, unit_code, email, retired_at) VALUES ($1, $2, $3, $5, CASE WHEN $4::boolean THEN now() END)
+     ON CONFLICT (cadre_id) DO UPDATE SET name = EXCLUDED.name, unit_code = EXCLUDED.unit_code, email = EXCLUDED.email,
        retired_at = CASE WHEN $4::boolean THEN COALESCE(cadres.retired_at, now()) END`,
-    [c.id, c.name, c.unit, c.retired === true],
+    [c.id, c.name, c.unit, c.retired === true, c.email ?? null],
   );
 }
 
@@ -192,13 +192,13 @@ export async function readRegistry(db: Queryable): Promise<Registry> {
   const bodies = await db.query<{ code: string; name: string; kind: Body['kind']; locality_code: string; retired: boolean }>(
     'SELECT code, name, kind, locality_code, retired_at IS NOT NULL AS retired FROM bodies ORDER BY code',
   );
-  const cadres = await db.query<{ cadre_id: string; name: string; unit_code: string; retired: boolean }>(
-    'SELECT c.cadre_id, c.name, c.unit_code, c.retired_at IS NOT NULL AS retired FROM cadres c JOIN bodies b ON b.code = c.unit_code AND b.kind = $1 ORDER BY c.cadre_id',
+  const cadres = await db.query<{ cadre_id: string; name: string; unit_code: string; email: string | null; retired: boolean }>(
+    'SELECT c.cadre_id, c.name, c.unit_code, c.email, c.retired_at IS NOT NULL AS retired FROM cadres c JOIN bodies b ON b.code = c.unit_code AND b.kind = $1 ORDER BY c.cadre_id',
     ['unit'],
   );
   return new Registry({
     localities: localities.rows.map((l) => ({ code: l.code, name: l.name, ...(l.parent_code ? { parent: l.parent_code } : {}) })),
     bodies: bodies.rows.map((b) => ({ code: b.code, name: b.name, kind: b.kind, locality: b.locality_code, ...(b.retired ? { retired: true } : {}) })),
-    cadres: cadres.rows.map((c) => ({ id: c.cadre_id, name: c.name, unit: c.unit_code, ...(c.retired ? { retired: true } : {}) })),
+    cadres: cadres.rows.map((c) => ({ id: c.cadre_id, name: c.name, unit: c.unit_code, ...(c.email ? { email: c.email } : {}), ...(c.retired ? { retired: true } : {}) })),
   });
 }

@@ -36,7 +36,8 @@ export const localitySchema = z.object({ code, name, parent: code.optional() }).
  */
 export const bodySchema = z.object({ code, name, kind: z.enum(bodyKinds), locality: code, retired: z.boolean().optional() }).strict();
 /** A cadre of a unit. A retired cadre (left the service) can have no new case opened. */
-export const cadreSchema = z.object({ id: cadreIdSchema, name, unit: code, retired: z.boolean().optional() }).strict();
+/** `email`: the cadre's own address, where the ruling on a case of the cadre is sent. */
+export const cadreSchema = z.object({ id: cadreIdSchema, name, unit: code, email: z.email().max(254).optional(), retired: z.boolean().optional() }).strict();
 
 /** A problem of a registry document, in both languages, with its place in the document. */
 export interface RegistryIssue {

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import type { Notifier } from '../../activities/types';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import type { Actor, Application, CaseState } from '../../domain/case';
 import { defaultPolicy } from '../../domain/policies';
@@ -54,11 +55,12 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
 }
 
-export async function startHarness(): Promise<CaseHarness> {
+/** `deliver`: a real notification system that gets every notice too (after the in-memory record of it). */
+export async function startHarness(options: { deliver?: Notifier } = {}): Promise<CaseHarness> {
   const env = await createTimeSkippingEnv();
   await registerSearchAttributes(env);
   const records = new MemoryRecords();
-  const notifier = new MemoryNotifier();
+  const notifier = new MemoryNotifier(options.deliver);
   const taskQueue = `cases-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -38,7 +38,10 @@ export class MemoryRecords implements RecordSystem {
 
 export class MemoryNotifier implements Notifier {
   readonly sent: NotifyInput[] = [];
+  /** `deliver`: a real notification system each notice is handed to as well. */
+  constructor(private readonly deliver?: Notifier) {}
   async notify(input: NotifyInput): Promise<void> {
+    await this.deliver?.notify(input);
     if (this.sent.some((n) => n.key === input.key)) return;
     this.sent.push(input);
   }

@@ -44,7 +44,7 @@ test('When cases go through refusal, supplement, experts, appeal, hand-off, over
 
   const sent = h.notifier.sent;
   const templates = new Set(sent.map((n) => n.template));
-  for (const t of ['caseOpened', 'reminder', 'escalation', 'supplementRequested', 'decision', 'rulingNotice', 'handOff', 'rulingReport', 'expertInvitation', 'measureOverdue', 'revisitDue', 'caseClosed'] as const) {
+  for (const t of ['caseOpened', 'taskOpened', 'reminder', 'escalation', 'supplementRequested', 'decision', 'rulingNotice', 'rulingNoticeToCadre', 'handOff', 'rulingReport', 'expertInvitation', 'measureOverdue', 'revisitDue', 'caseClosed'] as const) {
     expect(templates).toContain(t);
   }
   for (const n of sent) {

@@ -97,7 +97,7 @@ function asFailure(err: unknown): unknown {
 export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
   const openedAt = workflowInfo().startTime.toISOString();
   const start = input.resume ?? CaseMachine.initial(input, openedAt);
-  const m = new CaseMachine(start.state, start.internal, input.policy, stageEntries, nowIso());
+  const m = new CaseMachine(start.state, start.internal, input.policy, stageEntries, nowIso(), patched);
   const s = m.s;
   const internal = m.internal;
   let notificationsInFlight = 0;
@@ -144,7 +144,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         stageEntries.acceptance(m);
         m.requestLookup();
         const task = m.task('acceptance')!;
-        m.notify('opened', 'caseOpened', m.audienceFor('organization'), { unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
+        m.notify('opened', 'caseOpened', m.audienceFor('organization'), { taskId: task.id, unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
       },
       openedAt,
     );

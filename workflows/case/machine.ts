@@ -7,12 +7,14 @@
 import { WorkingDayCalendar, type CalendarYearDocument } from '../../domain/calendar';
 import type { Actor, CaseState, CloseReason, PendingTask, PlanBasis, Role, Stage, TaskKind } from '../../domain/case';
 import { planFromBasis } from '../../domain/deadlines';
-import { closeReasonLabels, stageLabels, taskLabels } from '../../domain/labels';
+import { closeReasonLabels, stageLabels, taskLabels, unitLabel } from '../../domain/labels';
 import type { Policy } from '../../domain/policy';
 import type { EarlierToleratedCase } from '../../domain/screening';
 import type { PerformanceGrade } from '../../domain/assessment';
 import type { DomainRecord, NotificationTemplate, NotifyInput } from '../../activities/types';
 import { ActionRejected, type ActionRejectedType, type CaseInput } from '../messages';
+import { revisitTaskId } from './parts/follow-up';
+import { measureTaskId } from './parts/remediation';
 
 /** Bookkeeping carried across continue-as-new beside the case state; never shown to users. */
 export interface Internal {
@@ -31,7 +33,15 @@ export interface Internal {
   lookup: { requested: number; answered: number; at?: string; earlier: EarlierToleratedCase[]; performance: { year: number; grade: PerformanceGrade }[] };
   /** Invited experts already sent their invitation. */
   expertsNotified: string[];
+  /**
+   * Tasks planned to open later (revisits) whose opening notice is owed: the watcher wakes when one
+   * opens and it is announced then. Absent in cases that planned them before opening notices existed.
+   */
+  upcoming?: string[];
 }
+
+/** The patch behind which every task that opens tells the body that must act (see `announceOpenedTasks`). */
+export const TASK_OPENING_NOTICES = 'task-opening-notices';
 
 /** Thrown by validators and guards: the action leaves no trace. The shell turns it into an ApplicationFailure. */
 export class Rejection extends Error {
@@ -41,6 +51,19 @@ export class Rejection extends Error {
   ) {
     super(message);
   }
+}
+
+/** What a task's opening notice adds for the kinds that have more to say than their label (no personal data). */
+function taskDetail(s: CaseState, t: PendingTask): Record<string, string | number> {
+  if (t.kind === 'measure') {
+    const i = s.measures.findIndex((x) => measureTaskId(x.id) === t.id);
+    return i < 0 ? {} : { measureNo: i + 1, measures: s.measures.length };
+  }
+  if (t.kind === 'revisit') {
+    const r = s.revisits.find((x) => revisitTaskId(x.id) === t.id);
+    return r ? { monthOffset: r.monthOffset, tier: r.tier } : {};
+  }
+  return {};
 }
 
 export function reject(type: ActionRejectedType, message: string): never {
@@ -62,6 +85,8 @@ export class CaseMachine {
   now: string;
   calendar: WorkingDayCalendar;
   outbox: Outbox = { notifications: [] };
+  /** Tasks opened (or come open) in this reaction, announced at its end. */
+  private opened: string[] = [];
   /** Bumped by every change, so the shell knows to look at timers and visibility again. */
   version = 0;
 
@@ -71,6 +96,8 @@ export class CaseMachine {
     readonly policy: Policy,
     private readonly entries: Record<Stage, StageEntry>,
     now: string,
+    /** `patched` of the workflow API in the workflow; outside one, every change applies. */
+    readonly patched: (patchId: string) => boolean = () => true,
   ) {
     this.now = now;
     this.calendar = new WorkingDayCalendar(internal.calendar);
@@ -121,17 +148,63 @@ export class CaseMachine {
     this.version++;
   }
 
+  /**
+   * Queues a notice, sent after the reaction; its key makes it delivered once. Every notice names the
+   * case as its readers know it (number, unit, category) and carries the supervision body of the
+   * case's locality, which is told when it cannot be delivered.
+   */
   notify(key: string, template: NotificationTemplate, audience: NotifyInput['audience'], vars: Record<string, string | number | boolean> = {}): void {
+    const supervision = this.bodyOf('supervision');
+    const recipient = audience.unit && !audience.cadre ? this.s.jurisdiction?.names?.[audience.unit] : undefined;
     this.outbox.notifications.push({
       caseId: this.s.caseId,
       key: `${this.s.caseId}:${key}`,
       template,
       audience,
-      vars: { caseId: this.s.caseId, stage: this.s.stage, stageLabel: this.s.stageLabel, ...vars },
+      ...(supervision ? { supervision } : {}),
+      vars: {
+        caseId: this.s.caseId,
+        stage: this.s.stage,
+        stageLabel: this.s.stageLabel,
+        unitCode: this.s.unitCode,
+        unitName: unitLabel(this.s.unitCode, this.s.jurisdiction?.names),
+        category: this.s.category,
+        ...(recipient ? { recipientName: recipient } : {}),
+        ...vars,
+      },
     });
   }
 
+  /**
+   * The opening notice of every task opened (or, for a later one, come open) and still open at the
+   * end of a reaction: to the body that must act, what is asked of it and by when. A notice of the
+   * reaction that already names the task (`vars.taskId`: the supplement request with its items, the
+   * ruling notice with the appeal window, the expert invitation, the revisit reminder) is its
+   * opening notice. Keyed by the task's id, so it is sent once.
+   */
+  private announceOpenedTasks(): void {
+    const ids = this.opened;
+    this.opened = [];
+    for (const id of ids) {
+      const t = this.s.tasks.find((x) => x.id === id);
+      if (!t || t.status !== 'open' || this.outbox.notifications.some((n) => n.vars.taskId === id)) continue;
+      this.notify(`${id}:opened`, 'taskOpened', this.audienceOf(t), { taskId: t.id, task: t.kind, role: t.role, dueAt: t.dueAt, ...taskDetail(this.s, t) });
+    }
+  }
+
+  /** Called by the watcher: the planned tasks whose time has come are announced in this reaction. */
+  tasksComeOpen(): void {
+    const upcoming = this.internal.upcoming;
+    if (!upcoming?.length) return;
+    const now = Date.parse(this.now);
+    const open = (id: string) => this.s.tasks.find((t) => t.id === id && t.status === 'open');
+    const due = upcoming.filter((id) => Date.parse(open(id)?.opensAt ?? '') <= now);
+    this.opened.push(...due);
+    this.internal.upcoming = upcoming.filter((id) => open(id) !== undefined && !due.includes(id));
+  }
+
   takeOutbox(): Outbox {
+    this.announceOpenedTasks();
     const out = this.outbox;
     this.outbox = { notifications: [] };
     return out;
@@ -162,6 +235,10 @@ export class CaseMachine {
     };
     this.s.tasks.push(task);
     this.version++;
+    if (this.patched(TASK_OPENING_NOTICES)) {
+      if (Date.parse(opensAt) > Date.parse(this.now)) this.internal.upcoming = [...(this.internal.upcoming ?? []), task.id];
+      else this.opened.push(task.id);
+    }
     return task;
   }
 

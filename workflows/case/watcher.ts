@@ -1,5 +1,6 @@
 /**
- * The deadline watcher: what happens as time passes. Scheduled revisits open, reminders go out before
+ * The deadline watcher: what happens as time passes. Scheduled revisits open (a task planned to open
+ * later wakes the watcher at its opening and is announced then, see `CaseMachine.tasksComeOpen`), reminders go out before
  * a deadline, an overdue wait escalates to supervision (again every escalation interval while it
  * stays open) and applies its expiry rule. Also the re-planning when a calendar notice arrives.
  * Pure: the shell calls `tick` when `nextWakeAt` comes.
@@ -69,6 +70,7 @@ function escalate(m: CaseMachine, t: PendingTask): void {
 /** Handles everything due at `m.now`. */
 export function tick(m: CaseMachine): void {
   const now = Date.parse(m.now);
+  m.tasksComeOpen();
   for (const t of [...m.openTasks()]) {
     if (t.status !== 'open' || Date.parse(t.opensAt) > now) continue;
     if (t.kind === 'revisit') {

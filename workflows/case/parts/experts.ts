@@ -16,7 +16,7 @@ export function applyExpertInvitation(m: CaseMachine, actor: Actor, input: z.out
   const task = m.task('expertOpinion') ?? m.openWait('expertOpinion', 'expert', 'expertReview', { assignees: m.s.experts.invited });
   task.assignees = m.s.experts.invited;
   const uninvited = m.s.experts.invited.filter((e) => !m.internal.expertsNotified.includes(e));
-  m.notify(`experts-invited-${m.internal.expertsNotified.length}`, 'expertInvitation', { role: 'expert', subjects: uninvited }, { dueAt: task.dueAt });
+  m.notify(`experts-invited-${m.internal.expertsNotified.length}`, 'expertInvitation', { role: 'expert', subjects: uninvited }, { taskId: task.id, dueAt: task.dueAt });
   m.internal.expertsNotified = [...m.internal.expertsNotified, ...uninvited];
 }
 

@@ -51,7 +51,7 @@ export function openRevisit(m: CaseMachine, r: Revisit): void {
   r.status = 'open';
   m.event('revisitOpened', undefined, { revisitId: r.id, monthOffset: r.monthOffset, dueAt: r.dueAt }, [revisitRecord(r)]);
   const task = m.task('revisit', revisitTaskId(r.id))!;
-  m.notify(`${task.id}:due`, 'revisitDue', m.audienceOf(task), { revisitId: r.id, dueAt: r.dueAt, monthOffset: r.monthOffset, tier: r.tier });
+  m.notify(`${task.id}:due`, 'revisitDue', m.audienceOf(task), { taskId: task.id, revisitId: r.id, dueAt: r.dueAt, monthOffset: r.monthOffset, tier: r.tier });
 }
 
 export function applyRevisit(m: CaseMachine, actor: Actor, input: z.output<typeof revisitSchema>): void {

@@ -30,7 +30,7 @@ export function applyAcceptance(m: CaseMachine, actor: Actor, input: z.output<ty
     m.event('supplementRequested', actor, { requestedItems: input.requestedItems, reason: input.reason });
     m.moveTo('supplement');
     const task = m.task('supplement')!;
-    m.notify(`supplement-request-${task.id}`, 'supplementRequested', { role: 'unit', unit: m.s.unitCode }, { dueAt: task.dueAt, items: (input.requestedItems ?? []).join('；') });
+    m.notify(`supplement-request-${task.id}`, 'supplementRequested', { role: 'unit', unit: m.s.unitCode }, { taskId: task.id, dueAt: task.dueAt, items: (input.requestedItems ?? []).join('；') });
     return;
   }
   m.event('accepted', actor);

@@ -80,17 +80,26 @@ export function applyRulingReview(m: CaseMachine, actor: Actor, input: z.output<
   m.moveTo('appeal');
 }
 
-/** The unit is told of the ruling and of its right to appeal within the window. */
+/** What a notice of `ruling` says of it. */
+function rulingVars(ruling: Ruling): Record<string, string | number> {
+  return {
+    outcome: ruling.outcome,
+    outcomeLabel: ruling.outcomeLabel,
+    ...(ruling.influenceMonths !== undefined ? { influenceMonths: ruling.influenceMonths } : {}),
+    ...(ruling.recommendedForm !== undefined ? { recommendedForm: ruling.recommendedForm } : {}),
+  };
+}
+
+/** The cadre, in person, at the address the registry keeps for the cadre (the notifier finds it). */
+const cadreAudience = (m: CaseMachine) => ({ role: 'unit' as const, unit: m.s.unitCode, cadre: m.s.application.cadre.id });
+
+/** The unit is told of the ruling and of its right to appeal within the window; so is the cadre. */
 export function enterAppeal(m: CaseMachine): void {
   const ruling = currentRuling(m)!;
   const window = m.openWait('appeal', 'unit', 'appealWindow');
-  m.notify(`ruling-notice-${m.s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: m.s.unitCode }, {
-    outcome: ruling.outcome,
-    outcomeLabel: ruling.outcomeLabel,
-    appealDueAt: window.dueAt,
-    ...(ruling.influenceMonths !== undefined ? { influenceMonths: ruling.influenceMonths } : {}),
-    ...(ruling.recommendedForm !== undefined ? { recommendedForm: ruling.recommendedForm } : {}),
-  });
+  const vars = { ...rulingVars(ruling), appealDueAt: window.dueAt };
+  m.notify(`ruling-notice-${m.s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: m.s.unitCode }, { taskId: window.id, ...vars });
+  m.notify(`ruling-notice-${m.s.rulings.length}:cadre`, 'rulingNoticeToCadre', cadreAudience(m), vars);
   m.event('noticeSent', undefined, { outcome: ruling.outcome, appealDueAt: window.dueAt });
 }
 
@@ -117,6 +126,7 @@ export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.outp
     m.event('rulingUpheld', actor);
   }
   m.notify('reconsideration-decision', 'decision', { role: 'unit', unit: m.s.unitCode }, { step: 'reconsideration', decision: input.decision, reason: input.reasons });
+  m.notify('reconsideration-decision:cadre', 'rulingNoticeToCadre', cadreAudience(m), { ...rulingVars(currentRuling(m)!), decision: input.decision });
   finalizeRuling(m);
 }
 
