@@ -246,6 +246,9 @@ describe('The route table', () => {
       measureProgress: 'POST /v1/cases/:caseId/measures/:measureId/progress unit',
       measureVerification: 'POST /v1/cases/:caseId/measures/:measureId/verification organization',
       revisit: 'POST /v1/cases/:caseId/revisit organization',
+      exclusionConfirmation: 'POST /v1/cases/:caseId/exclusion-confirmation organization',
+      exclusionOverride: 'POST /v1/cases/:caseId/exclusion-override organization',
+      handOffOutcome: 'POST /v1/cases/:caseId/hand-off-outcome discipline',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
     };

@@ -152,6 +152,7 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
     await tx.query('UPDATE measures SET title = NULL, last_progress = NULL WHERE case_id = $1', [caseId]);
     await tx.query('UPDATE measure_progress SET progress = NULL WHERE case_id = $1', [caseId]);
     await tx.query('UPDATE revisits SET thinking = NULL, work_performance = NULL, life_situation = NULL, assessment = NULL WHERE case_id = $1', [caseId]);
+    await tx.query('UPDATE hand_offs SET note = NULL WHERE case_id = $1', [caseId]);
     await tx.query(
       `INSERT INTO erasures (case_id, erased_at, erased_by, reason, policy_version, retention_years, closed_at, ledger_seq, plaintext_ledger_entries)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

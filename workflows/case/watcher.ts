@@ -15,6 +15,8 @@ import { revisitTaskId, openRevisit } from './parts/follow-up';
 import { supplementLapsed } from './parts/intake';
 import { measureTaskId } from './parts/remediation';
 import { appealLapsed } from './parts/ruling';
+import { exclusionLapsed } from './parts/exclusion';
+import { endInfluence, influenceEndsAt } from './parts/results';
 
 /**
  * What a wait does when its deadline passes: keep waiting and escalate (again every interval),
@@ -34,6 +36,9 @@ export const onDeadline: Record<TaskKind, { rule: 'escalate' | 'proceed' | 'clos
   correctionPlan: { rule: 'escalate' },
   measure: { rule: 'escalate' },
   revisit: { rule: 'escalate' },
+  // An unanswered exclusion report: supervision is told once, and the exclusion stands (parts/exclusion.ts).
+  exclusionReview: { rule: 'proceed', then: exclusionLapsed },
+  handOffOutcome: { rule: 'escalate' },
 };
 
 const at = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
@@ -51,6 +56,7 @@ export function nextWakeAt(m: CaseMachine): number | undefined {
     if (!t.overdue) consider(at(t.dueAt));
     else if (onDeadline[t.kind].rule === 'escalate') consider(at(t.nextEscalationAt));
   }
+  consider(at(influenceEndsAt(m)));
   return next;
 }
 
@@ -69,6 +75,8 @@ function escalate(m: CaseMachine, t: PendingTask): void {
 /** Handles everything due at `m.now`. */
 export function tick(m: CaseMachine): void {
   const now = Date.parse(m.now);
+  const influenceEnd = influenceEndsAt(m);
+  if (influenceEnd !== undefined && Date.parse(influenceEnd) <= now) endInfluence(m);
   for (const t of [...m.openTasks()]) {
     if (t.status !== 'open' || Date.parse(t.opensAt) > now) continue;
     if (t.kind === 'revisit') {
