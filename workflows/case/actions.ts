@@ -310,7 +310,10 @@ export const actionSpecs = {
     example: { thinking: '思想积极，能够吸取教训。', workPerformance: '牵头审批改革专班，目标按期完成。', lifeSituation: '稳定。', assessment: '状态良好。' },
     check(m, actor) {
       const body = m.rulingBody();
-      if (body && actor.unit !== body) reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由 ${unitLabel(body, m.s.jurisdiction?.names)} 负责`);
+      if (body && actor.unit !== body) {
+        const name = unitLabel(body, m.s.jurisdiction?.names);
+        reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由作出认定的 ${name === body ? body : `${name}（${body}）`} 负责`);
+      }
       if (!dueRevisit(m)) {
         const next = m.s.revisits.find((r) => r.status === 'scheduled');
         reject(ActionRejected.wrongStage, next ? `尚无到期的回访；下一次回访于 ${next.scheduledFor.slice(0, 10)} 开始` : '没有待进行的回访');
