@@ -13,6 +13,9 @@ import { PolicyRegistry } from '../domain/policies';
 import { buildApp } from './app';
 import { openPostgres, type Db } from '../activities/records/db';
 import { readRegistry } from '../activities/records/registry';
+import { readCadreHistory } from '../activities/records/results';
+import { recordKeysOf } from '../activities/records/sealing';
+import type { CadreHistorySource } from './history';
 import { cachedRegistry, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { temporalReadiness } from './readiness';
@@ -24,6 +27,8 @@ export interface ServerOptions {
   onClose?: () => Promise<void>;
   /** Localities, bodies and cadres (from the record store the process already has open). */
   registry?: RegistrySource;
+  /** Cadre histories (from the record store the process already has open). */
+  history?: CadreHistorySource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -41,10 +46,14 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   // small pool of its own on DATABASE_URL; without either, the demo registry (and a warning).
   let registryDb: Db | undefined;
   let registry = options.registry;
-  if (!registry && config.databaseUrl) {
+  let history = options.history;
+  if ((!registry || !history) && config.databaseUrl) {
     registryDb = openPostgres(config.databaseUrl, logger.child({ component: 'registry' }));
     const db = registryDb;
-    registry = cachedRegistry(() => readRegistry(db));
+    registry ??= cachedRegistry(() => readRegistry(db));
+    // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
+    const keys = recordKeysOf(config, logger.child({ component: 'records' }));
+    history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
   }
   if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body');
 
@@ -54,6 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     cases: createTemporalGateway(client, config),
     policies,
     ...(registry ? { registry } : {}),
+    ...(history ? { history } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
   });

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   await startServer({
     payloadCodecs,
     registry: cachedRegistry(() => readRegistry(db)),
+    history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

@@ -175,7 +175,7 @@ const isAction = (route: RouteName): route is ActionRouteName => (actionRouteNam
 /** A valid request to `route` on `caseId`: the sample application, or the action's sample body. */
 function requestFor(route: RouteName, caseId = OWN_CASE): Request {
   const { method, url } = routeAccess[route];
-  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1');
+  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1').replace(':cadreId', sampleApplication.cadre.id);
   if (route === 'openCase') return { method, url: path, payload: sampleApplication };
   if (isAction(route)) return { method, url: path, payload: actionSpecs[route].example };
   return { method, url: path };
@@ -200,7 +200,8 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
   const config = loadConfig(env as NodeJS.ProcessEnv);
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
-  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW });
+  const history = { cadreHistory: async (cadreId: string, unitCode: string) => ({ cadreId, unitCode, toleratedCases: [], rulingsInForce: [], noNegativeEvaluations: [], influencePeriods: [] }) };
+  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW, history });
   await app.ready();
   return {
     app,
@@ -251,6 +252,7 @@ describe('The route table', () => {
       handOffOutcome: 'POST /v1/cases/:caseId/hand-off-outcome discipline',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
+      cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',
     };
     const actual = Object.fromEntries(
       routeNames.map((name) => {
