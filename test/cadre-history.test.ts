@@ -178,3 +178,20 @@ test('When the API has no record store, then the history is unavailable (503), a
   expect(res.statusCode).toBe(503);
   expect(unknown.statusCode).toBe(404);
 });
+
+test('When a hand-off and then discipline\'s outcome are recorded, then the record holds both, the outcome\'s note sealed with the case\'s key', async () => {
+  const caseId = 'case-2026-HIST00005';
+  await write(caseId, '2026-01-05T01:00:00.000Z', 'opened', 'acceptance', [opened()]);
+  await write(caseId, '2026-02-02T02:00:00.000Z', 'handedOff', 'handOff', [{ type: 'handOff', reason: 'screening', ruleIds: ['NL-2'], status: 'awaiting' }], 'deny');
+  const awaiting = (await store.db.query<{ status: string; rule_ids: string[]; note: string | null }>('SELECT status, rule_ids, note FROM hand_offs WHERE case_id = $1', [caseId])).rows[0];
+  await write(caseId, '2026-03-02T02:00:00.000Z', 'handOffOutcomeRecorded', 'closed', [{ type: 'handOff', reason: 'screening', ruleIds: ['NL-2'], status: 'recorded', disposition: 'sanctioned', form: 1, note: '已谈话提醒', recordedBy: 'discipline-1' }], 'deny');
+
+  const row = (await store.db.query<{ status: string; disposition: string; form: number; note: string; recorded_by: string; recorded_at: Date; handed_at: Date }>('SELECT * FROM hand_offs WHERE case_id = $1', [caseId])).rows[0]!;
+  expect(awaiting).toEqual({ status: 'awaiting', rule_ids: ['NL-2'], note: null });
+  expect(row).toMatchObject({ status: 'recorded', disposition: 'sanctioned', form: 1, recorded_by: 'discipline-1' });
+  expect(new Date(row.handed_at).toISOString()).toBe('2026-02-02T02:00:00.000Z');
+  expect(new Date(row.recorded_at).toISOString()).toBe('2026-03-02T02:00:00.000Z');
+  expect(row.note).toMatch(/^enc:v1:/);
+  expect(row.note).not.toContain('谈话');
+  expect((await store.records.verifyLedger(caseId))[0]).toMatchObject({ ok: true, entries: 3 });
+});
