@@ -526,6 +526,20 @@ describe('Problem documents', () => {
     expect(res.json().errors).toEqual([{ path: 'body.reason', message: 'body.reason（理由）: 不予受理须说明理由' }]);
   });
 
+  test('When an exclusion override or a hand-off outcome is incomplete, then 400 names each field in Chinese and nothing reaches the case', async () => {
+    const override = await t.call('organization', { method: 'POST', url: `/v1/cases/${OWN_CASE}/exclusion-override`, payload: { falseCircumstances: [] } });
+    const outcome = await t.call('discipline', { method: 'POST', url: `/v1/cases/${OWN_CASE}/hand-off-outcome`, payload: { disposition: 'sanctioned', note: '已处理' } });
+    const english = await t.call('discipline', { method: 'POST', url: `/v1/cases/${OWN_CASE}/hand-off-outcome`, payload: { disposition: 'cleared', form: 2, note: '了结' } }, { 'accept-language': 'en' });
+
+    expect(override.statusCode).toBe(400);
+    expect(override.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.falseCircumstances', 'body.reason']);
+    expect(override.json().errors.find((e: { path: string }) => e.path === 'body.reason').message).toMatch(/^body\.reason（理由）/);
+    expect(outcome.statusCode).toBe(400);
+    expect(outcome.json().errors).toEqual([{ path: 'body.form', message: 'body.form（运用的形态）: 已依规依纪依法处理的，须注明运用的“四种形态”（1–4）' }]);
+    expect(english.json().errors).toEqual([{ path: 'body.form', message: 'only a sanction names a form of discipline' }]);
+    expect(t.cases.calls).toEqual([]);
+  });
+
   test('When a query filter is not one of the allowed values, then 400 names it and nothing is queried', async () => {
     const res = await t.call('organization', { method: 'GET', url: `/v1/cases?unit=${encodeURIComponent("X' OR CaseUnit != '")}&stage=nope` });
 

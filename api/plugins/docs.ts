@@ -36,6 +36,7 @@ export default fp(
           { name: 'actions', description: 'Human actions on a case (Workflow Updates)' },
           { name: 'tasks', description: 'The caller’s inbox' },
           { name: 'policies', description: 'Loaded policy documents' },
+          { name: 'cadres', description: 'A cadre’s history in the record system' },
           { name: 'operations', description: 'Health, readiness and this document' },
         ],
       },
