@@ -43,7 +43,21 @@ export type DomainRecord =
   | { type: 'case'; cadreId: string; cadreName: string; application: Application }
   | { type: 'ruling'; rulingNo: number; outcome: string; influenceMonths?: number; recommendedForm?: number; tier?: string; status: string; proposedBy: string; reasons: string }
   | { type: 'measure'; measureId: string; title: string; dueDate: string; status: string; lastProgress?: string; percent?: number }
-  | { type: 'revisit'; revisitId: string; monthOffset: number; tier: string; status: string; thinking?: string; workPerformance?: string; lifeSituation?: string; assessment?: string; newTier?: string; recordedBy?: string };
+  | { type: 'revisit'; revisitId: string; monthOffset: number; tier: string; status: string; thinking?: string; workPerformance?: string; lifeSituation?: string; assessment?: string; newTier?: string; recordedBy?: string }
+  /** What a final ruling leaves in the cadre's record: no negative evaluation (exempt), an influence period (mitigate). */
+  | { type: 'cadreResult'; kind: 'noNegativeEvaluation' | 'influencePeriod'; from: string; until?: string; status: 'inForce' | 'ended' }
+  /** A hand-off to discipline inspection, and what discipline recorded it made of the case. */
+  | {
+      type: 'handOff';
+      reason: string;
+      ruleIds?: string[];
+      recommendedForm?: number;
+      status: 'awaiting' | 'recorded';
+      disposition?: string;
+      form?: number;
+      note?: string;
+      recordedBy?: string;
+    };
 
 export type NotificationTemplate =
   | 'caseOpened'
@@ -61,7 +75,9 @@ export type NotificationTemplate =
   | 'revisitDue'
   | 'caseClosed'
   | 'deadlineChanged'
-  | 'recordFailed';
+  | 'recordFailed'
+  | 'exclusionReport'
+  | 'influencePeriodEnded';
 
 export interface NotifyInput {
   caseId: string;

@@ -32,6 +32,7 @@ export const routeAccess = {
   tasks: { method: 'GET', url: '/v1/tasks', roles: anyCaseRole },
   listPolicies: { method: 'GET', url: '/v1/policies', roles: anyRole },
   getPolicy: { method: 'GET', url: '/v1/policies/:version', roles: anyRole },
+  cadreHistory: { method: 'GET', url: '/v1/cadres/:cadreId/history', roles: ['unit', 'organization', 'discipline', 'committee', 'supervisor'] },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof routeAccess;

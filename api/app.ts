@@ -20,6 +20,8 @@ import { loadCalendar } from '../domain/calendar/notices';
 import { demoRegistry, staticRegistry, type RegistryAdmin, type RegistrySource } from './registry';
 import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
+import type { CadreHistorySource } from './history';
+import cadreRoutes from './routes/cadres';
 import { clientTokenPattern } from './ids';
 import auth from './plugins/auth';
 import cors from './plugins/cors';
@@ -59,6 +61,8 @@ export interface AppDeps {
   payloadCodecs?: PayloadCodec[];
   /** The clock; tests pin it. */
   now?: () => Date;
+  /** Cadre histories from the record system; without it GET /v1/cadres/:cadreId/history answers 503. */
+  history?: CadreHistorySource;
 }
 
 /** A client's X-Request-Id when it is short and printable, else a fresh one. */
@@ -99,7 +103,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()) });
+  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history });
   await app.register(problems);
   await app.register(http);
   await app.register(text);
@@ -119,6 +123,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(taskRoutes);
   await app.register(policyRoutes);
   if (deps.registryAdmin) await app.register(adminRoutes, { admin: deps.registryAdmin });
+  await app.register(cadreRoutes);
   if (deps.payloadCodecs) {
     await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
     await app.register(signinRoutes);

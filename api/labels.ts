@@ -97,9 +97,13 @@ export const fieldLabels: Readonly<Record<string, string>> = {
   retired: '停用',
   code: '代码',
   id: '干部编号',
+  falseCircumstances: '经核实不属实的情形',
+  disposition: '处理结果',
+  form: '运用的形态',
   // Parameters, query and headers
   caseId: '案件编号',
   measureId: '措施编号',
+  cadreId: '干部编号',
   version: '政策版本',
   stage: '阶段',
   unit: '单位',

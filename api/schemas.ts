@@ -23,6 +23,8 @@ export const applicationBody = applicationSchema.meta({ id: 'Application', examp
 
 export const caseParams = z.object({ caseId: caseIdSchema });
 export const measureParams = z.object({ caseId: caseIdSchema, measureId: measureIdSchema });
+/** A cadre id as the application carries it (personal data: it never reaches a log line). */
+export const cadreParams = z.object({ cadreId: z.string().trim().min(1).max(64) });
 export const policyParams = z.object({ version: policySchema.shape.version });
 
 export const idempotencyKeySchema = z

@@ -13,6 +13,9 @@ import { PolicyRegistry } from '../domain/policies';
 import { buildApp } from './app';
 import { openPostgres, type Db } from '../activities/records/db';
 import { readRegistry } from '../activities/records/registry';
+import { readCadreHistory } from '../activities/records/results';
+import { recordKeysOf } from '../activities/records/sealing';
+import type { CadreHistorySource } from './history';
 import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { temporalReadiness } from './readiness';
@@ -26,6 +29,8 @@ export interface ServerOptions {
   registry?: RegistrySource;
   /** The registry's administration on that same store (the admin routes). */
   registryAdmin?: RegistryAdmin;
+  /** Cadre histories (from the record store the process already has open). */
+  history?: CadreHistorySource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -44,11 +49,17 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   let registryDb: Db | undefined;
   let registry = options.registry;
   let admin = options.registryAdmin;
-  if (!registry && config.databaseUrl) {
+  let history = options.history;
+  if ((!registry || !history) && config.databaseUrl) {
     registryDb = openPostgres(config.databaseUrl, logger.child({ component: 'registry' }));
     const db = registryDb;
-    registry = cachedRegistry(() => readRegistry(db));
-    admin = registryAdmin(db);
+    if (!registry) {
+      registry = cachedRegistry(() => readRegistry(db));
+      admin = registryAdmin(db);
+    }
+    // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
+    const keys = recordKeysOf(config, logger.child({ component: 'records' }));
+    history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
   }
   if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body, and there are no admin routes');
 
@@ -59,6 +70,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     policies,
     ...(registry ? { registry } : {}),
     ...(admin ? { registryAdmin: admin } : {}),
+    ...(history ? { history } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
   });

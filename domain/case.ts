@@ -4,7 +4,7 @@
  * OpenAPI document.
  */
 import { z } from 'zod';
-import { closeReasonLabels, stageLabels, taskLabels } from './labels';
+import { closeReasonLabels, handOffDispositionWords, stageLabels, taskLabels, type HandOffDisposition } from './labels';
 import { circumstanceKeys, durationSchema, factorKeys, faultKinds, outcomes, situations, tiers, type CircumstanceKey, type FactorKey, type Outcome, type Tier } from './policy';
 
 export const roles = ['unit', 'organization', 'discipline', 'expert', 'committee', 'supervisor', 'admin'] as const;
@@ -153,6 +153,12 @@ export const rulingReviewSchema = z.object({ decision: z.enum(['approve', 'retur
 
 export const appealSchema = z.object({ grounds: text(8000) }).strict();
 
+/**
+ * Upholding keeps the ruling; overturning sets it aside, and the replacement ruling is then proposed
+ * by the organization department and reviewed by the committee like any ruling (four eyes).
+ * `replacement`, when given, is the outcome the reconsideration calls for: the replacement proposal
+ * must have it. (Cases overturned before this rule took their replacement from here, final at once.)
+ */
 export const reconsiderationSchema = z
   .object({
     decision: z.enum(['uphold', 'overturn']),
@@ -161,9 +167,49 @@ export const reconsiderationSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.decision === 'overturn' && !r.replacement) ctx.addIssue({ code: 'custom', path: ['replacement'], message: 'overturning states the replacement ruling' });
     if (r.decision === 'uphold' && r.replacement) ctx.addIssue({ code: 'custom', path: ['replacement'], message: 'upholding takes no replacement ruling' });
   });
+
+const circumstanceKeySchema = z.enum(circumstanceKeys);
+
+/** The organization department confirms a screening exclusion (确认甄别排除): the case closes as excluded. */
+export const exclusionConfirmationSchema = z
+  .object({ comments: text(4000).optional().meta({ description: '确认意见（可选）。' }) })
+  .strict()
+  .meta({ description: '组织部门确认边界甄别的排除结论：案件以“经甄别不属于容错范围”结案，涉及违纪违法等情形的移交纪检监察机关。' });
+
+/**
+ * The organization department finds a declared circumstance that excluded the case false and sends
+ * the case on to investigation (改送调查核实), with its reason.
+ */
+export const exclusionOverrideSchema = z
+  .object({
+    reason: text(4000).meta({ description: '认定申报情形不实、改送调查核实的理由。' }),
+    falseCircumstances: z
+      .array(circumstanceKeySchema)
+      .min(1)
+      .max(circumstanceKeys.length)
+      .refine((c) => new Set(c).size === c.length, 'circumstances must be distinct')
+      .meta({ description: '经核实不属实的申报情形（须包括触发排除的每一项情形）。' }),
+  })
+  .strict()
+  .meta({ description: '组织部门经核实认为触发排除的申报情形不属实，说明理由后将案件改送调查核实。' });
+
+export const handOffDispositions = Object.keys(handOffDispositionWords) as [HandOffDisposition, ...HandOffDisposition[]];
+
+/** Discipline inspection records what became of a case handed to it (移交处理结果). */
+export const handOffOutcomeSchema = z
+  .object({
+    disposition: z.enum(handOffDispositions).meta({ description: `处理结果：${handOffDispositions.map((d) => `\`${d}\` ${handOffDispositionWords[d].zh}`).join('，')}。` }),
+    form: z.number().int().min(1).max(4).optional().meta({ description: '运用的“四种形态”（1–4），处理结果为 sanctioned 时必填。' }),
+    note: text(4000).meta({ description: '处理情况说明。' }),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.disposition === 'sanctioned' && o.form === undefined) ctx.addIssue({ code: 'custom', path: ['form'], message: 'a sanction names the form of discipline used (1–4)' });
+    if (o.disposition !== 'sanctioned' && o.form !== undefined) ctx.addIssue({ code: 'custom', path: ['form'], message: 'only a sanction names a form of discipline' });
+  })
+  .meta({ description: '纪检监察机关反馈移交案件的处理结果，记入档案。' });
 
 export const correctionPlanSchema = z
   .object({
@@ -377,12 +423,52 @@ export const caseStateSchema = z
         at: instant,
         by: z.string(),
         grounds: z.string(),
-        decision: z.object({ by: z.string(), at: instant, decision: z.enum(['uphold', 'overturn']), reasons: z.string() }).strict().optional(),
+        decision: z
+          .object({
+            by: z.string(),
+            at: instant,
+            decision: z.enum(['uphold', 'overturn']),
+            reasons: z.string(),
+            /** Overturned: the outcome the replacement ruling must have, when the reconsideration named one. */
+            replacement: z.object({ outcome: outcomeSchema }).strict().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
     handOff: z
-      .object({ at: instant, reason: z.enum(['screening', 'denied']), recommendedForm: z.number().int().optional(), ruleIds: z.array(z.string()).optional() })
+      .object({
+        at: instant,
+        reason: z.enum(['screening', 'denied']),
+        recommendedForm: z.number().int().optional(),
+        ruleIds: z.array(z.string()).optional(),
+        /** What discipline inspection recorded it made of the case. */
+        outcome: z
+          .object({ by: z.string(), at: instant, disposition: z.enum(handOffDispositions), dispositionLabel: z.string(), form: z.number().int().optional(), note: z.string() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** A screening exclusion reported to the organization department, and what it decided. */
+    exclusion: z
+      .object({
+        phase: z.enum(['application', 'investigation']),
+        at: instant,
+        ruleIds: z.array(z.string()),
+        decision: z
+          .object({
+            by: z.string(),
+            at: instant,
+            decision: z.enum(['confirmed', 'overridden', 'lapsed']),
+            comments: z.string().optional(),
+            reason: z.string().optional(),
+            falseCircumstances: z.array(circumstanceKeySchema).optional(),
+          })
+          .strict()
+          .optional(),
+      })
       .strict()
       .optional(),
     correctionPlan: z.object({ at: instant, by: z.string(), opinion: z.string() }).strict().optional(),
@@ -393,6 +479,11 @@ export const caseStateSchema = z
     finalAt: instant.optional(),
     /** Mitigate: the last day of the influence period (影响期). */
     influenceUntil: civilDate.optional(),
+    /**
+     * Mitigate: the influence period as recorded (first and last day), the instant it ends (00:00
+     * Beijing time after its last day) and when the case saw it end. The case stays open until then.
+     */
+    influence: z.object({ from: civilDate, until: civilDate, endsAt: instant, endedAt: instant.optional() }).strict().optional(),
     tasks: z.array(pendingTaskSchema),
     timeline: z.array(timelineEntrySchema),
     /** The record system refused this case's ledger entries for good; they are retried until it takes them. */

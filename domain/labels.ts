@@ -22,6 +22,8 @@ export const stageWords = {
   reconsideration: w('申诉复核', 'reconsideration'),
   remediation: w('纠错整改', 'remediation'),
   followUp: w('跟踪回访', 'follow-up'),
+  exclusionReview: w('甄别排除待确认', 'exclusion to be confirmed'),
+  handOff: w('已移交纪检监察（待反馈处理结果）', 'handed to discipline inspection (outcome awaited)'),
   closed: w('已结案', 'closed'),
 };
 
@@ -39,6 +41,8 @@ export const taskWords = {
   correctionPlan: w('纠错意见', 'correction plan'),
   measure: w('纠错措施', 'correction measure'),
   revisit: w('回访', 'revisit'),
+  exclusionReview: w('确认甄别排除结论', 'exclusion review'),
+  handOffOutcome: w('反馈移交处理结果', 'hand-off outcome'),
 };
 
 export const roleWords = {
@@ -103,6 +107,29 @@ export const faultKindWords: Record<FaultKind, Words> = {
   moral: w('道德过错', 'moral fault'),
 };
 
+/** What discipline inspection made of a case handed to it (移交处理结果). */
+export const handOffDispositionWords = {
+  sanctioned: w('已依规依纪依法处理', 'dealt with under the rules'),
+  cleared: w('经核查予以了结', 'closed after checking, no action'),
+  transferred: w('移送司法机关或其他有关机关处理', 'transferred to the judiciary or another competent body'),
+};
+export type HandOffDisposition = keyof typeof handOffDispositionWords;
+
+/** The four forms of discipline (四种形态), 1–4. */
+export const disciplineFormWords: Record<1 | 2 | 3 | 4, Words> = {
+  1: w('第一种形态（批评教育、谈话函询）', 'form 1 (criticism, talks, letters of inquiry)'),
+  2: w('第二种形态（轻处分、组织调整）', 'form 2 (light sanctions, organizational adjustment)'),
+  3: w('第三种形态（重处分、重大职务调整）', 'form 3 (heavy sanctions, major post adjustment)'),
+  4: w('第四种形态（严重违纪涉嫌违法立案审查）', 'form 4 (serious violations investigated as suspected crimes)'),
+};
+
+/** What a final ruling leaves in the cadre's record (结果运用). */
+export const cadreResultWords = {
+  noNegativeEvaluation: w('不作负面评价', 'no negative evaluation'),
+  influencePeriod: w('影响期', 'influence period'),
+};
+export type CadreResultKind = keyof typeof cadreResultWords;
+
 /**
  * Incident categories. The category is a code (`categorySchema`); codes without a word here are shown
  * as they are.
@@ -135,3 +162,5 @@ export const closeReasonLabels = zhOf(closeReasonWords);
 export const circumstanceLabels = zhOf(circumstanceWords);
 export const situationLabels = zhOf(situationWords);
 export const faultKindLabels = zhOf(faultKindWords);
+export const handOffDispositionLabels = zhOf(handOffDispositionWords);
+export const cadreResultLabels = zhOf(cadreResultWords);

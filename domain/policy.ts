@@ -64,6 +64,18 @@ export const screeningRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type ScreeningRule = z.infer<typeof screeningRuleSchema>;
 
+/**
+ * Deadlines added after the first policies were published, with the value a policy without them
+ * means. A case pins its policy as it was, so a case opened before a deadline existed counts it
+ * from here (`deadlineOf`); a document that leaves it out gets the same value when it is loaded.
+ */
+export const laterDeadlineDefaults = {
+  /** The organization department confirms or overrides a screening exclusion (甄别排除结论确认). */
+  exclusionReview: { amount: 5, unit: 'workingDays' },
+  /** Discipline inspection records what became of a case handed to it (移交处理结果反馈). */
+  handOffOutcome: { amount: 30, unit: 'workingDays' },
+} as const satisfies Record<string, PolicyDuration>;
+
 const months = z.array(z.number().int().min(1).max(120)).min(1);
 
 export const policySchema = z
@@ -86,6 +98,8 @@ export const policySchema = z
         reconsideration: durationSchema,
         correctionPlan: durationSchema,
         revisitDue: durationSchema,
+        exclusionReview: durationSchema.default(laterDeadlineDefaults.exclusionReview),
+        handOffOutcome: durationSchema.default(laterDeadlineDefaults.handOffOutcome),
       })
       .strict(),
     reminders: z.object({ before: z.array(durationSchema).max(5), onTheDay: z.boolean() }).strict(),
@@ -128,3 +142,8 @@ export const policySchema = z
 
 export type Policy = z.infer<typeof policySchema>;
 export type DeadlineKey = keyof Policy['deadlines'];
+
+/** The policy's duration for `key`; for a deadline the pinned document predates, its default. */
+export function deadlineOf(policy: Pick<Policy, 'deadlines'>, key: DeadlineKey): PolicyDuration {
+  return (policy.deadlines as Partial<Policy['deadlines']>)[key] ?? (laterDeadlineDefaults as Partial<Record<DeadlineKey, PolicyDuration>>)[key]!;
+}

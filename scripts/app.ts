@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     payloadCodecs,
     registry: cachedRegistry(() => readRegistry(db)),
     registryAdmin: registryAdmin(db),
+    history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

@@ -102,7 +102,7 @@ interface CaseTarget {
   unit: string;
   invited: string[];
 }
-type Target = CaseTarget | { kind: 'unit'; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
+type Target = CaseTarget | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
 
 /** Whether the actor's jurisdiction holds the target: a unit its own, an expert where invited, a body its locality and those below. */
 function within(role: Role, variant: Variant, target: Target): boolean {
@@ -136,6 +136,9 @@ function expected(route: AccessName, role: Role, variant: Variant, target: Targe
       return inside ? { status: 'inside' } : { status: 404, type: 'notFound' };
     case 'unit':
       return inside ? { status: 201 } : { status: 403, type: 'forbidden' };
+    case 'cadre':
+      // a cadre outside the jurisdiction is unknown to the caller, as one that does not exist
+      return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     case 'entry':
       return inside ? { status: 200 } : { status: 403, type: 'outsideJurisdiction' };
     default:
@@ -213,6 +216,7 @@ beforeAll(async () => {
     policies: PolicyRegistry.load(),
     registry: cachedRegistry(() => readRegistry(store.db)),
     registryAdmin: registryAdmin(store.db),
+    history: { cadreHistory: (cadreId, unitCode) => store.records.cadreHistory(cadreId, unitCode) },
     payloadCodecs: [createPayloadCodec(config, logger)],
     readiness: {},
   });
@@ -245,6 +249,8 @@ function targetsOf(route: AccessName): Target[] {
   const row = accessRows[route];
   if (row.url.includes(':caseId')) return [cases.A, cases.B, cases.X];
   if (route === 'openCase') return [{ kind: 'unit', unit: 'JS-NJ-FGW' }, { kind: 'unit', unit: 'JS-SZ-KS-ZWB' }];
+  // the cadres of cases A (南京市) and B (昆山市)
+  if (route === 'cadreHistory') return [{ kind: 'cadre', cadreId: 'C-320100-0001', unit: 'JS-NJ-FGW' }, { kind: 'cadre', cadreId: 'C-320583-0001', unit: 'JS-SZ-KS-ZWB' }];
   if (route === 'adminLocality') {
     return [
       { kind: 'entry', path: 'JS-NJ', body: { name: '南京市', parent: 'JS' }, locality: 'JS-NJ' },
@@ -271,6 +277,7 @@ function requestOf(route: AccessName, target: Target): { method: string; path: s
   const row = accessRows[route];
   let path = row.url.replace(':measureId', 'm-1').replace(':version', 'default@2025.1');
   if (target.kind === 'case') path = path.replace(':caseId', target.caseId);
+  if (target.kind === 'cadre') path = path.replace(':cadreId', target.cadreId);
   if (target.kind === 'entry') path = path.replace(/:(code|id)$/, target.path);
   if (route === 'openCase' && target.kind === 'unit') return { method: row.method, path, body: application(target.unit) };
   if (route in actionSpecs) return { method: row.method, path, body: actionSpecs[route as keyof typeof actionSpecs].example };

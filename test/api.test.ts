@@ -176,7 +176,7 @@ const isAction = (route: RouteName): route is ActionRouteName => (actionRouteNam
 /** A valid request to `route` on `caseId`: the sample application, or the action's sample body. */
 function requestFor(route: RouteName, caseId = OWN_CASE): Request {
   const { method, url } = routeAccess[route];
-  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1');
+  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1').replace(':cadreId', sampleApplication.cadre.id);
   if (route === 'openCase') return { method, url: path, payload: sampleApplication };
   if (isAction(route)) return { method, url: path, payload: actionSpecs[route].example };
   return { method, url: path };
@@ -201,7 +201,8 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
   const config = loadConfig(env as NodeJS.ProcessEnv);
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
-  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW });
+  const history = { cadreHistory: async (cadreId: string, unitCode: string) => ({ cadreId, unitCode, toleratedCases: [], rulingsInForce: [], noNegativeEvaluations: [], influencePeriods: [] }) };
+  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW, history });
   await app.ready();
   return {
     app,
@@ -247,8 +248,12 @@ describe('The route table', () => {
       measureProgress: 'POST /v1/cases/:caseId/measures/:measureId/progress unit',
       measureVerification: 'POST /v1/cases/:caseId/measures/:measureId/verification organization',
       revisit: 'POST /v1/cases/:caseId/revisit organization',
+      exclusionConfirmation: 'POST /v1/cases/:caseId/exclusion-confirmation organization',
+      exclusionOverride: 'POST /v1/cases/:caseId/exclusion-override organization',
+      handOffOutcome: 'POST /v1/cases/:caseId/hand-off-outcome discipline',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
+      cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',
     };
     const actual = Object.fromEntries(
       routeNames.map((name) => {
@@ -520,6 +525,20 @@ describe('Problem documents', () => {
 
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([{ path: 'body.reason', message: 'body.reason（理由）: 不予受理须说明理由' }]);
+  });
+
+  test('When an exclusion override or a hand-off outcome is incomplete, then 400 names each field in Chinese and nothing reaches the case', async () => {
+    const override = await t.call('organization', { method: 'POST', url: `/v1/cases/${OWN_CASE}/exclusion-override`, payload: { falseCircumstances: [] } });
+    const outcome = await t.call('discipline', { method: 'POST', url: `/v1/cases/${OWN_CASE}/hand-off-outcome`, payload: { disposition: 'sanctioned', note: '已处理' } });
+    const english = await t.call('discipline', { method: 'POST', url: `/v1/cases/${OWN_CASE}/hand-off-outcome`, payload: { disposition: 'cleared', form: 2, note: '了结' } }, { 'accept-language': 'en' });
+
+    expect(override.statusCode).toBe(400);
+    expect(override.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.falseCircumstances', 'body.reason']);
+    expect(override.json().errors.find((e: { path: string }) => e.path === 'body.reason').message).toMatch(/^body\.reason（理由）/);
+    expect(outcome.statusCode).toBe(400);
+    expect(outcome.json().errors).toEqual([{ path: 'body.form', message: 'body.form（运用的形态）: 已依规依纪依法处理的，须注明运用的“四种形态”（1–4）' }]);
+    expect(english.json().errors).toEqual([{ path: 'body.form', message: 'only a sanction names a form of discipline' }]);
+    expect(t.cases.calls).toEqual([]);
   });
 
   test('When a query filter is not one of the allowed values, then 400 names it and nothing is queried', async () => {

@@ -38,7 +38,7 @@ const drill: Policy = {
   effectiveFrom: '2000-01-01',
   deadlines: {
     acceptance: s(120), supplement: s(120), investigation: s(120), expertReview: s(120), consultation: s(120), rulingProposal: s(120),
-    review: s(120), appealWindow: s(4), reconsideration: s(120), correctionPlan: s(120), revisitDue: s(120),
+    review: s(120), appealWindow: s(4), reconsideration: s(120), correctionPlan: s(120), revisitDue: s(120), exclusionReview: s(120), handOffOutcome: s(120),
   },
   escalationInterval: s(120),
   followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] },

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPolicy, PolicyError, PolicyRegistry } from '../domain/policies';
-import { policySchema } from '../domain/policy';
+import { deadlineOf, laterDeadlineDefaults, policySchema, type Policy } from '../domain/policy';
 
 function dirWith(files: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-policies-'));
@@ -57,4 +57,16 @@ test('When a case\'s locality has no policy of its own, then the nearest localit
   expect(registry.currentFor(['JS-NJ', 'JS'], '2026-06-01').version).toBe('jiangsu@2026.1');
   expect(registry.currentFor(['SN-XA', 'SN'], '2026-06-01').version).toBe('default@2025.1');
   expect(registry.currentFor(['JS-SZ-KS', 'JS-SZ', 'JS'], '2025-06-01').version).toBe('default@2025.1');
+});
+
+test('When a pinned policy predates the exclusion-review and hand-off-outcome deadlines, then they count from their defaults, which the default document states', () => {
+  const { exclusionReview: _e, handOffOutcome: _h, ...older } = defaultPolicy.deadlines;
+  const pinned = { ...defaultPolicy, deadlines: older } as unknown as Policy;
+
+  expect(deadlineOf(pinned, 'exclusionReview')).toEqual({ amount: 5, unit: 'workingDays' });
+  expect(deadlineOf(pinned, 'handOffOutcome')).toEqual({ amount: 30, unit: 'workingDays' });
+  expect(deadlineOf(pinned, 'acceptance')).toEqual(defaultPolicy.deadlines.acceptance);
+  // a document that leaves them out is loaded with the same values: one version, one content
+  expect(policySchema.parse({ ...defaultPolicy, deadlines: older }).deadlines).toEqual(defaultPolicy.deadlines);
+  expect(defaultPolicy.deadlines).toMatchObject(laterDeadlineDefaults);
 });

@@ -40,6 +40,8 @@ export const notificationTemplates = [
   'caseClosed',
   'deadlineChanged',
   'recordFailed',
+  'exclusionReport',
+  'influencePeriodEnded',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -57,7 +59,8 @@ void listIsComplete;
  * rulingNoticeToCadre {outcome, [decision], [influenceMonths], [recommendedForm], [appealDueAt]} ·
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
- * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures}.
+ * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures} ·
+ * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until}.
  */
 export const templates: TemplateCatalog = {
   taskOpened: {
@@ -226,6 +229,26 @@ export const templates: TemplateCatalog = {
       text: 'The State Council published the {year} holiday arrangements: the "{task}" step of case {caseId} is now due {dueAt} instead of {from}.',
     },
   },
+  exclusionReport: {
+    zh: {
+      subject: '【甄别排除报告】案件 {caseId} 经边界甄别被排除',
+      text: '案件 {caseId} 在{phase}阶段的边界甄别中触发以下规则：{rules}。请于 {dueAt} 前确认排除结论；如触发排除的申报情形经核实不属实，可说明理由改送调查核实（可否改送：{overridable}）。逾期未办理的，排除结论视为确认，案件以“经甄别不属于容错范围”结案。',
+    },
+    en: {
+      subject: '[Exclusion] Case {caseId} was excluded by screening',
+      text: 'Screening of case {caseId} at {phase} fired these rules: {rules}. Please confirm the exclusion by {dueAt}; if a declared circumstance that fired is found false, you may send the case on to investigation with your reason (possible here: {overridable}). Without an answer by then the exclusion stands and the case closes as not tolerable.',
+    },
+  },
+  influencePeriodEnded: {
+    zh: {
+      subject: '【影响期届满】案件 {caseId} 的影响期已届满',
+      text: '案件 {caseId} 从轻或减轻处理的影响期（{from} 至 {until}）已届满。请在干部考核、选拔任用等工作中据此掌握；回访完成后案件办结。',
+    },
+    en: {
+      subject: '[Influence period ended] Case {caseId}',
+      text: 'The influence period of the mitigated ruling on case {caseId} ({from} to {until}) has ended. Please take it into account in evaluations and appointments; the case closes once its revisits are done.',
+    },
+  },
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
@@ -282,6 +305,12 @@ const templateLabels: Labels = {
   caseClosed: { zh: '结案', en: 'case closed' },
   deadlineChanged: { zh: '期限调整', en: 'deadline moved' },
   recordFailed: { zh: '记录异常', en: 'record failure' },
+  exclusionReport: { zh: '甄别排除报告', en: 'exclusion report' },
+  influencePeriodEnded: { zh: '影响期届满', en: 'influence period ended' },
+};
+const phaseLabels: Labels = {
+  application: { zh: '受理', en: 'acceptance' },
+  investigation: { zh: '调查核实', en: 'investigation' },
 };
 
 const labelsByVar: Record<string, Labels> = {
@@ -297,6 +326,7 @@ const labelsByVar: Record<string, Labels> = {
   decision: decisionLabels,
   reason: handOffReasonLabels,
   template: templateLabels,
+  phase: phaseLabels,
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -156,6 +156,7 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
     // the cadre's own mail address, where the case's notices to the cadre in person went
     await tx.query(`UPDATE outbox SET to_address = '' WHERE case_id = $1 AND key IN (SELECT key FROM notifications WHERE case_id = $1 AND channel = 'email' AND audience ? 'cadre')`, [caseId]);
     await tx.query(`UPDATE notifications SET target = NULL, error = NULL WHERE case_id = $1 AND audience ? 'cadre'`, [caseId]);
+    await tx.query('UPDATE hand_offs SET note = NULL WHERE case_id = $1', [caseId]);
     await tx.query(
       `INSERT INTO erasures (case_id, erased_at, erased_by, reason, policy_version, retention_years, closed_at, ledger_seq, plaintext_ledger_entries)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

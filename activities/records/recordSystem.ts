@@ -15,6 +15,8 @@ import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
 import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type ChainFields, type LedgerRow, type LedgerVerification } from './ledger';
 import { LOCK_NAMESPACE } from './migrate';
 import { isSealed, RecordKeyError, type CaseKey, type RecordKeys } from './sealing';
+import { readCadreHistory, writeResultRecord } from './results';
+import type { CadreHistory } from '../../domain/history';
 
 export type PerformanceGrade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
 
@@ -23,6 +25,8 @@ export interface RecordStore extends RecordSystem {
   verifyLedger(caseId?: string): Promise<LedgerVerification[]>;
   /** The case as the record system holds it, personal data opened; undefined for an unknown case. */
   readCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** The cadre's tolerated cases, rulings in force, no-negative-evaluation records and influence periods. */
+  cadreHistory(cadreId: string, unitCode: string): Promise<CadreHistory>;
 }
 
 /** A case read back from the record store. An erased case has `erased` and none of its personal data. */
@@ -216,6 +220,10 @@ async function writeRecord(tx: Queryable, keys: RecordKeys, key: CaseKey, caseId
       );
       return;
     }
+    case 'cadreResult':
+    case 'handOff':
+      await writeResultRecord(tx, key, caseId, at, record);
+      return;
     default:
       throw new InvalidRecordInput(`unknown domain record type ${JSON.stringify((record as { type?: unknown }).type)}`);
   }
@@ -423,5 +431,7 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
     verifyLedger: (caseId) => verifyLedger(db, caseId),
 
     readCase: (caseId) => readCase(db, keys, caseId),
+
+    cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode),
   };
 }

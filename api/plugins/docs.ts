@@ -37,6 +37,7 @@ export default fp(
           { name: 'tasks', description: 'The caller’s inbox' },
           { name: 'policies', description: 'Loaded policy documents' },
           { name: 'admin', description: 'The registry of localities, bodies and cadres, and its audit (admins only)' },
+          { name: 'cadres', description: 'A cadre’s history in the record system' },
           { name: 'operations', description: 'Health, readiness and this document' },
         ],
       },

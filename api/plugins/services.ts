@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { PolicyRegistry } from '../../domain/policies';
 import type { RegistrySource } from '../registry';
 import type { CaseGateway } from '../gateway';
+import type { CadreHistorySource } from '../history';
 
 /**
  * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
@@ -24,6 +25,8 @@ export interface Services {
   readiness: Readiness;
   /** The clock: today's date picks the policy and the year of a case number. */
   now: () => Date;
+  /** Cadre histories from the record system, where the process has one. */
+  history?: CadreHistorySource | undefined;
 }
 
 declare module 'fastify' {
@@ -35,6 +38,7 @@ declare module 'fastify' {
     registry: RegistrySource;
     readiness: Readiness;
     now: () => Date;
+    history: CadreHistorySource | undefined;
   }
 }
 
@@ -47,6 +51,7 @@ export default fp<Services>(
     app.decorate('registry', services.registry);
     app.decorate('readiness', services.readiness);
     app.decorate('now', services.now);
+    app.decorate('history', services.history);
   },
   { name: 'services' },
 );

@@ -19,6 +19,8 @@ test('When cases go through refusal, supplement, experts, appeal, hand-off, over
 
   const excluded = await startCase(h, { application: sampleApplication({ circumstances: { privateGain: true } }) });
   await toInvestigation(excluded);
+  await act(excluded, updates.exclusionConfirmation, actors.org, {});
+  await act(excluded, updates.handOffOutcome, actors.discipline, { disposition: 'cleared', note: '经核查予以了结' });
   await excluded.result();
 
   const experts = await startCase(h);
@@ -40,11 +42,12 @@ test('When cases go through refusal, supplement, experts, appeal, hand-off, over
   const denied = await startCase(h);
   await toRuling(denied, 3);
   await toFinal(h, denied, { outcome: 'deny', recommendedForm: 1, reasons: '不予容错' });
+  await act(denied, updates.handOffOutcome, actors.discipline, { disposition: 'sanctioned', form: 1, note: '谈话提醒' });
   await denied.result();
 
   const sent = h.notifier.sent;
   const templates = new Set(sent.map((n) => n.template));
-  for (const t of ['caseOpened', 'taskOpened', 'reminder', 'escalation', 'supplementRequested', 'decision', 'rulingNotice', 'rulingNoticeToCadre', 'handOff', 'rulingReport', 'expertInvitation', 'measureOverdue', 'revisitDue', 'caseClosed'] as const) {
+  for (const t of ['caseOpened', 'taskOpened', 'reminder', 'escalation', 'supplementRequested', 'decision', 'rulingNotice', 'rulingNoticeToCadre', 'handOff', 'rulingReport', 'expertInvitation', 'measureOverdue', 'revisitDue', 'caseClosed', 'exclusionReport'] as const) {
     expect(templates).toContain(t);
   }
   for (const n of sent) {

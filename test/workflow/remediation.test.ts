@@ -101,3 +101,79 @@ test('When a revisit is not recorded within its window, then it stays open and k
   s = await act(handle, updates.revisit, actors.org, revisit(1));
   expect(s.revisits[0]!.status).toBe('done');
 });
+
+describe('What a final ruling leaves in the record', () => {
+  test('When an exempt ruling becomes final, then the cadre is recorded with "no negative evaluation" from that day', async () => {
+    const handle = await startCase(h);
+    await toRuling(handle, 9);
+    const s = await toFinal(h, handle, { outcome: 'exempt', tier: 'support', reasons: '符合免责情形' });
+    expect(s.stage).toBe('remediation');
+    expect(s.influence).toBeUndefined();
+    await eventually(() => {
+      const final = h.records.events.find((e) => e.caseId === s.caseId && e.entry.event === 'rulingFinal');
+      expect(final?.records?.filter((r) => r.type === 'cadreResult')).toEqual([
+        { type: 'cadreResult', kind: 'noNegativeEvaluation', from: new Date(Date.parse(s.finalAt!) + 8 * 3600_000).toISOString().slice(0, 10), status: 'inForce' },
+      ]);
+    });
+  });
+
+  test('When a mitigated case finishes its revisits before its influence period ends, then it stays open until the end, tells the ruling body and closes', async () => {
+    const handle = await startCase(h);
+    await toRuling(handle, 6);
+    let s = await toFinal(h, handle, { outcome: 'mitigate', influenceMonths: 18, tier: 'incentive', reasons: '从轻处理' });
+    const finalDay = new Date(Date.parse(s.finalAt!) + 8 * 3600_000).toISOString().slice(0, 10);
+    expect(s.influence).toEqual({ from: finalDay, until: s.influenceUntil, endsAt: expect.stringMatching(/T16:00:00\.000Z$/) });
+    // the period ends when its last day does: 00:00 Beijing time on the day after
+    expect(new Date(Date.parse(s.influence!.endsAt) + 8 * 3600_000).toISOString().slice(0, 10)).not.toBe(s.influenceUntil);
+    s = await remediate(h, handle, { dueInDays: 10, complete: true });
+    expect(s.stage).toBe('followUp');
+    for (const i of [0, 1]) {
+      const r = (await state(handle)).revisits[i]!;
+      await h.env.sleep(Math.max(Date.parse(r.scheduledFor) - (await h.env.currentTimeMs()) + days(1), 1000));
+      s = await act(handle, updates.revisit, actors.org, revisit(i));
+    }
+    // every revisit is done, but the influence period still runs (18 months after the ruling)
+    expect(s.revisits.every((r) => r.status === 'done')).toBe(true);
+    expect(s.stage).toBe('followUp');
+    expect(h.notifier.of(s.caseId, 'influencePeriodEnded')).toEqual([]);
+    await h.env.sleep(Date.parse(s.influence!.endsAt) - (await h.env.currentTimeMs()) + 60_000);
+    const closed = await handle.result();
+    expect(closed.stage).toBe('closed');
+    expect(closed.closeReason).toBe('completed');
+    expect(closed.influence?.endedAt).toBeDefined();
+    expect(closed.timeline.map((e) => e.event).slice(-2)).toEqual(['influencePeriodEnded', 'closed']);
+    const notices = h.notifier.of(s.caseId, 'influencePeriodEnded');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.audience).toEqual({ role: 'organization', unit: 'JS-NJ-ZZB' });
+    expect(notices[0]!.vars).toMatchObject({ from: finalDay, until: s.influenceUntil });
+    const influence = h.records.events.filter((e) => e.caseId === s.caseId).flatMap((e) => e.records ?? []).filter((r) => r.type === 'cadreResult');
+    expect(influence).toEqual([
+      { type: 'cadreResult', kind: 'influencePeriod', from: finalDay, until: s.influenceUntil, status: 'inForce' },
+      { type: 'cadreResult', kind: 'influencePeriod', from: finalDay, until: s.influenceUntil, status: 'ended' },
+    ]);
+    await recordHistory(handle, 'mitigate-influence-period-ended');
+  });
+
+  test('When the province\'s organization department proposes the ruling, then it is the ruling body: the correction plan and revisits are its own', async () => {
+    const handle = await startCase(h);
+    await toRuling(handle, 9);
+    let s = await toFinal(h, handle, { outcome: 'exempt', tier: 'incentive', reasons: '符合免责情形' });
+    expect(s.rulingBody).toBe('JS-NJ-ZZB');
+    const other = await startCase(h);
+    await toRuling(other, 9);
+    await act(other, updates.rulingProposal, actors.provinceOrg, { outcome: 'exempt', tier: 'incentive', reasons: '符合免责情形' });
+    s = await act(other, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+    expect(s.rulingBody).toBe('JS-ZZB');
+    s = await state(other);
+    await h.env.sleep(Date.parse(s.tasks.find((t) => t.kind === 'appeal' && t.status === 'open')!.dueAt) - (await h.env.currentTimeMs()) + 60_000);
+    s = await state(other);
+    expect(s.tasks.find((t) => t.kind === 'correctionPlan' && t.status === 'open')?.body).toBe('JS-ZZB');
+    expect(s.tasks.filter((t) => t.kind === 'revisit').map((t) => t.body)).toEqual(['JS-ZZB', 'JS-ZZB']);
+    await act(other, updates.correctionPlan, actors.provinceOrg, { opinion: '完善流程', measures: [{ title: '修订细则', description: '补齐复核环节', dueDate: new Date((await h.env.currentTimeMs()) + days(20)).toISOString().slice(0, 10) }] });
+    const r = (await state(other)).revisits[0]!;
+    await h.env.sleep(Date.parse(r.scheduledFor) - (await h.env.currentTimeMs()) + days(1));
+    await expectRejected(other, updates.revisit, actors.org, revisit(0), 'forbidden', /谁容错、谁回访.*JS-ZZB/);
+    s = await act(other, updates.revisit, actors.provinceOrg, revisit(0));
+    expect(s.revisits[0]!.record?.by).toBe(actors.provinceOrg.sub);
+  });
+});

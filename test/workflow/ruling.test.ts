@@ -30,7 +30,7 @@ test('When the committee returns a ruling and then approves the revised one, the
   expect(s.revisits.map((r) => r.monthOffset)).toEqual([3, 6, 12]);
 });
 
-test('When a unit appeals within the window and another committee member overturns, then the replacement ruling is final', async () => {
+test('When a unit appeals and another committee member overturns, then the replacement ruling is proposed and reviewed by two people and, approved, is final', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 6);
   await act(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 6, tier: 'focus', reasons: '从轻处理' });
@@ -44,16 +44,52 @@ test('When a unit appeals within the window and another committee member overtur
     reasons: '损失已全额挽回，改为免责',
     replacement: { outcome: 'exempt', tier: 'incentive' },
   });
+  // the overturned ruling is set aside; its replacement is proposed like any ruling
+  expect(s.stage).toBe('rulingProposal');
+  expect(s.outcome).toBeUndefined();
+  expect(s.rulings.map((r) => [r.outcome, r.status])).toEqual([['mitigate', 'superseded']]);
+  expect(s.appeal?.decision).toMatchObject({ by: 'committee-2', decision: 'overturn', replacement: { outcome: 'exempt' } });
+  await expectRejected(handle, updates.withdrawal, actors.unit, { reason: '撤回' }, 'wrongStage', /申诉复核/);
+  // the reconsideration named the outcome; the composite of 60 suggests mitigate, so leaving the band needs a justification
+  expect(s.assessment?.suggested).toBe('mitigate');
+  await expectRejected(handle, updates.rulingProposal, actors.org, { outcome: 'mitigate', influenceMonths: 3, tier: 'focus', reasons: '从轻', justification: '—' }, 'invalidInput', /替代认定意见须与之一致/);
+  await expectRejected(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'incentive', reasons: '改为免责' }, 'invalidInput', /justification/);
+  s = await act(handle, updates.rulingProposal, actors.org2, { outcome: 'exempt', tier: 'incentive', reasons: '依申诉复核决定改为免责', justification: '损失已全额挽回，申诉复核撤销原认定' });
+  expect(s.stage).toBe('rulingReview');
+  expect(s.rulings[1]).toMatchObject({ outcome: 'exempt', status: 'proposed', proposedBy: actors.org2.sub, outsideBand: true, justification: expect.stringMatching(/全额挽回/) });
+  expect(s.rulingBody).toBe('JS-NJ-ZZB');
+  // four eyes: the reviewer of the replacement is not its proposer
+  await expectRejected(handle, updates.rulingReview, { sub: actors.org2.sub, role: 'committee', unit: 'JS-NJ-SW', locality: 'JS-NJ' }, { decision: 'approve', comments: '同意' }, 'fourEyes', /审核人不能是提出人/);
+  s = await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
   expect(s.stage).toBe('remediation');
   expect(s.outcome).toBe('exempt');
   expect(s.rulings.map((r) => [r.outcome, r.status])).toEqual([
     ['mitigate', 'superseded'],
     ['exempt', 'final'],
   ]);
-  expect(s.appeal?.decision).toMatchObject({ by: 'committee-2', decision: 'overturn' });
   expect(s.revisits.map((r) => r.monthOffset)).toEqual([6, 12]);
+  // the unit is told of the replacement, with no second appeal window
+  await eventually(() => expect(h.notifier.of(s.caseId, 'rulingNotice')).toHaveLength(2));
+  expect(h.notifier.of(s.caseId, 'rulingNotice')[1]!.vars).not.toHaveProperty('appealDueAt');
   await expectRejected(handle, updates.appeal, actors.unit, { grounds: '再次申诉' }, 'windowClosed', /只能提出一次/);
-  await recordHistory(handle, 'appeal-overturned', { running: true });
+  await recordHistory(handle, 'appeal-overturned-replacement-reviewed', { running: true });
+});
+
+test('When the replacement of an overturned ruling is returned, then it is proposed again and the reviewed one is final', async () => {
+  const handle = await startCase(h);
+  await toRuling(handle, 9);
+  await act(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'support', reasons: '免责' });
+  await act(handle, updates.rulingReview, actors.committee, { decision: 'approve', comments: '同意' });
+  await act(handle, updates.appeal, actors.unit, { grounds: '回访档次不当' });
+  let s = await act(handle, updates.reconsideration, actors.committee2, { decision: 'overturn', reasons: '回访档次应调整' });
+  expect(s.stage).toBe('rulingProposal');
+  s = await act(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'focus', reasons: '免责，重点关注' });
+  s = await act(handle, updates.rulingReview, actors.committee, { decision: 'return', comments: '请说明档次调整的理由' });
+  expect(s.stage).toBe('rulingProposal');
+  s = await act(handle, updates.rulingProposal, actors.org, { outcome: 'exempt', tier: 'incentive', reasons: '免责，正向激励' });
+  s = await act(handle, updates.rulingReview, actors.committee2, { decision: 'approve', comments: '同意' });
+  expect(s.stage).toBe('remediation');
+  expect(s.rulings.map((r) => r.status)).toEqual(['superseded', 'returned', 'final']);
 });
 
 test('When an appeal is upheld, then the original ruling is final with its influence period', async () => {
@@ -77,22 +113,35 @@ test('When the appeal window has passed, then an appeal is rejected as out of wi
   await expectRejected(handle, updates.appeal, actors.unit, { grounds: '迟到的申诉' }, 'windowClosed', /申诉期已届满/);
 });
 
-test('When the ruling is deny, then the case is handed to discipline with the recommended form and closes as denied', async () => {
+test('When the ruling is deny, then the case is handed to discipline with the recommended form, waits for its outcome and closes as denied', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 3);
   const s0 = await state(handle);
   expect(s0.assessment?.suggested).toBe('deny');
   await toFinal(h, handle, { outcome: 'deny', recommendedForm: 2, reasons: '不符合容错情形' });
-  const s = await state(handle);
+  let s = await state(handle);
+  expect(s.stage).toBe('handOff');
+  expect(s.outcome).toBe('deny');
+  expect(s.handOff).toMatchObject({ reason: 'denied', recommendedForm: 2 });
+  const task = s.tasks.find((t) => t.kind === 'handOffOutcome' && t.status === 'open')!;
+  expect(task).toMatchObject({ role: 'discipline', body: 'JS-NJ-JW' });
+  // unanswered, it escalates like any wait and keeps waiting
+  await sleepPast(h, task.dueAt);
+  s = await state(handle);
+  expect(s.stage).toBe('handOff');
+  expect(s.tasks.find((t) => t.id === task.id)).toMatchObject({ overdue: true, escalations: 1 });
+  s = await act(handle, updates.handOffOutcome, actors.discipline, { disposition: 'sanctioned', form: 2, note: '给予党内警告处分。' });
   expect(s.stage).toBe('closed');
   expect(s.closeReason).toBe('denied');
-  expect(s.handOff).toMatchObject({ reason: 'denied', recommendedForm: 2 });
+  expect(s.handOff?.outcome).toMatchObject({ disposition: 'sanctioned', form: 2 });
   await handle.result();
   const handOffs = h.notifier.of(s.caseId, 'handOff');
   expect(handOffs).toHaveLength(1);
   expect(handOffs[0]!.vars.recommendedForm).toBe(2);
   expect(s.revisits).toEqual([]);
-  await recordHistory(handle, 'denied-hand-off');
+  const written = h.records.events.filter((e) => e.caseId === s.caseId).flatMap((e) => e.records ?? []).filter((r) => r.type === 'handOff');
+  expect(written.map((r) => r.type === 'handOff' && r.status)).toEqual(['awaiting', 'recorded']);
+  await recordHistory(handle, 'denied-hand-off-outcome');
 });
 
 test('When a ruling departs from the suggested band, then it needs a justification, which is recorded', async () => {

@@ -13,7 +13,10 @@ import {
   appealSchema,
   consultationSchema,
   correctionPlanSchema,
+  exclusionConfirmationSchema,
+  exclusionOverrideSchema,
   expertInvitationSchema,
+  handOffOutcomeSchema,
   expertOpinionSchema,
   investigationSchema,
   measureProgressSchema,
@@ -29,6 +32,7 @@ import {
   type Role,
 } from '../../domain/case';
 import { sampleApplication, sampleEvidence } from '../../domain/examples';
+import { outcomeLabels, unitLabel } from '../../domain/labels';
 import { ActionRejected, type Action } from '../messages';
 import { reject, type CaseMachine } from './machine';
 import { applyAcceptance, applySupplement, applyWithdrawal } from './parts/intake';
@@ -37,6 +41,8 @@ import { applyConsultation, applyExpertInvitation, applyExpertOpinion } from './
 import { applyAppeal, applyReconsideration, applyRulingProposal, applyRulingReview, currentRuling } from './parts/ruling';
 import { applyCorrectionPlan, applyMeasureProgress, applyMeasureVerification } from './parts/remediation';
 import { applyRevisit, dueRevisit } from './parts/follow-up';
+import { applyExclusionConfirmation, applyExclusionOverride, circumstanceList, overridableCircumstances } from './parts/exclusion';
+import { applyHandOffOutcome } from './parts/hand-off';
 
 /** The id of a correction measure, from the route's path. */
 export const measureIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a measure id');
@@ -109,6 +115,7 @@ export const actionSpecs = {
     example: { reason: '有关事项已由省级部门统一处理，申请撤回。' },
     check(m) {
       if (m.s.origin === 'referral') reject(ActionRejected.forbidden, '本案由纪检监察机关移送启动，申请单位不能撤回');
+      if (m.s.appeal) reject(ActionRejected.wrongStage, '本案已作出认定并经申诉复核，不能撤回');
     },
     apply: applyWithdrawal,
   }),
@@ -175,6 +182,11 @@ export const actionSpecs = {
         reject(ActionRejected.invalidInput, 'objectionResponse：纪检监察机关在会商中提出了反对意见，认定意见须作出书面回应');
       }
       if (input.outcome === 'mitigate') maxInfluence(m, input.influenceMonths, 'influenceMonths');
+      // The replacement of a ruling overturned on appeal has the outcome the reconsideration called for, if it named one.
+      const called = m.s.appeal?.decision?.decision === 'overturn' ? m.s.appeal.decision.replacement : undefined;
+      if (called && input.outcome !== called.outcome) {
+        reject(ActionRejected.invalidInput, `outcome：申诉复核撤销原认定时确定改为“${outcomeLabels[called.outcome]}”，替代认定意见须与之一致`);
+      }
       const a = m.s.assessment;
       if (a && input.outcome !== a.suggested && !input.justification) {
         reject(ActionRejected.invalidInput, `justification：认定结果超出建议档次（${a.suggested}，综合得分 ${a.composite}），须书面说明理由`);
@@ -219,6 +231,37 @@ export const actionSpecs = {
       if (input.replacement?.outcome === 'mitigate') maxInfluence(m, input.replacement.influenceMonths, 'replacement.influenceMonths');
     },
     apply: applyReconsideration,
+  }),
+  exclusionConfirmation: action('exclusionConfirmation', {
+    summary: 'Confirm a screening exclusion (确认甄别排除): the case closes as excluded, handed to discipline inspection where the rule says so.',
+    roles: ['organization'],
+    body: exclusionConfirmationSchema,
+    example: { comments: '经核实，申报情形属实，确认排除。' },
+    apply: applyExclusionConfirmation,
+  }),
+  exclusionOverride: action('exclusionOverride', {
+    summary: 'Find the declared circumstances that excluded the case false and send it on to investigation (改送调查核实).',
+    roles: ['organization'],
+    body: exclusionOverrideSchema,
+    example: { reason: '经向有关部门核实，申报的“谋取私利”系填报错误，相关款项已全额上缴财政。', falseCircumstances: ['privateGain'] },
+    check(m, _actor, input) {
+      const fired = overridableCircumstances(m);
+      if (!fired) {
+        reject(ActionRejected.invalidInput, `本案因 ${m.s.exclusion?.ruleIds.join('、')} 被排除，其中有不属于申报情形的规则（容错范围或同类再犯），只能确认排除结论`);
+      }
+      const missing = fired.filter((c) => !input.falseCircumstances.includes(c));
+      if (missing.length) reject(ActionRejected.invalidInput, `falseCircumstances：须逐项说明触发排除的情形不属实，缺少 ${circumstanceList(missing)}`);
+      const other = input.falseCircumstances.filter((c) => !fired.includes(c));
+      if (other.length) reject(ActionRejected.invalidInput, `falseCircumstances：${circumstanceList(other)} 未触发本次排除`);
+    },
+    apply: applyExclusionOverride,
+  }),
+  handOffOutcome: action('handOffOutcome', {
+    summary: 'Record what discipline inspection made of a case handed to it (移交处理结果); the case closes.',
+    roles: ['discipline'],
+    body: handOffOutcomeSchema,
+    example: { disposition: 'sanctioned', form: 1, note: '已对当事人进行谈话提醒，并责令作出书面检查。' },
+    apply: applyHandOffOutcome,
   }),
   correctionPlan: action('correctionPlan', {
     summary: 'Issue the correction opinion with its measures (纠错).',
@@ -266,7 +309,11 @@ export const actionSpecs = {
     body: revisitSchema,
     example: { thinking: '思想积极，能够吸取教训。', workPerformance: '牵头审批改革专班，目标按期完成。', lifeSituation: '稳定。', assessment: '状态良好。' },
     check(m, actor) {
-      if (m.s.rulingBody && actor.unit !== m.s.rulingBody) reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由 ${m.s.rulingBody} 负责`);
+      const body = m.rulingBody();
+      if (body && actor.unit !== body) {
+        const name = unitLabel(body, m.s.jurisdiction?.names);
+        reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由作出认定的 ${name === body ? body : `${name}（${body}）`} 负责`);
+      }
       if (!dueRevisit(m)) {
         const next = m.s.revisits.find((r) => r.status === 'scheduled');
         reject(ActionRejected.wrongStage, next ? `尚无到期的回访；下一次回访于 ${next.scheduledFor.slice(0, 10)} 开始` : '没有待进行的回访');

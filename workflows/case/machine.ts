@@ -8,7 +8,7 @@ import { WorkingDayCalendar, type CalendarYearDocument } from '../../domain/cale
 import type { Actor, CaseState, CloseReason, PendingTask, PlanBasis, Role, Stage, TaskKind } from '../../domain/case';
 import { planFromBasis } from '../../domain/deadlines';
 import { closeReasonLabels, stageLabels, taskLabels, unitLabel } from '../../domain/labels';
-import type { Policy } from '../../domain/policy';
+import { deadlineOf, type DeadlineKey, type Policy } from '../../domain/policy';
 import type { EarlierToleratedCase } from '../../domain/screening';
 import type { PerformanceGrade } from '../../domain/assessment';
 import type { DomainRecord, NotificationTemplate, NotifyInput } from '../../activities/types';
@@ -242,9 +242,9 @@ export class CaseMachine {
     return task;
   }
 
-  /** A wait of `kind` counted from now with the policy's duration `deadline`. */
-  openWait(kind: TaskKind, role: Role, deadline: keyof Policy['deadlines'], extra: Parameters<CaseMachine['openTask']>[3] = {}): PendingTask {
-    return this.openTask(kind, role, { kind: 'wait', from: this.now, duration: this.policy.deadlines[deadline] }, extra);
+  /** A wait of `kind` counted from now with the policy's duration `deadline` (its default where the pinned policy predates it). */
+  openWait(kind: TaskKind, role: Role, deadline: DeadlineKey, extra: Parameters<CaseMachine['openTask']>[3] = {}): PendingTask {
+    return this.openTask(kind, role, { kind: 'wait', from: this.now, duration: deadlineOf(this.policy, deadline) }, extra);
   }
 
   task(kind: TaskKind, id?: string): PendingTask | undefined {
@@ -265,6 +265,14 @@ export class CaseMachine {
   /** The body of `kind` that serves the case (from its jurisdiction), if known. */
   bodyOf(kind: keyof NonNullable<CaseState['jurisdiction']>['bodies']): string | undefined {
     return this.s.jurisdiction?.bodies[kind];
+  }
+
+  /**
+   * The ruling body (谁容错、谁回访): the organization department of the officer who proposed the
+   * ruling in force, set with every proposal; before any proposal, the case's own organization department.
+   */
+  rulingBody(): string | undefined {
+    return this.s.rulingBody ?? this.bodyOf('organization');
   }
 
   /** A notice for the body of a role: the given body, else the case's own body of that kind where it is known. */

@@ -13,6 +13,8 @@ import { enterInvestigation } from './parts/assessment';
 import { enterConsultation, enterExpertReview } from './parts/experts';
 import { enterAppeal, enterReconsideration, enterRulingProposal, enterRulingReview } from './parts/ruling';
 import { enterRemediation } from './parts/remediation';
+import { enterExclusionReview } from './parts/exclusion';
+import { enterHandOff } from './parts/hand-off';
 
 export interface StageRow {
   /** The tasks open while the case rests here. */
@@ -27,9 +29,15 @@ export interface StageRow {
 const beforeRuling: Partial<Record<ActionName, Stage[]>> = { withdrawal: ['closed'] };
 
 export const transitions: Record<Stage, StageRow> = {
-  acceptance: { waitsOn: ['acceptance'], enter: enterAcceptance, actions: { acceptance: ['investigation', 'supplement', 'closed'], ...beforeRuling } },
+  acceptance: { waitsOn: ['acceptance'], enter: enterAcceptance, actions: { acceptance: ['investigation', 'supplement', 'exclusionReview', 'closed'], ...beforeRuling } },
   supplement: { waitsOn: ['supplement'], enter: enterSupplement, actions: { supplement: ['acceptance'], ...beforeRuling }, deadline: ['closed'] },
-  investigation: { waitsOn: ['investigation'], enter: enterInvestigation, actions: { investigation: ['expertReview', 'consultation', 'closed'], ...beforeRuling } },
+  investigation: { waitsOn: ['investigation'], enter: enterInvestigation, actions: { investigation: ['expertReview', 'consultation', 'exclusionReview', 'closed'], ...beforeRuling } },
+  exclusionReview: {
+    waitsOn: ['exclusionReview'],
+    enter: enterExclusionReview,
+    actions: { exclusionConfirmation: ['closed', 'handOff'], exclusionOverride: ['investigation'], ...beforeRuling },
+    deadline: ['closed', 'handOff'],
+  },
   expertReview: {
     waitsOn: ['expertInvitation', 'expertOpinion'],
     enter: enterExpertReview,
@@ -38,15 +46,18 @@ export const transitions: Record<Stage, StageRow> = {
   },
   consultation: { waitsOn: ['consultation'], enter: enterConsultation, actions: { consultation: ['rulingProposal'], ...beforeRuling }, deadline: ['rulingProposal'] },
   rulingProposal: { waitsOn: ['rulingProposal'], enter: enterRulingProposal, actions: { rulingProposal: ['rulingReview'], ...beforeRuling } },
-  rulingReview: { waitsOn: ['rulingReview'], enter: enterRulingReview, actions: { rulingReview: ['appeal', 'rulingProposal'], ...beforeRuling } },
-  appeal: { waitsOn: ['appeal'], enter: enterAppeal, actions: { appeal: ['reconsideration'] }, deadline: ['remediation', 'closed'] },
-  reconsideration: { waitsOn: ['reconsideration'], enter: enterReconsideration, actions: { reconsideration: ['remediation', 'closed'] } },
+  // An approved replacement of an overturned ruling is final at once: remediation, or the hand-off of a denial.
+  rulingReview: { waitsOn: ['rulingReview'], enter: enterRulingReview, actions: { rulingReview: ['appeal', 'rulingProposal', 'remediation', 'handOff', 'closed'], ...beforeRuling } },
+  appeal: { waitsOn: ['appeal'], enter: enterAppeal, actions: { appeal: ['reconsideration'] }, deadline: ['remediation', 'handOff', 'closed'] },
+  reconsideration: { waitsOn: ['reconsideration'], enter: enterReconsideration, actions: { reconsideration: ['rulingProposal', 'remediation', 'handOff', 'closed'] } },
+  handOff: { waitsOn: ['handOffOutcome'], enter: enterHandOff, actions: { handOffOutcome: ['closed'] } },
   remediation: {
     waitsOn: ['correctionPlan', 'measure', 'revisit'],
     enter: enterRemediation,
     actions: { correctionPlan: ['remediation'], measureProgress: ['remediation'], measureVerification: ['remediation', 'followUp', 'closed'], revisit: ['remediation'] },
   },
-  followUp: { waitsOn: ['revisit'], enter: () => {}, actions: { revisit: ['followUp', 'closed'] }, deadline: ['followUp'] },
+  // A mitigated case stays in follow-up until its influence period ends, which may close it.
+  followUp: { waitsOn: ['revisit'], enter: () => {}, actions: { revisit: ['followUp', 'closed'] }, deadline: ['followUp', 'closed'] },
   closed: { waitsOn: [], enter: () => {}, actions: {} },
 };
 

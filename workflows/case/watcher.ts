@@ -16,6 +16,8 @@ import { revisitTaskId, openRevisit } from './parts/follow-up';
 import { supplementLapsed } from './parts/intake';
 import { measureTaskId } from './parts/remediation';
 import { appealLapsed } from './parts/ruling';
+import { exclusionLapsed } from './parts/exclusion';
+import { endInfluence, influenceEndsAt } from './parts/results';
 
 /**
  * What a wait does when its deadline passes: keep waiting and escalate (again every interval),
@@ -35,6 +37,9 @@ export const onDeadline: Record<TaskKind, { rule: 'escalate' | 'proceed' | 'clos
   correctionPlan: { rule: 'escalate' },
   measure: { rule: 'escalate' },
   revisit: { rule: 'escalate' },
+  // An unanswered exclusion report: supervision is told once, and the exclusion stands (parts/exclusion.ts).
+  exclusionReview: { rule: 'proceed', then: exclusionLapsed },
+  handOffOutcome: { rule: 'escalate' },
 };
 
 const at = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
@@ -52,6 +57,7 @@ export function nextWakeAt(m: CaseMachine): number | undefined {
     if (!t.overdue) consider(at(t.dueAt));
     else if (onDeadline[t.kind].rule === 'escalate') consider(at(t.nextEscalationAt));
   }
+  consider(at(influenceEndsAt(m)));
   return next;
 }
 
@@ -71,6 +77,8 @@ function escalate(m: CaseMachine, t: PendingTask): void {
 export function tick(m: CaseMachine): void {
   const now = Date.parse(m.now);
   m.tasksComeOpen();
+  const influenceEnd = influenceEndsAt(m);
+  if (influenceEnd !== undefined && Date.parse(influenceEnd) <= now) endInfluence(m);
   for (const t of [...m.openTasks()]) {
     if (t.status !== 'open' || Date.parse(t.opensAt) > now) continue;
     if (t.kind === 'revisit') {

@@ -8,6 +8,7 @@ import { migration003 } from './003_sealed_personal_data';
 import { migration004 } from './004_registry';
 import { migration005 } from './005_cadre_contact';
 import { migration006 } from './006_admin_audit';
+import { migration007 } from './007_results_and_hand_offs';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];

@@ -1,6 +1,7 @@
 /**
  * Follow-up (回访): revisits on the schedule of the cadre's tier, each recorded by the body that made
- * the ruling (谁容错、谁回访); a new tier re-plans the rest; after the last revisit the case closes.
+ * the ruling (谁容错、谁回访); a new tier re-plans the rest; after the last revisit the case closes
+ * (a mitigated case once its influence period has ended too, see results.ts).
  */
 import type { z } from 'zod';
 import type { Actor, Revisit, revisitSchema } from '../../../domain/case';
@@ -8,6 +9,7 @@ import { planRevisits } from '../../../domain/deadlines';
 import type { Tier } from '../../../domain/policy';
 import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
+import { closeIfDone } from './results';
 
 export const revisitTaskId = (revisitId: string) => `revisit-${revisitId}`;
 
@@ -36,7 +38,7 @@ export function scheduleRevisits(m: CaseMachine, tier: Tier, afterMonth: number)
   const added: Revisit[] = [];
   for (const slot of slots) {
     const id = `r${m.s.revisits.length + 1}`;
-    const task = m.openTask('revisit', 'organization', slot.basis, { id: revisitTaskId(id), opensAt: slot.scheduledFor, ...(m.s.rulingBody ? { body: m.s.rulingBody } : {}) });
+    const task = m.openTask('revisit', 'organization', slot.basis, { id: revisitTaskId(id), opensAt: slot.scheduledFor, ...(m.rulingBody() ? { body: m.rulingBody()! } : {}) });
     const revisit: Revisit = { id, monthOffset: slot.monthOffset, tier, scheduledFor: slot.scheduledFor, dueAt: task.dueAt, status: 'scheduled', overdue: false };
     m.s.revisits.push(revisit);
     added.push(revisit);
@@ -61,5 +63,5 @@ export function applyRevisit(m: CaseMachine, actor: Actor, input: z.output<typeo
   m.closeTask(m.task('revisit', revisitTaskId(r.id)));
   m.event('revisitRecorded', actor, { revisitId: r.id, monthOffset: r.monthOffset, newTier: input.newTier }, [revisitRecord(r)]);
   if (input.newTier && input.newTier !== r.tier) scheduleRevisits(m, input.newTier, r.monthOffset);
-  if (m.s.stage === 'followUp' && m.s.revisits.every((x) => x.status === 'done' || x.status === 'cancelled')) m.close('completed');
+  closeIfDone(m);
 }

@@ -2,10 +2,15 @@
  * Intake: acceptance (受理), supplement (补正), withdrawal, and boundary screening (边界甄别), which
  * runs on the application when it is accepted and again on the investigation's findings.
  */
+import { patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { acceptanceSchema, Actor, supplementSchema, withdrawalSchema } from '../../../domain/case';
 import { screen } from '../../../domain/screening';
 import type { CaseMachine } from '../machine';
+import { EXCLUSION_REVIEW_PATCH, reportExclusion } from './exclusion';
+import { handOff } from './hand-off';
+
+export { handOff } from './hand-off';
 
 /** The `body` option of a task, when the body is known. */
 export const bodyOpt = (body: string | undefined) => (body ? { body } : {});
@@ -60,8 +65,10 @@ export function supplementLapsed(m: CaseMachine): void {
 }
 
 /**
- * Screens the case on the pinned policy; an exclusion names its rules, hands law, discipline and
- * private-gain exclusions to discipline inspection, and closes the case. True when it passed.
+ * Screens the case on the pinned policy. True when it passed. An exclusion names its rules and is
+ * reported to the organization department, which confirms or overrides it (parts/exclusion.ts).
+ * Before that step existed, an exclusion handed law, discipline and private-gain cases to discipline
+ * inspection and closed the case at once; cases that did so replay that way.
  */
 export function screenCase(m: CaseMachine, phase: 'application' | 'investigation'): boolean {
   const result = screen({
@@ -75,16 +82,13 @@ export function screenCase(m: CaseMachine, phase: 'application' | 'investigation
   m.s.screenings.push(result);
   m.event('screened', undefined, { phase, passed: result.passed, rules: result.hits.map((h) => h.ruleId) });
   if (result.passed) return true;
+  if (patched(EXCLUSION_REVIEW_PATCH)) {
+    reportExclusion(m, result);
+    return false;
+  }
   m.s.outcome = 'deny';
   const handOffRules = result.hits.filter((h) => h.handOffToDiscipline).map((h) => h.ruleId);
   if (handOffRules.length) handOff(m, 'screening', handOffRules, undefined);
   m.close('notTolerable');
   return false;
-}
-
-/** Hands the case to discipline inspection (移交纪检监察). */
-export function handOff(m: CaseMachine, reason: 'screening' | 'denied', ruleIds: string[] | undefined, recommendedForm: number | undefined): void {
-  m.s.handOff = { at: m.now, reason, ...(ruleIds ? { ruleIds } : {}), ...(recommendedForm ? { recommendedForm } : {}) };
-  m.event('handedOff', undefined, { to: 'discipline', reason, ruleIds, recommendedForm });
-  m.notify(`handoff-${reason}`, 'handOff', m.audienceFor('discipline'), { reason, ...(ruleIds ? { ruleIds: ruleIds.join(', ') } : {}), ...(recommendedForm ? { recommendedForm } : {}) });
 }

@@ -9,6 +9,7 @@ import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
 import { currentRuling } from './ruling';
 import { scheduleRevisits } from './follow-up';
+import { closeIfDone } from './results';
 
 export function measureRecord(m: Measure): DomainRecord {
   const last = m.progress.at(-1);
@@ -19,7 +20,7 @@ export const measureTaskId = (measureId: string) => `measure-${measureId}`;
 
 export function enterRemediation(m: CaseMachine): void {
   scheduleRevisits(m, currentRuling(m)!.tier ?? 'support', 0);
-  m.openWait('correctionPlan', 'organization', 'correctionPlan', m.s.rulingBody ? { body: m.s.rulingBody } : {});
+  m.openWait('correctionPlan', 'organization', 'correctionPlan', m.rulingBody() ? { body: m.rulingBody()! } : {});
 }
 
 export function applyCorrectionPlan(m: CaseMachine, actor: Actor, input: z.output<typeof correctionPlanSchema>): void {
@@ -55,6 +56,6 @@ export function applyMeasureVerification(m: CaseMachine, actor: Actor, input: z.
   if (m.s.measures.every((x) => x.status === 'verified')) {
     m.event('remediationDone', undefined, { measures: m.s.measures.length });
     m.moveTo('followUp');
-    if (m.s.revisits.every((r) => r.status === 'done' || r.status === 'cancelled')) m.close('completed');
+    closeIfDone(m);
   }
 }

@@ -1,15 +1,23 @@
 /**
  * Ruling (认定), its review (审核, four eyes), notice and appeal (告知、申诉/复核), and the result once
  * the ruling is final (结果运用): deny hands the case to discipline inspection, a tolerated outcome
- * goes on to remediation.
+ * goes on to remediation. A ruling overturned on appeal is replaced by a ruling proposed and
+ * reviewed like any other (two people, a justification when it leaves the suggested band), which is
+ * final once approved: the appeal was the case's one appeal. Cases overturned before that rule took
+ * the replacement the reconsideration stated, final at once (patch `replacement-ruling-review`).
  */
+import { patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Actor, appealSchema, reconsiderationSchema, Ruling, rulingProposalSchema, rulingReviewSchema } from '../../../domain/case';
 import { influenceUntil } from '../../../domain/deadlines';
 import { outcomeLabels } from '../../../domain/labels';
 import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
-import { bodyOpt, handOff } from './intake';
+import { bodyOpt } from './intake';
+import { handOffAndClose } from './hand-off';
+import { resultRecords, RULING_RESULTS_PATCH } from './results';
+
+export const REPLACEMENT_RULING_PATCH = 'replacement-ruling-review';
 
 export const currentRuling = (m: CaseMachine): Ruling | undefined => m.s.rulings.at(-1);
 
@@ -28,8 +36,17 @@ export function rulingRecord(m: CaseMachine, i: number): DomainRecord {
   };
 }
 
-/** A ruling of `fields` by `actor`, now: whether it leaves the suggested band is decided here. */
-function rulingOf(m: CaseMachine, fields: Pick<Ruling, 'outcome' | 'influenceMonths' | 'recommendedForm' | 'tier'>, reasons: string, actor: Actor, status: Ruling['status']): Ruling {
+/**
+ * A ruling of `fields` by `actor`, now: the one place a ruling is built. Whether it leaves the
+ * suggested band is decided here; the proposal's check has required the justification then.
+ */
+function rulingOf(
+  m: CaseMachine,
+  fields: Pick<Ruling, 'outcome' | 'influenceMonths' | 'recommendedForm' | 'tier'> & { justification?: string | undefined; objectionResponse?: string | undefined },
+  reasons: string,
+  actor: Actor,
+  status: Ruling['status'],
+): Ruling {
   return {
     outcome: fields.outcome,
     outcomeLabel: outcomeLabels[fields.outcome],
@@ -40,10 +57,15 @@ function rulingOf(m: CaseMachine, fields: Pick<Ruling, 'outcome' | 'influenceMon
     proposedBy: actor.sub,
     proposedAt: m.now,
     outsideBand: m.s.assessment ? fields.outcome !== m.s.assessment.suggested : false,
+    ...(fields.justification ? { justification: fields.justification } : {}),
+    ...(fields.objectionResponse ? { objectionResponse: fields.objectionResponse } : {}),
     reviews: [],
     status,
   };
 }
+
+/** Whether the ruling being proposed or reviewed replaces one overturned on appeal. */
+export const isReplacement = (m: CaseMachine): boolean => m.s.appeal?.decision?.decision === 'overturn';
 
 export function enterRulingProposal(m: CaseMachine): void {
   m.openWait('rulingProposal', 'organization', 'rulingProposal', bodyOpt(m.bodyOf('organization')));
@@ -55,13 +77,15 @@ export function enterRulingReview(m: CaseMachine): void {
 
 export function applyRulingProposal(m: CaseMachine, actor: Actor, input: z.output<typeof rulingProposalSchema>): void {
   m.closeTask(m.task('rulingProposal'));
-  m.s.rulings.push({
-    ...rulingOf(m, input, input.reasons, actor, 'proposed'),
-    ...(input.justification ? { justification: input.justification } : {}),
-    ...(input.objectionResponse ? { objectionResponse: input.objectionResponse } : {}),
-  });
+  m.s.rulings.push(rulingOf(m, input, input.reasons, actor, 'proposed'));
+  // The ruling body is the proposer's organization department (the check made sure the token names it).
   m.s.rulingBody = actor.unit;
-  m.event('rulingProposed', actor, { outcome: input.outcome, outsideBand: currentRuling(m)!.outsideBand, suggested: m.s.assessment?.suggested }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  m.event(
+    'rulingProposed',
+    actor,
+    { outcome: input.outcome, outsideBand: currentRuling(m)!.outsideBand, suggested: m.s.assessment?.suggested, ...(isReplacement(m) ? { replacement: true } : {}) },
+    [rulingRecord(m, m.s.rulings.length - 1)],
+  );
   m.moveTo('rulingReview');
 }
 
@@ -76,8 +100,20 @@ export function applyRulingReview(m: CaseMachine, actor: Actor, input: z.output<
     return;
   }
   ruling.status = 'approved';
-  m.event('rulingApproved', actor, { outcome: ruling.outcome }, [rulingRecord(m, m.s.rulings.length - 1)]);
-  m.moveTo('appeal');
+  m.event('rulingApproved', actor, { outcome: ruling.outcome, ...(isReplacement(m) ? { replacement: true } : {}) }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  if (!isReplacement(m)) {
+    m.moveTo('appeal');
+    return;
+  }
+  // The replacement of an overturned ruling: the unit is told, and it is final (no second appeal).
+  m.notify(`ruling-notice-${m.s.rulings.length}`, 'rulingNotice', { role: 'unit', unit: m.s.unitCode }, {
+    outcome: ruling.outcome,
+    outcomeLabel: ruling.outcomeLabel,
+    ...(ruling.influenceMonths !== undefined ? { influenceMonths: ruling.influenceMonths } : {}),
+    ...(ruling.recommendedForm !== undefined ? { recommendedForm: ruling.recommendedForm } : {}),
+  });
+  m.event('noticeSent', undefined, { outcome: ruling.outcome, replacement: true });
+  finalizeRuling(m);
 }
 
 /** What a notice of `ruling` says of it. */
@@ -117,6 +153,16 @@ export function enterReconsideration(m: CaseMachine): void {
 export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.output<typeof reconsiderationSchema>): void {
   m.closeTask(m.task('reconsideration'));
   m.s.appeal!.decision = { by: actor.sub, at: m.now, decision: input.decision, reasons: input.reasons };
+  if (input.decision === 'overturn' && patched(REPLACEMENT_RULING_PATCH)) {
+    // The ruling is set aside; its replacement is proposed and reviewed like any ruling.
+    const old = currentRuling(m)!;
+    old.status = 'superseded';
+    if (input.replacement) m.s.appeal!.decision.replacement = { outcome: input.replacement.outcome };
+    m.event('rulingOverturned', actor, { from: old.outcome, ...(input.replacement ? { to: input.replacement.outcome } : {}), replacementToPropose: true }, [rulingRecord(m, m.s.rulings.length - 1)]);
+    m.notify('reconsideration-decision', 'decision', { role: 'unit', unit: m.s.unitCode }, { step: 'reconsideration', decision: input.decision, reason: input.reasons });
+    m.moveTo('rulingProposal');
+    return;
+  }
   if (input.decision === 'overturn' && input.replacement) {
     const old = currentRuling(m)!;
     old.status = 'superseded';
@@ -143,13 +189,14 @@ export function finalizeRuling(m: CaseMachine): void {
   m.s.outcome = ruling.outcome;
   m.s.finalAt = m.now;
   if (ruling.outcome === 'mitigate' && ruling.influenceMonths) m.s.influenceUntil = influenceUntil(m.calendar, m.now, ruling.influenceMonths);
-  m.event('rulingFinal', undefined, { outcome: ruling.outcome, ...(m.s.influenceUntil ? { influenceUntil: m.s.influenceUntil } : {}) }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  // What the ruling leaves in the cadre's record (no negative evaluation; the influence period).
+  const results = patched(RULING_RESULTS_PATCH) ? resultRecords(m, ruling) : [];
+  m.event('rulingFinal', undefined, { outcome: ruling.outcome, ...(m.s.influenceUntil ? { influenceUntil: m.s.influenceUntil } : {}) }, [rulingRecord(m, m.s.rulings.length - 1), ...results]);
   const report = { outcome: ruling.outcome, outcomeLabel: ruling.outcomeLabel, unitCode: m.s.unitCode, category: m.s.category };
   m.notify('ruling-report', 'rulingReport', m.audienceFor('discipline'), report);
   m.notify('ruling-copy', 'rulingReport', m.audienceFor('organization', m.s.rulingBody), report);
   if (ruling.outcome === 'deny') {
-    handOff(m, 'denied', undefined, ruling.recommendedForm);
-    m.close('denied');
+    handOffAndClose(m, 'denied', undefined, ruling.recommendedForm, 'denied');
     return;
   }
   m.moveTo('remediation');
