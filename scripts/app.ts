@@ -12,6 +12,7 @@ import { createLogger } from '../common/logger';
 import { startServer } from '../api/server';
 import { readRegistry } from '../activities/records/registry';
 import { cachedRegistry } from '../api/registry';
+import { createReadModel } from '../api/read-model';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   await startServer({
     payloadCodecs,
     registry: cachedRegistry(() => readRegistry(db)),
+    readModel: createReadModel(db),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

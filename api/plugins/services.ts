@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { PolicyRegistry } from '../../domain/policies';
 import type { RegistrySource } from '../registry';
 import type { CaseGateway } from '../gateway';
+import type { ReadModel } from '../read-model';
 
 /**
  * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
@@ -16,6 +17,8 @@ export type Readiness = Record<string, () => Promise<void>>;
 export interface Services {
   config: Config;
   cases: CaseGateway;
+  /** The inbox and the case list, from the read model in the record system. */
+  readModel: ReadModel;
   policies: PolicyRegistry;
   /** The working-day calendar a new case pins (shipped years and published notices). */
   calendar: WorkingDayCalendar;
@@ -30,6 +33,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     cases: CaseGateway;
+    readModel: ReadModel;
     policies: PolicyRegistry;
     calendar: WorkingDayCalendar;
     registry: RegistrySource;
@@ -42,6 +46,7 @@ export default fp<Services>(
   async (app, services) => {
     app.decorate('config', services.config);
     app.decorate('cases', services.cases);
+    app.decorate('readModel', services.readModel);
     app.decorate('policies', services.policies);
     app.decorate('calendar', services.calendar);
     app.decorate('registry', services.registry);

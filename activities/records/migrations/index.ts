@@ -6,6 +6,7 @@ import { migration001 } from './001_init';
 import { migration002 } from './002_notifications';
 import { migration003 } from './003_sealed_personal_data';
 import { migration004 } from './004_registry';
+import { migration005 } from './005_read_model';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
