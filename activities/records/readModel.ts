@@ -198,32 +198,47 @@ function caseScope(c: string, viewer: ReadViewer, p: Params): string {
 const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const isoOf = (v: Date | string | null): string | undefined => (v === null ? undefined : new Date(v).toISOString());
 
-/**
- * One page of the inbox of `viewer` at `now`: the cases with a task it may act on, each once, at the
- * position of its soonest-due such task, ordered by (that due date, case id); each with all of those
- * tasks. `more` says whether a page follows.
- */
-export async function inboxPage(db: Queryable, viewer: ReadViewer, now: Date, limit: number, after?: InboxAfter): Promise<{ rows: InboxRow[]; more: boolean }> {
+/** The statement of one inbox page (see `inboxPage`); `limit + 1` rows tell whether another page follows. */
+export function inboxQuery(viewer: ReadViewer, now: Date, limit: number, after?: InboxAfter): { sql: string; params: unknown[] } {
   const p = new Params();
   const at = now.toISOString();
-  const scopeT = taskScope('t', viewer, at, p);
-  const scopeU = taskScope('u', viewer, at, p);
-  const position = after ? ` AND (t.due_at, t.case_id) > (${p.add(iso(after.dueAt))}::timestamptz, ${p.add(after.caseId)}::text)` : '';
+  const n = p.add(limit + 1);
+  /** The first task (by due date, then id) of its case that the viewer may see, among those `where` picks, in order. */
+  const firsts = (where: string) => {
+    const scopeT = taskScope('t', viewer, at, p);
+    const scopeU = taskScope('u', viewer, at, p);
+    const position = after ? ` AND (t.due_at, t.case_id) > (${p.add(iso(after.dueAt))}::timestamptz, ${p.add(after.caseId)}::text)` : '';
+    return `(SELECT t.case_id, t.due_at FROM case_tasks t
+      WHERE ${where} AND ${scopeT}${position}
+        AND NOT EXISTS (SELECT 1 FROM case_tasks u WHERE u.case_id = t.case_id AND ${scopeU} AND (u.due_at, u.task_id) < (t.due_at, t.task_id))
+      ORDER BY t.due_at, t.case_id LIMIT ${n})`;
+  };
+  // A body's inbox is the tasks that name it and those of its role that name no body, each walked in
+  // order on its own index and merged; a unit's and an expert's are one walk.
+  const candidates =
+    viewer.role !== 'unit' && viewer.role !== 'expert' && viewer.unit ? `${firsts(`t.body = ${p.add(viewer.unit)}`)} UNION ALL ${firsts('t.body IS NULL')}` : firsts('TRUE');
   const scopeV = taskScope('v', viewer, at, p);
   const sql = `
     WITH page AS (
-      SELECT t.case_id, t.due_at
-      FROM case_tasks t
-      WHERE ${scopeT}${position}
-        AND NOT EXISTS (SELECT 1 FROM case_tasks u WHERE u.case_id = t.case_id AND ${scopeU} AND (u.due_at, u.task_id) < (t.due_at, t.task_id))
-      ORDER BY t.due_at, t.case_id
-      LIMIT ${p.add(limit + 1)}
+      SELECT case_id, due_at FROM (${candidates}) AS candidates
+      ORDER BY due_at, case_id
+      LIMIT ${n}
     )
     SELECT page.case_id, page.due_at, c.stage, c.unit_code, c.category, c.snapshot_at, c.snapshot_written_at,
       (SELECT json_agg(json_build_object('taskId', v.task_id, 'kind', v.kind, 'opensAt', ${ISO('v.opens_at')}, 'dueAt', ${ISO('v.due_at')}, 'overdue', v.overdue, 'provisional', v.provisional) ORDER BY v.due_at, v.task_id)
          FROM case_tasks v WHERE v.case_id = page.case_id AND ${scopeV}) AS tasks
     FROM page JOIN cases c ON c.case_id = page.case_id
     ORDER BY page.due_at, page.case_id`;
+  return { sql, params: p.values };
+}
+
+/**
+ * One page of the inbox of `viewer` at `now`: the cases with a task it may act on, each once, at the
+ * position of its soonest-due such task, ordered by (that due date, case id); each with all of those
+ * tasks. `more` says whether a page follows.
+ */
+export async function inboxPage(db: Queryable, viewer: ReadViewer, now: Date, limit: number, after?: InboxAfter): Promise<{ rows: InboxRow[]; more: boolean }> {
+  const { sql, params } = inboxQuery(viewer, now, limit, after);
   const { rows } = await db.query<{
     case_id: string;
     due_at: Date | string;
@@ -233,7 +248,7 @@ export async function inboxPage(db: Queryable, viewer: ReadViewer, now: Date, li
     snapshot_at: Date | string | null;
     snapshot_written_at: Date | string | null;
     tasks: InboxRow['tasks'] | string | null;
-  }>(sql, p.values);
+  }>(sql, params);
   const more = rows.length > limit;
   return {
     more,
@@ -261,11 +276,8 @@ function filterClauses(c: string, f: RegisterFilter, p: Params): string[] {
   return out;
 }
 
-/**
- * One page of the case register as `viewer` may see it, matching `filter`, newest first (opened at,
- * then case id, both descending), and how many cases match in all.
- */
-export async function registerPage(db: Queryable, viewer: ReadViewer, filter: RegisterFilter, limit: number, after?: ListAfter): Promise<{ rows: RegisterRow[]; more: boolean; total: number }> {
+/** The statements of one page of the case list and of its count (see `registerPage`). */
+export function registerQueries(viewer: ReadViewer, filter: RegisterFilter, limit: number, after?: ListAfter): { page: { sql: string; params: unknown[] }; count: { sql: string; params: unknown[] } } {
   const p = new Params();
   const where = [caseScope('c', viewer, p), ...filterClauses('c', filter, p)];
   const countParams = [...p.values];
@@ -278,6 +290,15 @@ export async function registerPage(db: Queryable, viewer: ReadViewer, filter: Re
     WHERE ${where.join(' AND ')}
     ORDER BY c.opened_at DESC, c.case_id DESC
     LIMIT ${p.add(limit + 1)}`;
+  return { page: { sql, params: p.values }, count: { sql: countSql, params: countParams } };
+}
+
+/**
+ * One page of the case register as `viewer` may see it, matching `filter`, newest first (opened at,
+ * then case id, both descending), and how many cases match in all.
+ */
+export async function registerPage(db: Queryable, viewer: ReadViewer, filter: RegisterFilter, limit: number, after?: ListAfter): Promise<{ rows: RegisterRow[]; more: boolean; total: number }> {
+  const q = registerQueries(viewer, filter, limit, after);
   const [page, count] = await Promise.all([
     db.query<{
       case_id: string;
@@ -293,8 +314,8 @@ export async function registerPage(db: Queryable, viewer: ReadViewer, filter: Re
       closed_at: Date | string | null;
       snapshot_at: Date | string | null;
       snapshot_written_at: Date | string | null;
-    }>(sql, p.values),
-    db.query<{ n: number }>(countSql, countParams),
+    }>(q.page.sql, q.page.params),
+    db.query<{ n: number }>(q.count.sql, q.count.params),
   ]);
   const rows = page.rows;
   return {

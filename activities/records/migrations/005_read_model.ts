@@ -47,9 +47,11 @@ CREATE TABLE case_tasks (
   status      text NOT NULL DEFAULT 'open' CHECK (status = 'open'),
   PRIMARY KEY (case_id, task_id)
 );
--- The inbox walks one of these in (due_at, case_id) order and stops after a page: a body's by role,
--- a unit's by unit and role; an expert's tasks are found by assignee.
-CREATE INDEX case_tasks_role_due_idx ON case_tasks (role, due_at, case_id);
+-- The inbox walks these in (due_at, case_id) order and stops after a page: a body's tasks that name
+-- it, and the tasks of its role that name no body (then scoped by locality); a unit's by unit and
+-- role; an expert's tasks are found by assignee.
+CREATE INDEX case_tasks_body_due_idx ON case_tasks (body, role, due_at, case_id) WHERE body IS NOT NULL;
+CREATE INDEX case_tasks_role_due_idx ON case_tasks (role, due_at, case_id) WHERE body IS NULL;
 CREATE INDEX case_tasks_unit_due_idx ON case_tasks (unit_code, role, due_at, case_id);
 CREATE INDEX case_tasks_assignees_idx ON case_tasks USING gin (assignees);
 `,
