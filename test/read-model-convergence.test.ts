@@ -25,6 +25,7 @@ import { openTestStore, type TestStore } from './support/databases';
 import { MemoryNotifier } from './support/doubles';
 import { act, eventually } from './support/drive';
 import { testServerAddress } from './support/temporal';
+import { rebuildReadModel } from '../scripts/readmodel-rebuild';
 
 jest.setTimeout(240_000);
 
@@ -174,6 +175,43 @@ test('When the worker dies while a record activity is pending, then after a new 
     await store.records.recordReaction(late);
     expect(await held(input.caseId)).toEqual(before);
     expect(late.snapshot!.seq).toBeLessThan(before.seq!);
+  } finally {
+    worker.shutdown();
+    await running;
+    await client.workflow.getHandle(input.caseId).terminate('test over').catch(() => undefined);
+  }
+});
+
+test('When a case was recorded before the read model, then the rebuild writes its snapshot from the workflow, and never goes back', async () => {
+  const application = sampleApplication();
+  const input: CaseInput = {
+    caseId: `case-T-${randomUUID().slice(0, 13).toUpperCase()}`,
+    origin: 'application',
+    application,
+    openedBy: actors.unit,
+    policy: quick,
+    calendar: WorkingDayCalendar.default().snapshot(2025, 2035),
+    jurisdiction: registry.jurisdictionOf(application.unitCode)!,
+  };
+  const { worker, running } = await startWorker();
+  try {
+    const handle: WorkflowHandle = await client.workflow.start(caseWorkflowType, { taskQueue, workflowId: input.caseId, args: [input] });
+    await eventually(async () => expect(await held(input.caseId)).toEqual(expected(await handle.query(getCaseQuery))));
+    // as a case of before the read model: registered, but no snapshot and no tasks
+    await store.db.query('DELETE FROM case_tasks WHERE case_id = $1', [input.caseId]);
+    await store.db.query(`UPDATE cases SET snapshot_seq = NULL, snapshot_at = NULL, localities = '{}' WHERE case_id = $1`, [input.caseId]);
+    expect((await createReadModel(store.db).list(actors.org, {}, { limit: 100 })).items.map((i) => i.caseId)).not.toContain(input.caseId);
+
+    const result = await rebuildReadModel(client, store.db, store.records, { caseIds: [input.caseId, 'case-T-NOSUCHCASE0'] });
+
+    expect(result).toEqual({ written: [input.caseId], unregistered: [], failed: [] });
+    expect(await held(input.caseId)).toEqual(expected(await handle.query(getCaseQuery)));
+    expect((await createReadModel(store.db).list(actors.org, {}, { limit: 100 })).items.map((i) => i.caseId)).toContain(input.caseId);
+    // the case moves on; a rebuild that would be older than the case's own snapshot changes nothing
+    await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
+    await eventually(async () => expect(await held(input.caseId)).toMatchObject({ stage: 'investigation' }));
+    await rebuildReadModel(client, store.db, store.records, { caseIds: [input.caseId], now: () => new Date(Date.now() - 60_000) });
+    expect(await held(input.caseId)).toEqual(expected(await handle.query(getCaseQuery)));
   } finally {
     worker.shutdown();
     await running;

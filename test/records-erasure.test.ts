@@ -422,7 +422,7 @@ describe.each(backends)('sealed personal data and erasure on $name', (backend) =
       const result = await eraseCase(old.db, { caseId: p.caseId, by: 'records-officer-7', reason: 'retention period ended', retentionYears: retention, now: NOW });
 
       // Assert
-      expect(applied).toEqual([3, 4]);
+      expect(applied).toEqual([3, 4, 5]);
       expect(report).toEqual({ ledgerEntries: 1, rows: 2 });
       expect(found.map((c) => c.caseId)).toEqual([p.caseId]);
       expect(read).toMatchObject({ closedAt, cadre: { id: p.cadreId, name: p.name }, rulings: [{ reasons: p.reasons }] });
