@@ -12,11 +12,14 @@ export interface ActivityDeps {
 export function createActivities({ records, notifier }: ActivityDeps): CaseActivities {
   return {
     /**
-     * One reaction's ledger entries, in order (a retry skips the entries already written), then, when
+     * One reaction's ledger entries, in order (a retry skips the entries already written), and the
+     * case's snapshot for the read model, in one transaction; then, when
      * asked, the cadre's earlier tolerated cases and recent annual evaluations for screening and scoring.
      */
     async recordEvents(input) {
-      for (const e of input.events) await records.recordEvent({ caseId: input.caseId, register: input.register, ...e });
+      if (input.events.length || input.snapshot) {
+        await records.recordReaction({ caseId: input.caseId, events: input.events, register: input.register, ...(input.snapshot ? { snapshot: input.snapshot } : {}) });
+      }
       if (!input.lookup) return { caseId: input.caseId };
       const l = input.lookup;
       const [earlier, performance] = await Promise.all([

@@ -3,7 +3,7 @@
  * schedules) are pure functions in domain/ that the workflow calls itself.
  */
 import type { PerformanceGrade } from '../domain/assessment';
-import type { Actor, Application, CaseState, TimelineEntry } from '../domain/case';
+import type { Actor, Application, CaseState, Role, TaskKind, TimelineEntry } from '../domain/case';
 import type { EarlierToleratedCase } from '../domain/screening';
 
 /** What the case needs to know of the cadre before it decides: looked up when it opens and again when investigation starts. */
@@ -95,16 +95,59 @@ export interface NotifyInput {
   vars: Record<string, string | number | boolean>;
 }
 
+/** An open task as the read model keeps it: what the inbox shows of it and what decides who sees it. */
+export interface ReadModelTask {
+  taskId: string;
+  kind: TaskKind;
+  role: Role;
+  /** The body that must act (a revisit's: the body that made the ruling); only that body sees the task. */
+  body?: string;
+  /** The subjects who may act, where narrower than the role (an expert task: the invited experts it is assigned to). */
+  assignees?: string[];
+  opensAt: string;
+  dueAt: string;
+  overdue: boolean;
+  provisional: boolean;
+}
+
 /**
- * The ledger entries of one reaction, in order: written in one activity, each exactly once. When the
- * case asks for the cadre's record (`lookup`), it is read in the same round trip, after the writes.
+ * The case as the read model (inbox, case list) keeps it after a reaction: the register's extra
+ * facts and the open tasks. Nothing personal. `(seq, at)` orders snapshots: the record system keeps
+ * the greatest, so a late retry never overwrites a newer snapshot.
+ */
+export interface CaseSnapshot {
+  /** The last timeline entry (ledger seq) the snapshot follows; -1 before the first. */
+  seq: number;
+  /** The workflow time of the reaction the snapshot was taken in. */
+  at: string;
+  /** The case's locality and those above it, nearest first (`CaseState.jurisdiction.path`); empty when unknown. */
+  localities: string[];
+  /** Subjects of the invited experts: an expert sees the cases it was invited to. */
+  experts: string[];
+  /** What the search attributes say at `at`: the roles with a task open, the soonest deadline among them, whether one is overdue. */
+  awaiting: Role[];
+  nextDueAt?: string;
+  overdue: boolean;
+  /** Every task with status `open`, including those that open later (a scheduled revisit). */
+  tasks: ReadModelTask[];
+}
+
+/**
+ * The ledger entries of one reaction, in order: written in one activity, each exactly once, with the
+ * case's snapshot for the read model in the same transaction (absent only from activities scheduled
+ * by a worker of before the read model). When the case asks for the cadre's record (`lookup`), it is
+ * read in the same round trip, after the writes.
  */
 export interface RecordEventsInput {
   caseId: string;
   events: Omit<RecordEventInput, 'caseId' | 'register'>[];
   register: RecordEventInput['register'];
+  snapshot?: CaseSnapshot;
   lookup?: LookupCadreInput;
 }
+
+/** One reaction for the record system: its entries and the case's snapshot, written in one transaction. */
+export type RecordReactionInput = Omit<RecordEventsInput, 'lookup'>;
 
 /** The notices of one reaction, sent in one activity; each is delivered once, by its key. */
 export interface NotifyAllInput {
@@ -125,6 +168,11 @@ export interface RecordSystem {
   /** The cadre's annual evaluations, newest first. */
   performanceRecords(cadreId: string, years: number, before: string): Promise<{ year: number; grade: PerformanceGrade }[]>;
   recordEvent(input: RecordEventInput): Promise<void>;
+  /**
+   * A reaction's entries, in order (those already written are skipped), and then its snapshot unless
+   * the read model holds a newer one, all in one transaction.
+   */
+  recordReaction(input: RecordReactionInput): Promise<void>;
 }
 
 /** The notification system as the activities see it. */

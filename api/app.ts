@@ -22,6 +22,7 @@ import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import type { CadreHistorySource } from './history';
 import cadreRoutes from './routes/cadres';
+import { noReadModel, type ReadModel } from './read-model';
 import { clientTokenPattern } from './ids';
 import auth from './plugins/auth';
 import cors from './plugins/cors';
@@ -43,6 +44,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   cases: CaseGateway;
+  /** The inbox and the case list (read-model.ts), on the record store; without one they answer 503. */
+  readModel?: ReadModel;
   policies: PolicyRegistry;
   /** Localities, bodies and cadres; default: the demo registry (tests and demos; the servers read the record system). */
   registry?: RegistrySource;
@@ -103,7 +106,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history });
+  await app.register(services, { config: deps.config, cases: deps.cases, readModel: deps.readModel ?? noReadModel, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history });
   await app.register(problems);
   await app.register(http);
   await app.register(text);

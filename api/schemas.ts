@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { applicationSchema, caseIdSchema, caseStateSchema, categorySchema, roles, stageSchema, taskKindSchema, unitCodeSchema } from '../domain/case';
 import { measureIdSchema } from '../workflows/case/actions';
 import { outcomes, policySchema } from '../domain/policy';
-import { caseFilterSchema } from './gateway';
+import { caseFilterSchema } from './read-model';
 import { clientTokenPattern } from './ids';
 import { problemKinds, problemSchema, type ProblemKind } from './problems';
 
@@ -42,11 +42,22 @@ export const listCasesQuery = caseFilterSchema
   .extend({
     overdue: z.stringbool().optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(4096).optional().describe('`nextCursor` of the previous page.'),
+    cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page (opaque; it belongs to this listing, these filters and this caller).'),
   })
   .strict();
 
-export const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+export const inboxQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page (opaque; it belongs to this caller’s inbox).'),
+  })
+  .strict();
+
+/** How recent a row of the read model is: it follows the case by its record activity (see the README, "The read model"). */
+const freshness = {
+  asOf: z.string().optional().describe('The workflow time of the reaction this row reflects (ISO instant).'),
+  recordedAt: z.string().optional().describe('When the record system wrote this row (ISO instant): the read model lags the case by the time from `asOf` to this.'),
+};
 
 // ---- Responses ----
 
@@ -67,10 +78,15 @@ export const caseSummarySchema = z
     overdue: z.boolean(),
     openedAt: z.string(),
     closedAt: z.string().optional(),
+    ...freshness,
   })
-  .meta({ id: 'CaseSummary', description: 'A row of the case listing: search attributes only, nothing personal.' });
+  .meta({ id: 'CaseSummary', description: 'A row of the case listing, from the case register in the record system: nothing personal.' });
 
-export const casePageSchema = z.object({ items: z.array(caseSummarySchema), nextCursor: z.string().optional() });
+export const casePageSchema = z.object({
+  items: z.array(caseSummarySchema),
+  nextCursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last page.'),
+  total: z.number().int().describe('How many cases match the filters, over all pages.'),
+});
 
 export const inboxEntrySchema = z
   .object({
@@ -82,10 +98,14 @@ export const inboxEntrySchema = z
     tasks: z.array(
       z.object({ taskId: z.string(), kind: taskKindSchema, opensAt: z.string(), dueAt: z.string(), overdue: z.boolean(), provisional: z.boolean() }),
     ),
+    ...freshness,
   })
-  .meta({ id: 'InboxEntry', description: 'A case waiting for the caller, with the caller’s open tasks.' });
+  .meta({ id: 'InboxEntry', description: 'A case waiting for the caller, with the caller’s open tasks, from the read model.' });
 
-export const inboxSchema = z.object({ items: z.array(inboxEntrySchema) });
+export const inboxSchema = z.object({
+  items: z.array(inboxEntrySchema),
+  nextCursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last page.'),
+});
 
 export const policyResponse = policySchema.meta({ id: 'Policy', description: 'A policy document: deadlines, scoring, experts, windows, revisit schedules, screening rules.' });
 export const policyListSchema = z.object({ items: z.array(policyResponse) });

@@ -18,6 +18,7 @@ import { recordKeysOf } from '../activities/records/sealing';
 import type { CadreHistorySource } from './history';
 import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
+import { createReadModel, type ReadModel } from './read-model';
 import { temporalReadiness } from './readiness';
 
 export interface ServerOptions {
@@ -31,6 +32,8 @@ export interface ServerOptions {
   registryAdmin?: RegistryAdmin;
   /** Cadre histories (from the record store the process already has open). */
   history?: CadreHistorySource;
+  /** The inbox and the case list (from the record store the process already has open). */
+  readModel?: ReadModel;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -44,40 +47,46 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   const client = await connectClient(target, { payloadCodecs });
   logger.info({ address: target.address, namespace: target.namespace }, 'connected to Temporal');
   const policies = PolicyRegistry.load(config.policyDir || undefined);
-  // The registry lives in the record system: the store given (one process with the worker), else a
-  // small pool of its own on DATABASE_URL; without either, the demo registry (and a warning).
-  let registryDb: Db | undefined;
+  // The registry and the read model live in the record system: the store given (one process with the
+  // worker), else a small pool of its own on DATABASE_URL; without either, the demo registry and no
+  // listings (warned).
+  let recordDb: Db | undefined;
   let registry = options.registry;
   let admin = options.registryAdmin;
   let history = options.history;
-  if ((!registry || !history) && config.databaseUrl) {
-    registryDb = openPostgres(config.databaseUrl, logger.child({ component: 'registry' }));
-    const db = registryDb;
+  let readModel = options.readModel;
+  if ((!registry || !history || !readModel) && config.databaseUrl) {
+    recordDb = openPostgres(config.databaseUrl, logger.child({ component: 'records' }));
+    const db = recordDb;
     if (!registry) {
       registry = cachedRegistry(() => readRegistry(db));
       admin = registryAdmin(db);
     }
+    readModel ??= createReadModel(db);
     // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
     const keys = recordKeysOf(config, logger.child({ component: 'records' }));
     history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
   }
   if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body, and there are no admin routes');
+  if (!readModel) logger.warn('no record store for the API: the inbox and the case list answer 503 (set DATABASE_URL)');
+  const pingDatabase = options.pingDatabase ?? (recordDb ? async () => void (await recordDb!.query('SELECT 1')) : undefined);
 
   const app = await buildApp({
     config,
     logger,
     cases: createTemporalGateway(client, config),
+    ...(readModel ? { readModel } : {}),
     policies,
     ...(registry ? { registry } : {}),
     ...(admin ? { registryAdmin: admin } : {}),
     ...(history ? { history } : {}),
     payloadCodecs,
-    readiness: { ...temporalReadiness(client, config), ...(options.pingDatabase ? { database: options.pingDatabase } : {}) },
+    readiness: { ...temporalReadiness(client, config), ...(pingDatabase ? { database: pingDatabase } : {}) },
   });
   // Runs after the server has stopped taking requests and the in-flight ones have finished.
   app.addHook('onClose', async () => {
     await client.connection.close();
-    await registryDb?.close();
+    await recordDb?.close();
     await options.onClose?.();
   });
 
@@ -92,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
 }
 
 if (require.main === module) {
-  // The API alone uses no record store (its routes read cases from Temporal), so it neither opens nor checks one.
+  // The API alone reads the registry and the read model from PostgreSQL (DATABASE_URL) but neither migrates nor seeds it: the worker does.
   startServer().catch((err: unknown) => {
     // The logger may not exist yet (bad configuration): report plainly and exit.
     console.error(err instanceof Error ? err.message : err);

@@ -3,9 +3,10 @@
  * table and writes it with every figure as JSON to bench/results/<timestamp>.json and latest.json.
  * Benchmarks print numbers beside their targets; they never fail on a time.
  *
- *   node dist/bench/run.js [--quick] [--only starts,actions,scale,lifecycle] [--server-db memory|file]
+ *   node dist/bench/run.js [--quick] [--only starts,actions,scale,lifecycle,inbox] [--server-db memory|file]
  *                          [--max-wait-idle 60]
  *                          [--scale-sizes 1000,10000] [--scale-stage follow_up|remediation|acceptance]
+ *                          [--inbox-sizes 1000,10000]
  *                          [--lifecycle-cases 5] [--worker-node-options "--max-old-space-size=1024"]
  */
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../scripts/tools';
 import { benchActions, type ActionsResult } from './actions';
+import { benchInbox, inboxGrowth, type InboxResult } from './inbox';
 import { benchLifecycle, type LifecycleResult } from './lifecycle';
 import { benchScaleRun, growth, type GrowthLine, type ScaleRun } from './scale';
 import { benchStarts, type StartsResult } from './starts';
@@ -22,10 +24,10 @@ import { drain, killDescendants, LoadMeter, machineInfo, waitForQuiet, type Load
 import { hasProc } from './lib/proc';
 import { round, type LatencySummary, type LoadResult } from './lib/stats';
 
-const benchmarks = ['starts', 'actions', 'scale', 'lifecycle'] as const;
+const benchmarks = ['starts', 'actions', 'scale', 'lifecycle', 'inbox'] as const;
 type BenchName = (typeof benchmarks)[number];
 
-const usage = `usage: node dist/bench/run.js [--quick] [--only ${benchmarks.join(',')}] [--server-db memory|file] [--max-wait-idle SECONDS] [--scale-sizes 1000,10000] [--scale-stage ${waitStages.join('|')}] [--lifecycle-cases N] [--worker-node-options OPTIONS]`;
+const usage = `usage: node dist/bench/run.js [--quick] [--only ${benchmarks.join(',')}] [--server-db memory|file] [--max-wait-idle SECONDS] [--scale-sizes 1000,10000] [--scale-stage ${waitStages.join('|')}] [--lifecycle-cases N] [--worker-node-options OPTIONS] [--inbox-sizes 1000,10000]`;
 
 /** The targets, as printed beside each figure. */
 const targets = {
@@ -36,6 +38,9 @@ const targets = {
   actionLoadedP99Ms: 250,
   rssMiBAt10k: 1536,
   lifecycleP50Seconds: 2,
+  inboxP99Ms: 50,
+  /** p99 at 10,000 cases over p99 at 1,000: flat is about 1. */
+  inboxGrowth: 1.5,
 };
 
 interface Plan {
@@ -48,6 +53,7 @@ interface Plan {
   actions: { count: number; loadedCount: number; backgroundPerSecond: number };
   scale: { sizes: number[]; stage: WaitStage; concurrency: number; idleSeconds: number; resumeSample: number; workerNodeOptions?: string | undefined };
   lifecycle: { cases: number };
+  inbox: { sizes: number[]; requests: number };
 }
 
 function plan(argv: string[]): Plan {
@@ -62,6 +68,7 @@ function plan(argv: string[]): Plan {
       'scale-stage': { type: 'string' },
       'lifecycle-cases': { type: 'string' },
       'worker-node-options': { type: 'string' },
+      'inbox-sizes': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -78,6 +85,8 @@ function plan(argv: string[]): Plan {
   if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--scale-sizes takes positive whole numbers\n${usage}`);
   const stage = (values['scale-stage'] ?? 'followUp') as WaitStage;
   if (!waitStages.includes(stage)) throw new Error(`--scale-stage is one of ${waitStages.join(', ')}\n${usage}`);
+  const inboxSizes = values['inbox-sizes'] ? values['inbox-sizes'].split(',').map(Number) : quick ? [200, 1_000] : [1_000, 10_000];
+  if (!inboxSizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--inbox-sizes takes positive whole numbers\n${usage}`);
   const lifecycleCases = values['lifecycle-cases'] ? Number(values['lifecycle-cases']) : quick ? 1 : 5;
   if (!Number.isInteger(lifecycleCases) || lifecycleCases < 1) throw new Error(`--lifecycle-cases takes a positive whole number\n${usage}`);
   const serverDb = values['server-db'];
@@ -93,6 +102,7 @@ function plan(argv: string[]): Plan {
     actions: { count: quick ? 20 : 200, loadedCount: quick ? 20 : 100, backgroundPerSecond: 30 },
     scale: { sizes: [...sizes].sort((a, b) => a - b), stage, concurrency: 32, idleSeconds: quick ? 5 : 10, resumeSample: 100, workerNodeOptions: values['worker-node-options'] },
     lifecycle: { cases: lifecycleCases },
+    inbox: { sizes: [...new Set(inboxSizes)].sort((a, b) => a - b), requests: quick ? 50 : 300 },
   };
 }
 
@@ -211,6 +221,34 @@ function lifecycleRows(r: LifecycleResult): Row[] {
   ];
 }
 
+function inboxRows(r: InboxResult): Row[] {
+  const rows: Row[] = [];
+  for (const run of r.runs) {
+    const b = `inbox ${run.cases}`;
+    for (const m of run.measures) {
+      rows.push({
+        benchmark: b,
+        measure: `${m.what}, ${m.viewer} (${m.what.includes('cases') ? `total ${m.items}` : `${m.items} items`}; ${m.latency.count} one at a time)`,
+        value: lat(m.latency),
+        target: `p99 ≤ ${targets.inboxP99Ms} ms`,
+        meets: m.latency.p99 <= targets.inboxP99Ms,
+      });
+    }
+    rows.push({
+      benchmark: b,
+      measure: `whole inbox of the ${run.walk.viewer}, paged by 200`,
+      value: `${run.walk.items} cases of ${run.walk.expected} in ${run.walk.pages} pages, ${run.walk.seconds} s`,
+      target: 'complete, ordered, each once',
+      meets: run.walk.ordered && run.walk.items === run.walk.expected,
+    });
+    rows.push({ benchmark: b, measure: `seeding by the record activity (${run.tasks} open tasks in all, ${r.store})`, value: `${run.seedSeconds} s (${run.casesPerSecond} cases/s)`, target: '' });
+  }
+  for (const g of inboxGrowth(r)) {
+    rows.push({ benchmark: 'inbox growth', measure: `p99 ${r.runs.at(-1)!.cases} ÷ ${r.runs[0]!.cases}: ${g.what}, ${g.viewer}`, value: `×${g.ratio}`, target: `≤ ×${targets.inboxGrowth}`, meets: g.ratio <= targets.inboxGrowth });
+  }
+  return rows;
+}
+
 function loadRow(name: string, l: { before: LoadReading; during: LoadReading }): Row {
   return {
     benchmark: name,
@@ -246,6 +284,7 @@ async function main(): Promise<void> {
     scale?: ScaleRun[];
     growth?: GrowthLine[];
     lifecycle?: LifecycleResult;
+    inbox?: InboxResult;
   } = {};
   const notMeasured: string[] = [];
   const loads: Record<string, { before: LoadReading & { waitedSeconds: number }; during: LoadReading }> = {};
@@ -257,6 +296,7 @@ async function main(): Promise<void> {
     ...(results.scale ? scaleRows(results.scale) : []),
     ...(results.growth ? growthRows(results.growth) : []),
     ...(results.lifecycle ? lifecycleRows(results.lifecycle) : []),
+    ...(results.inbox ? inboxRows(results.inbox) : []),
     ...Object.entries(loads).map(([name, l]) => loadRow(name, l)),
   ];
   /** Writes what has been measured so far; `complete` is false until every benchmark has run. */
@@ -277,6 +317,7 @@ async function main(): Promise<void> {
         scaleStage: p.scale.stage,
         workerNodeOptions: p.scale.workerNodeOptions,
         lifecycleCases: p.lifecycle.cases,
+        inboxSizes: p.inbox.sizes,
       },
       machine: machineInfo(),
       temporal: e ? { kind: e.temporalKind, serverDb: e.serverDb, label: running.temporalLabel, namespace: e.namespace, payloadEncryption: e.payloadEncryption } : undefined,
@@ -342,6 +383,8 @@ async function main(): Promise<void> {
     if (p.only.includes('actions')) results.actions = await attempt('actions', () => benchActions(e, p.actions));
     writeReport(false);
     if (p.only.includes('lifecycle')) results.lifecycle = await attempt('lifecycle', () => benchLifecycle(e, p.lifecycle));
+    writeReport(false);
+    if (p.only.includes('inbox')) results.inbox = await attempt('inbox', () => benchInbox(e, p.inbox));
     writeReport(false);
     if (p.only.includes('scale') && hasProc()) {
       results.scale = [];

@@ -12,6 +12,7 @@ import { createLogger } from '../common/logger';
 import { startServer } from '../api/server';
 import { readRegistry } from '../activities/records/registry';
 import { cachedRegistry, registryAdmin } from '../api/registry';
+import { createReadModel } from '../api/read-model';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     registry: cachedRegistry(() => readRegistry(db)),
     registryAdmin: registryAdmin(db),
     history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
+    readModel: createReadModel(db),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

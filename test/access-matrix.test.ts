@@ -25,6 +25,7 @@ import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notify';
 import { readRegistry } from '../activities/records/registry';
 import { accessRows, type AccessName } from '../api/access';
+import { createReadModel } from '../api/read-model';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
@@ -216,6 +217,7 @@ beforeAll(async () => {
     policies: PolicyRegistry.load(),
     registry: cachedRegistry(() => readRegistry(store.db)),
     registryAdmin: registryAdmin(store.db),
+    readModel: createReadModel(store.db),
     history: { cadreHistory: (cadreId, unitCode) => store.records.cadreHistory(cadreId, unitCode) },
     payloadCodecs: [createPayloadCodec(config, logger)],
     readiness: {},

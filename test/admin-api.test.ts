@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { createReadModel } from '../api/read-model';
 import { buildApp } from '../api/app';
 import { PROBLEM_BASE } from '../api/problems';
 import { cachedRegistry, registryAdmin, type RegistrySource } from '../api/registry';
@@ -42,6 +43,7 @@ async function start(source: RegistrySource): Promise<FastifyInstance> {
     policies: PolicyRegistry.load(),
     registry: source,
     registryAdmin: registryAdmin(store.db),
+    readModel: createReadModel(store.db),
     readiness: {},
   });
   await server.ready();

@@ -1,9 +1,9 @@
 /**
- * The pure parts of the Temporal gateway: visibility queries (and that no filter value can inject
- * into one), cursors, the start options, listing rows, inbox entries, case numbers and the mapping of
- * Temporal's errors. The gateway's calls to a real server are covered by the end-to-end suite.
+ * The pure parts of the Temporal gateway and of the listings: the start options, the inbox rule on a
+ * case's state, case numbers and the mapping of Temporal's errors. The gateway's calls to a real
+ * server are covered by the end-to-end suite, the read model's queries by read-model.test.ts.
  */
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionInfo } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { applicationSchema, caseIdSchema, type Actor, type CaseState, type PendingTask } from '../domain/case';
@@ -12,23 +12,10 @@ import { demoRegistry } from '../api/registry';
 import { sampleTask } from './support/api-app';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
-import {
-  buildInboxQuery,
-  buildListQuery,
-  byDueDate,
-  caseDetails,
-  caseSummary,
-  decodeCursor,
-  encodeCursor,
-  inboxEntry,
-  initialSearchAttributes,
-  literal,
-  summarize,
-  translateTemporalError,
-  type CaseFilter,
-} from '../api/gateway';
+import { caseDetails, caseSummary, initialSearchAttributes, translateTemporalError } from '../api/gateway';
+import { inboxTasksOf } from '../api/read-model';
 import { canonicalJson, chinaCivilDate, crockford, derivedCaseId, randomCaseId, requestDigest } from '../api/ids';
-import { ActionRejectedError, CaseNotFoundError, InvalidCursorError, UnavailableError } from '../api/problems';
+import { ActionRejectedError, CaseNotFoundError, UnavailableError } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
 
 const org: Actor = { sub: 'olga', role: 'organization', unit: 'JS-NJ-ZZB', locality: 'JS-NJ' };
@@ -48,93 +35,6 @@ const input: CaseInput = {
 
 /** Everything personal in the sample application: none of it may reach Temporal's indexed or displayed fields. */
 const personal = [application.cadre.id, application.cadre.name, application.cadre.post, application.incident.summary, application.accountabilityCaseRef ?? '', application.evidence[0]?.uri ?? ''];
-
-describe('Visibility query literals', () => {
-  test.each(['JS-NJ-FGW', 'approval-reform', 'followUp', 'default@2025.1'])('When %s is quoted, then it becomes a single-quoted literal', (value) => {
-    expect(literal(value)).toBe(`'${value}'`);
-  });
-
-  test.each(["X' OR WorkflowType != '", 'a"b', 'a\\b', 'two words', '', 'x'.repeat(65), 'CaseUnit=1;'])('When %j is quoted, then it is refused', (value) => {
-    expect(() => literal(value)).toThrow(TypeError);
-  });
-});
-
-describe('Listing queries', () => {
-  test('When a body lists with no filter, then the query selects the case workflows of its jurisdiction', () => {
-    expect(buildListQuery(org, {})).toBe("WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ'");
-  });
-
-  test('When every filter is given, then each becomes a clause on its search attribute', () => {
-    const filter: CaseFilter = { stage: 'investigation', outcome: 'mitigate', unit: 'JS-NJ-FGW', category: 'approval-reform', awaiting: 'organization', overdue: true };
-
-    expect(buildListQuery(org, filter)).toBe(
-      "WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ' AND CaseStage = 'investigation' AND CaseOutcome = 'mitigate' AND CaseUnit = 'JS-NJ-FGW' AND CaseCategory = 'approval-reform' AND CaseAwaiting = 'organization' AND CaseOverdue = true",
-    );
-  });
-
-  test('When overdue is false, then the clause asks for false', () => {
-    expect(buildListQuery(org, { overdue: false })).toBe("WorkflowType = 'caseWorkflow' AND CaseLocalities = 'JS-NJ' AND CaseOverdue = false");
-  });
-
-  test('When a unit lists, then its own unit is always a clause, even if it asks for another', () => {
-    expect(buildListQuery(unit, {})).toBe("WorkflowType = 'caseWorkflow' AND CaseUnit = 'JS-NJ-FGW'");
-    expect(buildListQuery(unit, { unit: 'SX-XA-JYJ' })).toBe("WorkflowType = 'caseWorkflow' AND CaseUnit = 'JS-NJ-FGW' AND CaseUnit = 'SX-XA-JYJ'");
-  });
-
-  test('When a unit viewer has no unit, then no query is built', () => {
-    expect(() => buildListQuery({ sub: 'x', role: 'unit' }, {})).toThrow();
-  });
-
-  test.each([
-    ['unit', { unit: "JS' OR CaseUnit != 'X" }],
-    ['unit', { unit: 'js-nj-fgw' }],
-    ['category', { category: "a' OR 1=1 OR 'b" }],
-    ['category', { category: 'Approval Reform' }],
-    ['stage', { stage: 'closed OR true' }],
-    ['awaiting', { awaiting: 'everyone' }],
-    ['unknown key', { ExecutionStatus: 'Running' }],
-  ])('When the %s filter is outside its pattern, then no query is built', (_field, filter) => {
-    expect(() => buildListQuery(org, filter as CaseFilter)).toThrow();
-  });
-
-  test('When an inbox is built for a unit, then it asks for its unit’s running cases awaiting units', () => {
-    expect(buildInboxQuery(unit)).toBe("WorkflowType = 'caseWorkflow' AND CaseUnit = 'JS-NJ-FGW' AND ExecutionStatus = 'Running' AND CaseAwaiting = 'unit'");
-  });
-
-  test('When an inbox is built for an expert, then it asks for running cases awaiting experts', () => {
-    expect(buildInboxQuery(expert)).toBe("WorkflowType = 'caseWorkflow' AND ExecutionStatus = 'Running' AND CaseAwaiting = 'expert'");
-  });
-});
-
-describe('Cursors', () => {
-  const query = buildListQuery(org, { stage: 'investigation' });
-  const token = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255, 0, 0, 7]);
-
-  test('When a page token is encoded, then the cursor is base64url and decodes to the same bytes', () => {
-    const cursor = encodeCursor(query, token);
-
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(Array.from(decodeCursor(query, cursor))).toEqual(Array.from(token));
-  });
-
-  test('When a cursor is used with another query, then it is refused', () => {
-    const cursor = encodeCursor(query, token);
-
-    expect(() => decodeCursor(buildListQuery(org, { stage: 'closed' }), cursor)).toThrow(InvalidCursorError);
-    expect(() => decodeCursor(buildListQuery(unit, { stage: 'investigation' }), cursor)).toThrow(InvalidCursorError);
-  });
-
-  test('When a cursor is tampered with, then it is refused', () => {
-    const cursor = encodeCursor(query, token);
-    const tampered = (cursor[0] === 'A' ? 'B' : 'A') + cursor.slice(1);
-
-    expect(() => decodeCursor(query, tampered)).toThrow(InvalidCursorError);
-  });
-
-  test.each(['', 'short', 'not base64url!!!!!!', 'a'.repeat(5000)])('When the cursor is %j, then it is refused as malformed', (cursor) => {
-    expect(() => decodeCursor(query, cursor)).toThrow(InvalidCursorError);
-  });
-});
 
 describe('Start options', () => {
   test('When a case starts, then its search attributes are the initial, non-personal values', () => {
@@ -173,57 +73,18 @@ describe('Start options', () => {
   });
 });
 
-describe('Listing rows', () => {
-  const info = (status: 'RUNNING' | 'COMPLETED', attributes: TypedSearchAttributes) => ({
-    workflowId: 'case-2026-7ZK3M9QX1D',
-    status: { code: 0, name: status } as WorkflowExecutionInfo['status'],
-    startTime: new Date('2026-03-10T02:00:00Z'),
-    closeTime: status === 'COMPLETED' ? new Date('2027-03-10T02:00:00Z') : undefined,
-    typedSearchAttributes: attributes,
-  });
-
-  test('When an open case is summarized, then the row carries its search attributes', () => {
-    const attributes = new TypedSearchAttributes([
-      ...initialSearchAttributes(input),
-      { key: searchAttributes.nextDeadline, value: new Date('2026-03-17T09:00:00Z') },
-    ]);
-
-    expect(summarize(info('RUNNING', attributes))).toEqual({
-      caseId: 'case-2026-7ZK3M9QX1D',
-      status: 'open',
-      stage: 'acceptance',
-      outcome: undefined,
-      unitCode: 'JS-NJ-FGW',
-      category: 'approval-reform',
-      policyVersion: defaultPolicy.version,
-      awaiting: ['organization'],
-      nextDeadline: '2026-03-17T09:00:00.000Z',
-      overdue: false,
-      openedAt: '2026-03-10T02:00:00.000Z',
-      closedAt: undefined,
-    });
-  });
-
-  test('When a closed case with unknown values is summarized, then it is closed and the unknown values are dropped', () => {
-    const attributes = new TypedSearchAttributes([
-      { key: searchAttributes.stage, value: 'handoff' },
-      { key: searchAttributes.outcome, value: 'exempt' },
-      { key: searchAttributes.awaiting, value: ['organization', 'nobody'] },
-    ]);
-
-    expect(summarize(info('COMPLETED', attributes))).toMatchObject({ status: 'closed', stage: undefined, outcome: 'exempt', awaiting: ['organization'], overdue: false, closedAt: '2027-03-10T02:00:00.000Z' });
-  });
-});
-
-describe('Inbox entries', () => {
+describe('The inbox rule on a case', () => {
+  const NOW = new Date('2026-03-12T00:00:00.000Z');
   const task = (over: Partial<PendingTask>): PendingTask => sampleTask({ id: 't', ...over });
   const state = (over: Partial<CaseState>): CaseState => ({
     ...CaseMachine.initial(input, '2026-03-10T02:00:00.000Z').state,
     stage: 'remediation',
+    jurisdiction: demoRegistry.jurisdictionOf('JS-NJ-FGW')!,
     ...over,
   });
+  const ids = (s: CaseState, viewer: Actor, now = NOW) => inboxTasksOf(s, viewer, now).map((t) => t.id);
 
-  test('When a case has open tasks for several roles, then the entry holds the viewer’s open ones, soonest first', () => {
+  test('When a case has open tasks for several roles, then the viewer’s open ones count, soonest first', () => {
     const s = state({
       tasks: [
         task({ id: 'late', kind: 'measure', role: 'unit', dueAt: '2026-05-01T09:00:00.000Z' }),
@@ -233,42 +94,45 @@ describe('Inbox entries', () => {
       ],
     });
 
-    const entry = inboxEntry(s, unit);
-
-    expect(entry?.tasks.map((t) => t.taskId)).toEqual(['soon', 'late']);
-    expect(entry?.nextDueAt).toBe('2026-04-01T09:00:00.000Z');
-    expect(entry?.tasks[0]).toEqual({ taskId: 'soon', kind: 'measure', opensAt: '2026-03-10T02:00:00.000Z', dueAt: '2026-04-01T09:00:00.000Z', overdue: true, provisional: false });
+    expect(ids(s, unit)).toEqual(['soon', 'late']);
   });
 
-  test('When nothing is open for the viewer, then there is no entry', () => {
-    expect(inboxEntry(state({ tasks: [task({ role: 'organization' })] }), unit)).toBeUndefined();
+  test('When nothing is open for the viewer, then nothing counts', () => {
+    expect(ids(state({ tasks: [task({ role: 'organization' })] }), unit)).toEqual([]);
   });
 
-  test("When a unit looks at another unit's case, then there is no entry", () => {
-    expect(inboxEntry(state({ unitCode: 'SX-XA-JYJ', tasks: [task({ role: 'unit' })] }), unit)).toBeUndefined();
+  test('When a task opens later, then it counts only from then on', () => {
+    const s = state({ tasks: [task({ kind: 'revisit', role: 'organization', opensAt: '2027-03-10T00:00:00.000Z' })] });
+
+    expect(ids(s, org)).toEqual([]);
+    expect(ids(s, org, new Date('2027-03-10T00:00:00.000Z'))).toEqual(['t']);
   });
 
-  test('When an expert was not invited or is not an assignee, then there is no entry', () => {
+  test("When a unit looks at another unit's case, or a body at another locality's, then nothing counts", () => {
+    expect(ids(state({ unitCode: 'SX-XA-JYJ', tasks: [task({ role: 'unit' })] }), unit)).toEqual([]);
+    expect(ids(state({ jurisdiction: demoRegistry.jurisdictionOf('JS-SZ-KS-ZWB')!, tasks: [task({ role: 'organization' })] }), org)).toEqual([]);
+  });
+
+  test('When an expert was not invited or is not an assignee, then nothing counts', () => {
     const opinionTask = task({ kind: 'expertOpinion', role: 'expert', assignees: ['expert-bo'] });
 
-    expect(inboxEntry(state({ experts: { invited: ['expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toBeUndefined();
-    expect(inboxEntry(state({ experts: { invited: ['expert-amy', 'expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toBeUndefined();
-    expect(inboxEntry(state({ experts: { invited: ['expert-amy'], opinions: [] }, tasks: [{ ...opinionTask, assignees: ['expert-amy'] }] }), expert)?.tasks).toHaveLength(1);
+    expect(ids(state({ experts: { invited: ['expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toEqual([]);
+    expect(ids(state({ experts: { invited: ['expert-amy', 'expert-bo'], opinions: [] }, tasks: [opinionTask] }), expert)).toEqual([]);
+    expect(ids(state({ experts: { invited: ['expert-amy'], opinions: [] }, tasks: [{ ...opinionTask, assignees: ['expert-amy'] }] }), expert)).toEqual(['t']);
   });
 
-  test('When a revisit is due, then it is in the inbox of the body that made the ruling only', () => {
+  test('When a revisit is due, then it counts for the body that made the ruling only', () => {
     const s = state({ rulingBody: 'JS-NJ-ZZB', tasks: [task({ kind: 'revisit', role: 'organization' })] });
 
-    expect(inboxEntry(s, org)?.tasks).toHaveLength(1);
-    expect(inboxEntry(s, { ...org, unit: 'SX-XA-ZZB' })).toBeUndefined();
+    expect(ids(s, org)).toEqual(['t']);
+    expect(ids(s, { ...org, unit: 'JS-ZZB', locality: 'JS' })).toEqual([]);
   });
 
-  test('When entries are sorted, then the soonest due comes first and ties go by case id', () => {
-    const e = (caseId: string, nextDueAt: string) => ({ caseId, nextDueAt, stage: 'acceptance' as const, unitCode: 'U1', category: 'c1', tasks: [] });
+  test('When a task names the body that must act, then it counts for that body only', () => {
+    const s = state({ tasks: [task({ role: 'organization', body: 'JS-NJ-ZZB' })] });
 
-    const sorted = [e('case-b', '2026-04-01'), e('case-c', '2026-03-01'), e('case-a', '2026-04-01')].sort(byDueDate);
-
-    expect(sorted.map((x) => x.caseId)).toEqual(['case-c', 'case-a', 'case-b']);
+    expect(ids(s, org)).toEqual(['t']);
+    expect(ids(s, { ...org, unit: 'JS-ZZB', locality: 'JS' })).toEqual([]);
   });
 });
 

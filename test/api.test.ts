@@ -1,8 +1,9 @@
 /**
- * The HTTP API against an in-memory CaseGateway: the role matrix route by route, who may see which
- * case, every kind of problem document, idempotency, request ids, operations and the OpenAPI
- * document. The gateway is faked here because this is a test of the API piece; the Temporal
- * gateway runs against a real server in the end-to-end suite.
+ * The HTTP API against an in-memory CaseGateway and read model: the role matrix route by route, who
+ * may see which case, every kind of problem document, idempotency, request ids, operations and the
+ * OpenAPI document. Both are faked here because this is a test of the API piece; the Temporal gateway
+ * runs against a real server in the end-to-end suite, the read model against real databases in
+ * read-model.test.ts.
  */
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -20,7 +21,8 @@ import { CaseMachine } from '../workflows/case/machine';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { defaultPolicy } from '../domain/policies';
 import { buildApp } from '../api/app';
-import type { CaseFilter, CaseGateway, CasePage, CaseSummary, CaseUpdate, InboxEntry, PageRequest, StartedCase } from '../api/gateway';
+import type { CaseGateway, CaseUpdate, StartedCase } from '../api/gateway';
+import type { CaseFilter, CasePage, CaseSummary, InboxEntry, InboxPage, PageRequest, ReadModel } from '../api/read-model';
 import { jose } from '../api/jose';
 import { ActionRejectedError, CaseNotFoundError, IdempotencyConflictError, InvalidCursorError, PROBLEM_BASE, UnavailableError, type ActionRejectedType } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
@@ -90,10 +92,10 @@ type Call =
   | { method: 'get'; caseId: string }
   | { method: 'act'; update: string; caseId: string; actor: Actor; input: unknown; request: { key: string; digest: string } | undefined }
   | { method: 'list'; viewer: Actor; filter: CaseFilter; page: PageRequest }
-  | { method: 'inbox'; viewer: Actor; limit: number };
+  | { method: 'inbox'; viewer: Actor; page: PageRequest; now: Date };
 
-/** An in-memory gateway that records its calls, behaves like the workflow on ownership, and can be told to fail. */
-class FakeGateway implements CaseGateway {
+/** An in-memory gateway and read model that records its calls, behaves like the workflow on ownership, and can be told to fail. */
+class FakeGateway implements CaseGateway, ReadModel {
   readonly calls: Call[] = [];
   readonly cases = new Map<string, { state: CaseState; digest?: string }>();
   private failure: Error | undefined;
@@ -155,13 +157,13 @@ class FakeGateway implements CaseGateway {
   async list(viewer: Actor, filter: CaseFilter, page: PageRequest): Promise<CasePage> {
     this.calls.push({ method: 'list', viewer, filter, page });
     this.failIfTold();
-    return { items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu' };
+    return { items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu', total: 1 };
   }
 
-  async inbox(viewer: Actor, limit: number): Promise<InboxEntry[]> {
-    this.calls.push({ method: 'inbox', viewer, limit });
+  async inbox(viewer: Actor, page: PageRequest, now: Date): Promise<InboxPage> {
+    this.calls.push({ method: 'inbox', viewer, page, now });
     this.failIfTold();
-    return [inboxItem];
+    return { items: [inboxItem], nextCursor: 'bmV4dC1pbmJveC1wYWdl' };
   }
 }
 
@@ -202,7 +204,7 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
   const history = { cadreHistory: async (cadreId: string, unitCode: string) => ({ cadreId, unitCode, toleratedCases: [], rulingsInForce: [], noNegativeEvaluations: [], influencePeriods: [] }) };
-  const app = await buildApp({ config, logger, cases, policies, readiness, now: () => NOW, history });
+  const app = await buildApp({ config, logger, cases, readModel: cases, policies, readiness, now: () => NOW, history });
   await app.ready();
   return {
     app,
@@ -490,7 +492,7 @@ describe('Who sees which case', () => {
 
     expect(t.cases.calls).toEqual([
       { method: 'list', viewer: inRegistry(actors.unit), filter: { unit: OTHER_UNIT }, page: { limit: 20, cursor: undefined } },
-      { method: 'inbox', viewer: inRegistry(actors.unit), limit: 50 },
+      { method: 'inbox', viewer: inRegistry(actors.unit), page: { limit: 50, cursor: undefined }, now: NOW },
     ]);
   });
 });
@@ -851,7 +853,7 @@ describe('Listing, tasks and policies', () => {
         page: { limit: 5, cursor: 'abcdefghijklmnop' },
       },
     ]);
-    expect(res.json()).toEqual({ items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu' });
+    expect(res.json()).toEqual({ items: [listedCase], nextCursor: 'bmV4dC1wYWdlLXRva2Vu', total: 1 });
   });
 
   test('When a page larger than 100 is asked for, then 400', async () => {
@@ -861,12 +863,19 @@ describe('Listing, tasks and policies', () => {
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'query.limit' })]);
   });
 
-  test('When the inbox is asked for, then it lists the caller’s tasks', async () => {
-    const res = await t.call('organization', { method: 'GET', url: '/v1/tasks?limit=10' });
+  test('When the inbox is asked for, then it lists the caller’s tasks as of now, a page at a time', async () => {
+    const res = await t.call('organization', { method: 'GET', url: '/v1/tasks?limit=10&cursor=abcdefghijklmnop' });
 
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ items: [inboxItem] });
-    expect(t.cases.calls).toEqual([{ method: 'inbox', viewer: inRegistry(actors.organization), limit: 10 }]);
+    expect(res.json()).toEqual({ items: [inboxItem], nextCursor: 'bmV4dC1pbmJveC1wYWdl' });
+    expect(t.cases.calls).toEqual([{ method: 'inbox', viewer: inRegistry(actors.organization), page: { limit: 10, cursor: 'abcdefghijklmnop' }, now: NOW }]);
+  });
+
+  test('When the inbox is asked for a page larger than 200, then 400', async () => {
+    const res = await t.call('organization', { method: 'GET', url: '/v1/tasks?limit=201' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'query.limit' })]);
   });
 
   test('When the policies are listed, then the loaded default is among them', async () => {

@@ -13,6 +13,7 @@ import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notify';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
+import { createReadModel } from '../api/read-model';
 import { signToken } from '../api/tokens';
 import { loadConfig } from '../common/config';
 import type { Actor, CaseState } from '../domain/case';
@@ -77,6 +78,7 @@ beforeAll(async () => {
     config,
     logger: pino({ level: 'silent' }),
     cases: createTemporalGateway(client, config),
+    readModel: createReadModel(store.db),
     policies: new PolicyRegistry([drill]),
     registry: staticRegistry(registry),
     readiness: { temporal: async () => void (await client.workflowService.getSystemInfo({})), database: async () => void (await store.db.query('SELECT 1')) },
@@ -133,9 +135,13 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(r.status).toBe(200);
   expect(r.body.stage).toBe('investigation');
 
-  const tasks = await call(actors.org, 'GET', '/v1/tasks');
-  expect(tasks.status).toBe(200);
-  expect(JSON.stringify(tasks.body)).toContain(caseId);
+  // the inbox follows the case by its record activity, milliseconds after the Update answered
+  await eventually(async () => {
+    const tasks = await call(actors.org, 'GET', '/v1/tasks?limit=200');
+    expect(tasks.status).toBe(200);
+    const items = (tasks.body as unknown as { items: { caseId: string; stage: string; tasks: { kind: string }[]; asOf: string }[] }).items;
+    expect(items.find((i) => i.caseId === caseId)).toMatchObject({ stage: 'investigation', tasks: [{ kind: 'investigation' }], asOf: expect.any(String) });
+  });
 
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/investigation`, { factors: factors(9), evaluation: '一贯表现良好', confirmedCircumstances: sampleApplication().circumstances });
   expect(r.body.stage).toBe('consultation');

@@ -14,6 +14,7 @@ import type { Db, Queryable } from './db';
 import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
 import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type ChainFields, type LedgerRow, type LedgerVerification } from './ledger';
 import { LOCK_NAMESPACE } from './migrate';
+import { checkSnapshot, writeSnapshot } from './readModel';
 import { isSealed, RecordKeyError, type CaseKey, type RecordKeys } from './sealing';
 import { readCadreHistory, writeResultRecord } from './results';
 import type { CadreHistory } from '../../domain/history';
@@ -117,7 +118,7 @@ function checkInput(input: RecordEventInput): void {
 }
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity) fail the same way on every retry. */
-function asPermanent(err: unknown, input: RecordEventInput): unknown {
+function asPermanent(err: unknown, input: Pick<RecordEventInput, 'caseId' | 'seq'>): unknown {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && (code.startsWith('22') || (code.startsWith('23') && code !== '23505'))) {
     return new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}) was refused by the database (${code}): ${(err as Error).message}`);
@@ -336,73 +337,98 @@ async function readCase(db: Queryable, keys: RecordKeys, caseId: string): Promis
   });
 }
 
+/**
+ * Appends one entry to the case's chain and updates its register row and domain records; a retry of
+ * an entry already written is recognised and skipped. The caller holds the case's lock.
+ */
+async function appendEvent(tx: Queryable, keys: RecordKeys, input: RecordEventInput): Promise<'duplicate' | 'recorded'> {
+  const at = new Date(input.entry.at).toISOString();
+  const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
+  const registered = (await tx.query<{ erased_at: Date | null }>('SELECT erased_at FROM cases WHERE case_id = $1', [input.caseId])).rows[0];
+  if (registered?.erased_at) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
+  const key = (await caseKeyOf(tx, keys, input.caseId, { at }))!;
+  const payloadText = canonicalJson({ register: input.register, sealed: key.sealDeterministic(`ledger#${input.seq}`, sealedText) });
+  const payloadDigest = sha256Hex(payloadText);
+  const existing = await tx.query<{ payload_digest: string; sealed: boolean }>(
+    `SELECT payload_digest, payload ? 'sealed' AS sealed FROM ledger WHERE case_id = $1 AND seq = $2`,
+    [input.caseId, input.seq],
+  );
+  const stored = existing.rows[0];
+  if (stored) {
+    // An entry recorded before sealing is recognised by the digest of its plaintext payload.
+    const digest = stored.sealed ? payloadDigest : sha256Hex(canonicalJson({ entry: input.entry, register: input.register, records: input.records ?? [] }));
+    if (stored.payload_digest === digest) return 'duplicate';
+    throw new LedgerConflict(
+      `ledger entry ${input.caseId}#${input.seq} already exists with different content (stored digest ${stored.payload_digest}, this one ${digest})`,
+      input.caseId,
+      input.seq,
+    );
+  }
+  const head = (await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger WHERE case_id = $1 ORDER BY seq DESC LIMIT 1', [input.caseId])).rows[0];
+  if (head && input.seq < head.seq) {
+    throw new LedgerConflict(`ledger entry ${input.caseId}#${input.seq} comes after entry ${head.seq} was recorded; the chain cannot take it`, input.caseId, input.seq);
+  }
+  if ((head && input.seq > head.seq + 1) || (!head && input.seq > 1)) {
+    throw new LedgerOutOfOrder(`ledger entry ${input.caseId}#${input.seq} waits for entry ${head ? head.seq + 1 : 'the first'}`, input.caseId, input.seq);
+  }
+  await appendLedgerEntry(
+    tx,
+    { caseId: input.caseId, seq: input.seq, at, event: input.entry.event, actorSub: input.entry.actor?.sub ?? null, actorRole: input.entry.actor?.role ?? null, payloadText },
+    head?.hash ?? GENESIS,
+  );
+  const r = input.register;
+  await tx.query(
+    `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq, closed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $6 = 'closed' THEN $10::timestamptz END)
+     ON CONFLICT (case_id) DO UPDATE SET
+       origin = EXCLUDED.origin, policy_version = EXCLUDED.policy_version, unit_code = EXCLUDED.unit_code,
+       category = EXCLUDED.category, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
+       close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at, last_seq = EXCLUDED.last_seq,
+       closed_at = COALESCE(cases.closed_at, EXCLUDED.closed_at)`,
+    [input.caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), at, input.seq],
+  );
+  for (const record of input.records ?? []) await writeRecord(tx, keys, key, input.caseId, input.seq, at, record);
+  // A ruling is final once the case moves on to remediation, follow-up or closure with an outcome.
+  await tx.query(
+    `UPDATE cases SET final_at = $2
+     WHERE case_id = $1 AND final_at IS NULL AND outcome IS NOT NULL AND stage = ANY($3::text[])`,
+    [input.caseId, at, finalStages],
+  );
+  return 'recorded';
+}
+
 /** The record system on `db` (migrated already, see `migrate`), sealing personal data under `keys`. */
 export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): RecordStore {
-  return {
+  const store: RecordStore = {
     async recordEvent(input) {
-      checkInput(input);
-      const at = new Date(input.entry.at).toISOString();
-      const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
-      const log = logger.child({ caseId: input.caseId, seq: input.seq, event: input.entry.event });
+      const { caseId, register, ...event } = input;
+      await store.recordReaction({ caseId, register, events: [event] });
+    },
+
+    async recordReaction(input) {
+      const events: RecordEventInput[] = input.events.map((e) => ({ caseId: input.caseId, register: input.register, ...e }));
+      for (const e of events) checkInput(e);
+      if (input.snapshot) checkSnapshot(input.caseId, input.snapshot);
+      let current: RecordEventInput | undefined;
       try {
-        const outcome = await db.transaction(async (tx) => {
+        const outcomes = await db.transaction(async (tx) => {
           await lockCase(tx, input.caseId);
-          const registered = (await tx.query<{ erased_at: Date | null }>('SELECT erased_at FROM cases WHERE case_id = $1', [input.caseId])).rows[0];
-          if (registered?.erased_at) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
-          const key = (await caseKeyOf(tx, keys, input.caseId, { at }))!;
-          const payloadText = canonicalJson({ register: input.register, sealed: key.sealDeterministic(`ledger#${input.seq}`, sealedText) });
-          const payloadDigest = sha256Hex(payloadText);
-          const existing = await tx.query<{ payload_digest: string; sealed: boolean }>(
-            `SELECT payload_digest, payload ? 'sealed' AS sealed FROM ledger WHERE case_id = $1 AND seq = $2`,
-            [input.caseId, input.seq],
-          );
-          const stored = existing.rows[0];
-          if (stored) {
-            // An entry recorded before sealing is recognised by the digest of its plaintext payload.
-            const digest = stored.sealed ? payloadDigest : sha256Hex(canonicalJson({ entry: input.entry, register: input.register, records: input.records ?? [] }));
-            if (stored.payload_digest === digest) return 'duplicate' as const;
-            throw new LedgerConflict(
-              `ledger entry ${input.caseId}#${input.seq} already exists with different content (stored digest ${stored.payload_digest}, this one ${digest})`,
-              input.caseId,
-              input.seq,
-            );
+          const done: string[] = [];
+          for (const e of events) {
+            current = e;
+            done.push(await appendEvent(tx, keys, e));
           }
-          const head = (await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger WHERE case_id = $1 ORDER BY seq DESC LIMIT 1', [input.caseId])).rows[0];
-          if (head && input.seq < head.seq) {
-            throw new LedgerConflict(`ledger entry ${input.caseId}#${input.seq} comes after entry ${head.seq} was recorded; the chain cannot take it`, input.caseId, input.seq);
-          }
-          if ((head && input.seq > head.seq + 1) || (!head && input.seq > 1)) {
-            throw new LedgerOutOfOrder(`ledger entry ${input.caseId}#${input.seq} waits for entry ${head ? head.seq + 1 : 'the first'}`, input.caseId, input.seq);
-          }
-          await appendLedgerEntry(
-            tx,
-            { caseId: input.caseId, seq: input.seq, at, event: input.entry.event, actorSub: input.entry.actor?.sub ?? null, actorRole: input.entry.actor?.role ?? null, payloadText },
-            head?.hash ?? GENESIS,
-          );
-          const r = input.register;
-          await tx.query(
-            `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq, closed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $6 = 'closed' THEN $10::timestamptz END)
-             ON CONFLICT (case_id) DO UPDATE SET
-               origin = EXCLUDED.origin, policy_version = EXCLUDED.policy_version, unit_code = EXCLUDED.unit_code,
-               category = EXCLUDED.category, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
-               close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at, last_seq = EXCLUDED.last_seq,
-               closed_at = COALESCE(cases.closed_at, EXCLUDED.closed_at)`,
-            [input.caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), at, input.seq],
-          );
-          for (const record of input.records ?? []) await writeRecord(tx, keys, key, input.caseId, input.seq, at, record);
-          // A ruling is final once the case moves on to remediation, follow-up or closure with an outcome.
-          await tx.query(
-            `UPDATE cases SET final_at = $2
-             WHERE case_id = $1 AND final_at IS NULL AND outcome IS NOT NULL AND stage = ANY($3::text[])`,
-            [input.caseId, at, finalStages],
-          );
-          return 'recorded' as const;
+          current = undefined;
+          const snapshot = input.snapshot ? await writeSnapshot(tx, input.caseId, input.register, input.snapshot) : undefined;
+          return { done, snapshot };
         });
-        if (outcome === 'duplicate') log.debug('ledger entry already recorded');
-        else log.debug('ledger entry recorded');
+        outcomes.done.forEach((outcome, i) => {
+          const e = events[i]!;
+          logger.debug({ caseId: e.caseId, seq: e.seq, event: e.entry.event }, outcome === 'duplicate' ? 'ledger entry already recorded' : 'ledger entry recorded');
+        });
+        if (input.snapshot) logger.debug({ caseId: input.caseId, seq: input.snapshot.seq, at: input.snapshot.at, written: outcomes.snapshot }, outcomes.snapshot ? 'read model written' : 'read model holds a newer snapshot');
       } catch (err) {
-        throw asPermanent(err, input);
+        throw asPermanent(err, current ?? events.at(-1) ?? { caseId: input.caseId, seq: input.snapshot?.seq ?? -1 });
       }
     },
 
@@ -434,4 +460,5 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
 
     cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode),
   };
+  return store;
 }

@@ -6,6 +6,7 @@ import type { PolicyRegistry } from '../../domain/policies';
 import type { RegistrySource } from '../registry';
 import type { CaseGateway } from '../gateway';
 import type { CadreHistorySource } from '../history';
+import type { ReadModel } from '../read-model';
 
 /**
  * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
@@ -17,6 +18,8 @@ export type Readiness = Record<string, () => Promise<void>>;
 export interface Services {
   config: Config;
   cases: CaseGateway;
+  /** The inbox and the case list, from the read model in the record system. */
+  readModel: ReadModel;
   policies: PolicyRegistry;
   /** The working-day calendar a new case pins (shipped years and published notices). */
   calendar: WorkingDayCalendar;
@@ -33,6 +36,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     cases: CaseGateway;
+    readModel: ReadModel;
     policies: PolicyRegistry;
     calendar: WorkingDayCalendar;
     registry: RegistrySource;
@@ -46,6 +50,7 @@ export default fp<Services>(
   async (app, services) => {
     app.decorate('config', services.config);
     app.decorate('cases', services.cases);
+    app.decorate('readModel', services.readModel);
     app.decorate('policies', services.policies);
     app.decorate('calendar', services.calendar);
     app.decorate('registry', services.registry);

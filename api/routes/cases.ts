@@ -136,20 +136,22 @@ const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
 
-  /** List cases from Temporal visibility: search attributes only, paged with a cursor. */
+  /** List cases from the case register (the read model): nothing personal, paged with a cursor, with the count of matches. */
   app.route({
     ...routeAccess.listCases,
     config: { access: 'listCases' },
     schema: {
       tags: ['cases'],
-      summary: 'List and filter cases (a unit sees its own; an expert the cases it was invited to).',
+      summary: 'List and filter cases (a unit sees its own; an expert the cases it was invited to; a body those of its locality and below).',
+      description:
+        'Newest first (opened at, then case id), complete, paged with an opaque cursor; `total` counts the cases matching the filters over all pages. Read from the case register in the record system, which follows each case by its record activity (`asOf`, `recordedAt`); the case itself (`GET /v1/cases/{caseId}`) is read from its workflow.',
       security: bearerSecurity,
       querystring: listCasesQuery,
       response: { 200: ok(casePageSchema, 'One page of cases; pass nextCursor back as cursor for the next.'), ...problemResponses(400, ...commonProblems) },
     },
     handler: async (request) => {
       const { limit, cursor, ...filter } = request.query;
-      return app.cases.list(actorOf(request), filter, { limit, cursor });
+      return app.readModel.list(actorOf(request), filter, { limit, cursor });
     },
   });
 

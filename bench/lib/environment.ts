@@ -18,6 +18,9 @@ import type { Logger } from 'pino';
 import { openRecords, type Db, type RecordStore } from '../../activities/records';
 import { buildApp } from '../../api/app';
 import { createTemporalGateway } from '../../api/gateway';
+import { createReadModel } from '../../api/read-model';
+import { readRegistry } from '../../activities/records/registry';
+import { cachedRegistry } from '../../api/registry';
 import { createPayloadCodec } from '../../common/codec';
 import { loadConfig, type Config } from '../../common/config';
 import { generatePayloadKey } from '../../common/payload-keys';
@@ -174,6 +177,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       config,
       logger: logger.child({ component: 'api' }),
       cases: createTemporalGateway(apiClient, config),
+      readModel: createReadModel(db),
+      registry: cachedRegistry(() => readRegistry(db)),
       policies: PolicyRegistry.load(config.policyDir || undefined),
       payloadCodecs,
       readiness: {

@@ -62,14 +62,6 @@ export class RecordingGateway implements CaseGateway {
     this.calls.push({ method: 'act', input });
     return sampleState(caseId);
   }
-  async list() {
-    this.calls.push({ method: 'list' });
-    return { items: [] };
-  }
-  async inbox() {
-    this.calls.push({ method: 'inbox' });
-    return [];
-  }
 }
 
 export interface HttpTestApp {

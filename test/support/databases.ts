@@ -18,10 +18,14 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function openTestStore(): Promise<TestStore> {
+/** The stores a suite that runs on both can be given: PostgreSQL where TEST_DATABASE_URL is set (always in CI), and PGlite. */
+export const testStoreKinds = (): ('postgresql' | 'pglite')[] => (process.env.TEST_DATABASE_URL || process.env.CI ? ['postgresql', 'pglite'] : ['pglite']);
+
+/** PostgreSQL where TEST_DATABASE_URL is set, else PGlite; or the `kind` asked for. */
+export async function openTestStore(kind?: 'postgresql' | 'pglite'): Promise<TestStore> {
   const logger = pino({ level: 'silent' });
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url && process.env.CI) throw new Error('TEST_DATABASE_URL is not set: CI must provide a PostgreSQL server');
+  const url = kind === 'pglite' ? undefined : process.env.TEST_DATABASE_URL;
+  if (!url && (process.env.CI || kind === 'postgresql') && kind !== 'pglite') throw new Error('TEST_DATABASE_URL is not set: CI must provide a PostgreSQL server');
   if (url) {
     const schema = `rc_e2e_${randomBytes(6).toString('hex')}`;
     const admin = async (sql: string) => {

@@ -2,7 +2,7 @@
  * Test doubles of the record and notification systems for workflow tests on the time-skipping
  * server. The real implementations are tested against PostgreSQL, SMTP and HTTP elsewhere.
  */
-import type { NotifyInput, Notifier, RecordEventInput, RecordSystem } from '../../activities/types';
+import type { CaseSnapshot, NotifyInput, Notifier, RecordEventInput, RecordReactionInput, RecordSystem } from '../../activities/types';
 import { InvalidRecordInput } from '../../activities/records/errors';
 
 type Grade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
@@ -29,6 +29,17 @@ export class MemoryRecords implements RecordSystem {
     if (this.refusing.has(input.caseId)) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}) was refused by the database (22021)`);
     if (this.events.some((e) => e.caseId === input.caseId && e.seq === input.seq)) return;
     this.events.push(input);
+  }
+
+  /** The newest snapshot of each case, by (seq, at), as the record system keeps it. */
+  readonly snapshots = new Map<string, CaseSnapshot>();
+
+  async recordReaction(input: RecordReactionInput): Promise<void> {
+    for (const e of input.events) await this.recordEvent({ caseId: input.caseId, register: input.register, ...e });
+    const snap = input.snapshot;
+    if (!snap || !this.events.some((e) => e.caseId === input.caseId)) return;
+    const held = this.snapshots.get(input.caseId);
+    if (!held || held.seq < snap.seq || (held.seq === snap.seq && Date.parse(held.at) <= Date.parse(snap.at))) this.snapshots.set(input.caseId, snap);
   }
 
   eventsOf(caseId: string): string[] {

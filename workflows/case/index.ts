@@ -32,6 +32,7 @@ import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './
 import { CaseMachine, reject, Rejection, type Internal } from './machine';
 import { mayLead, stageEntries, stagesOf } from './transitions';
 import { patches } from './patches';
+import { registerOf, snapshotFingerprint, snapshotOf } from './read-model';
 import { visibilityOf } from './visibility';
 import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
 
@@ -102,6 +103,15 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   const internal = m.internal;
   let notificationsInFlight = 0;
   let lastVisibility = '';
+  /**
+   * Every batch of ledger entries carries the case's snapshot for the read model. Cases started since
+   * this patch also write one when a reaction changes the snapshot without a ledger entry (earlier
+   * cases cannot: that would add activities to their histories) and at the start of every run.
+   */
+  const snapshotsWhenChanged = patched('read-model-snapshots');
+  /** The fingerprint of the last snapshot the record system took (in this run). */
+  let snapshotWritten: string | undefined;
+  const snapshotPending = () => snapshotsWhenChanged && snapshotFingerprint(s) !== snapshotWritten;
 
   /** Carries out what a reaction asked for: notices now, ledger entries and lookups by their coroutines. */
   function carryOut(): void {
@@ -211,12 +221,13 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   void recorder();
 
   /**
-   * Writes the timeline to the ledger: every entry once, in order, one activity per batch; a record
-   * lookup the case asked for (before a decision that needs it) rides in the same round trip.
+   * Writes the timeline to the ledger: every entry once, in order, one activity per batch, with the
+   * case's snapshot for the read model (inbox, case list); a record lookup the case asked for (before
+   * a decision that needs it) rides in the same round trip.
    */
   async function recorder(): Promise<void> {
     for (;;) {
-      await condition(() => internal.recorded < s.timeline.length || !m.lookupReady());
+      await condition(() => internal.recorded < s.timeline.length || !m.lookupReady() || snapshotPending());
       const from = internal.recorded;
       const to = s.timeline.length;
       const asked = internal.lookup.requested;
@@ -226,9 +237,11 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         events.push({ seq, entry: s.timeline[seq]!, ...(recordsOfEntry ? { records: recordsOfEntry } : {}) });
       }
       const lookup = m.lookupReady() ? undefined : lookupInput(nowIso());
+      const fingerprint = snapshotFingerprint(s);
+      const snapshot = snapshotOf(s, to - 1, nowIso());
       let result: Awaited<ReturnType<typeof records.recordEvents>>;
       try {
-        result = await records.recordEvents({ caseId: s.caseId, events, register: register(), ...(lookup ? { lookup } : {}) });
+        result = await records.recordEvents({ caseId: s.caseId, events, register: register(), snapshot, ...(lookup ? { lookup } : {}) });
       } catch (err) {
         // Passing conditions are retried by Temporal without end; this is a refusal for good. The case
         // goes on (its state is whole, the ledger lags), supervision is told, and the batch is retried
@@ -245,24 +258,13 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       if (s.recordFailure) react('recordFailure', () => void delete s.recordFailure);
       for (let seq = from; seq < to; seq++) delete internal.pendingRecords[seq];
       internal.recorded = to;
+      snapshotWritten = fingerprint;
       answerLookup(result, asked);
     }
   }
 
   /** The register row after the entries being written: the non-personal facts the register keeps. */
-  function register() {
-    return {
-      caseId: s.caseId,
-      origin: s.origin,
-      policyVersion: s.policyVersion,
-      unitCode: s.unitCode,
-      category: s.category,
-      stage: s.stage,
-      openedAt: s.openedAt,
-      ...(s.outcome ? { outcome: s.outcome } : {}),
-      ...(s.closeReason ? { closeReason: s.closeReason } : {}),
-    };
-  }
+  const register = () => registerOf(s);
 
   function lookupInput(at: string) {
     return {
@@ -303,6 +305,6 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     }
     if (!closed() && next !== undefined && Date.now() >= next) react('deadline', () => tick(m));
   }
-  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0);
+  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0 && !snapshotPending());
   return s;
 }
