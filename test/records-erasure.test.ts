@@ -344,6 +344,31 @@ describe.each(backends)('sealed personal data and erasure on $name', (backend) =
     expect(outbox.sort()).toEqual(['', 'unit@units.test']);
   });
 
+  it('When a case whose notices named a measure is erased, then what the notices said is gone and that they were sent stays', async () => {
+    // Arrange: an overdue measure's notice carries the measure's title in its variables and its mail
+    const p = person();
+    await recordCase(records, p, '2015-03-01T02:00:00.000Z');
+    const title = `整改${p.caseId}的审批台账`;
+    const key = `${p.caseId}:measure-1:escalation:1:body#email:unit@units.test`;
+    await db.query(`INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, subject, vars, status) VALUES ($1, 'p', $2, 'email', 'measureOverdue', $3::jsonb, 'unit@units.test', '措施逾期', $4::jsonb, 'sent')`, [
+      key,
+      p.caseId,
+      JSON.stringify({ role: 'unit', unit: 'JS-NJ-FGW' }),
+      JSON.stringify({ measure: title, dueDate: '2015-06-01' }),
+    ]);
+    await db.query(`INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, 'unit@units.test', '措施逾期', $3, '<m2@rongcuo>')`, [key, p.caseId, `纠错措施“${title}”已于 2015-06-01 到期`]);
+
+    // Act
+    await erase(p.caseId);
+
+    // Assert
+    const rows = (await db.query<{ vars: unknown; template: string; status: string; subject: string }>('SELECT vars, template, status, subject FROM notifications WHERE key = $1', [key])).rows;
+    const mails = (await db.query<{ text: string; subject: string }>('SELECT text, subject FROM outbox WHERE key = $1', [key])).rows;
+    expect(rows).toEqual([{ vars: null, template: 'measureOverdue', status: 'sent', subject: '措施逾期' }]);
+    expect(mails).toEqual([{ text: '', subject: '措施逾期' }]);
+    expect(JSON.stringify([rows, mails])).not.toContain(title);
+  });
+
   it('When erasure is asked for an open case, a case within retention or an unknown case, then each is refused with a clear message and nothing changes', async () => {
     // Arrange
     const open = person();

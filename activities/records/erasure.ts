@@ -156,6 +156,10 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
     // the cadre's own mail address, where the case's notices to the cadre in person went
     await tx.query(`UPDATE outbox SET to_address = '' WHERE case_id = $1 AND key IN (SELECT key FROM notifications WHERE case_id = $1 AND channel = 'email' AND audience ? 'cadre')`, [caseId]);
     await tx.query(`UPDATE notifications SET target = NULL, error = NULL WHERE case_id = $1 AND audience ? 'cadre'`, [caseId]);
+    // what the notices said: their variables (a measure's title, a supplement's items) and the mails as
+    // rendered; who was told what kind of notice when stays (template, audience, subject, status, times)
+    await tx.query('UPDATE notifications SET vars = NULL WHERE case_id = $1', [caseId]);
+    await tx.query(`UPDATE outbox SET text = '' WHERE case_id = $1`, [caseId]);
     await tx.query('UPDATE hand_offs SET note = NULL WHERE case_id = $1', [caseId]);
     await tx.query(
       `INSERT INTO erasures (case_id, erased_at, erased_by, reason, policy_version, retention_years, closed_at, ledger_seq, plaintext_ledger_entries)
