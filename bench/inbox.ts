@@ -12,10 +12,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { Client } from 'pg';
 import pino from 'pino';
 import { createActivities } from '../activities';
-import { createRecordSystem, migrate, openPglite, openPostgres, RecordKeys, type Db } from '../activities/records';
+import { createRecordSystem, migrate, openPglite, openPostgres, RecordKeys, scratchSchema, type Db } from '../activities/records';
 import { inboxQuery, registerQueries } from '../activities/records/readModel';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
 import type { RecordEventsInput } from '../activities/types';
@@ -168,27 +167,15 @@ async function openStore(env: BenchEnvironment): Promise<{ db: Db; kind: 'postgr
     await migrate(db);
     return { db, kind: 'pglite', drop: () => db.close() };
   }
-  const schema = `bench_inbox_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  const db = openPostgres(u.toString());
+  const scratch = await scratchSchema(url, 'bench_inbox');
+  const db = openPostgres(scratch.url);
   await migrate(db);
   return {
     db,
     kind: 'postgres',
     drop: async () => {
       await db.close();
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      await scratch.drop();
     },
   };
 }

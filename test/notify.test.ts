@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { loadConfig, type Config } from '../common/config';
 import { migrate, openDb, type Db } from '../activities/records';
 import {
@@ -25,7 +24,7 @@ import {
   type NotificationSystem,
 } from '../activities/notify';
 import type { NotifyInput } from '../activities/types';
-import { parseMail, type ReceivedMail } from './support/smtp';
+import { startMailReceiver, type MailReceiver, type ReceivedMail } from './support/smtp';
 
 jest.setTimeout(120_000);
 
@@ -34,27 +33,10 @@ const SECRET = 'test-webhook-secret-0123456789-abcdefghij';
 
 // ---- a real SMTP server ----
 
-const mails: ReceivedMail[] = [];
-/** Mailboxes that refuse RCPT TO with this reply code. */
-const refusing = new Map<string, number>();
-const smtp = new SMTPServer({
-  disabledCommands: ['AUTH', 'STARTTLS'],
-  logger: false,
-  onRcptTo(address, _session, callback) {
-    const code = refusing.get(address.address);
-    if (!code) return callback();
-    const err = Object.assign(new Error(code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Try again later'), { responseCode: code });
-    return callback(err);
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
-      callback();
-    });
-  },
-});
+/** A real SMTP server; `refusing` names the recipients it turns away. */
+let mailReceiver: MailReceiver;
+let mails: ReceivedMail[] = [];
+let refusing = new Map<string, number>();
 const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address));
 
 // ---- a real webhook receiver ----
@@ -103,9 +85,10 @@ beforeAll(async () => {
   if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
     throw new Error(`PGlite under Jest needs Node's ${flag}: run NODE_OPTIONS=${flag} npx jest`);
   }
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  mailReceiver = await startMailReceiver();
+  ({ mails, refusing } = mailReceiver);
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtpUrl = mailReceiver.url;
   hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-notify-'));
   db = await openDb(loadConfig({ DATA_DIR: dir }), logger);
@@ -116,7 +99,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const n of opened) n.close();
   await db?.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailReceiver?.close();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../common/config';
 import { parsePayloadKeys } from '../common/payload-keys';
@@ -25,6 +24,7 @@ import {
   plaintextReport,
   RecordKeys,
   retentionFromPolicies,
+  scratchSchema,
   SEALED_PREFIX,
   type Db,
   type RecordStore,
@@ -66,26 +66,14 @@ function pgliteBackend(): Backend {
 }
 
 function postgresBackend(url: string): Backend {
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
   return {
     name: 'PostgreSQL (TEST_DATABASE_URL)',
     singleProcess: false,
     async fresh() {
-      const schema = `rc_erase_${randomBytes(6).toString('hex')}`;
-      await admin(`CREATE SCHEMA ${schema}`);
-      const u = new URL(url);
-      u.searchParams.set('options', `-c search_path=${schema}`);
-      const env = { DATABASE_URL: u.toString(), LOG_LEVEL: 'silent' };
+      const scratch = await scratchSchema(url, 'rc_erase');
+      const env = { DATABASE_URL: scratch.url, LOG_LEVEL: 'silent' };
       const db = await openDb(loadConfig(env), logger);
-      return { db, env, close: async () => void (await db.close(), await admin(`DROP SCHEMA ${schema} CASCADE`)) };
+      return { db, env, close: async () => void (await db.close(), await scratch.drop()) };
     },
   };
 }

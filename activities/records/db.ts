@@ -3,10 +3,11 @@
  * PostgreSQL (a `pg` pool) when DATABASE_URL is set; otherwise PGlite, PostgreSQL compiled to
  * WebAssembly, kept in DATA_DIR/records so local runs need no install.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import { Client, Pool, types as pgTypes, type PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../common/config';
 
@@ -167,4 +168,25 @@ export async function openPglite(dir: string): Promise<Db> {
 export function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger?: Logger): Promise<Db> {
   if (config.databaseUrl) return Promise.resolve(openPostgres(config.databaseUrl, logger));
   return openPglite(path.join(config.dataDir, 'records'));
+}
+
+/**
+ * A schema of its own on the PostgreSQL server of `url`, for one test or benchmark run: `url` is the
+ * connection string that works in it (its search_path), `drop` removes it with everything in it.
+ */
+export async function scratchSchema(url: string, prefix: string): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return { schema, url: u.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
 }

@@ -7,7 +7,7 @@ import { createRecordSystem, type RecordStore } from './recordSystem';
 import { recordKeysOf, type RecordKeys } from './sealing';
 import { seedDemoData } from './seed';
 
-export { openDb, openPglite, openPostgres, EmbeddedStoreLocked, type Db, type Queryable } from './db';
+export { openDb, openPglite, openPostgres, scratchSchema, EmbeddedStoreLocked, type Db, type Queryable } from './db';
 export { migrate } from './migrate';
 export { migrations, type Migration } from './migrations';
 export { createRecordSystem, verifyLedger, plaintextReport, type RecordStore, type PerformanceGrade, type CaseRecord, type PlaintextReport } from './recordSystem';

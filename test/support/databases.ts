@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../common/config';
-import { openRecords, type Db, type RecordStore } from '../../activities/records';
+import { openRecords, scratchSchema, type Db, type RecordStore } from '../../activities/records';
+
 
 export interface TestStore {
   db: Db;
@@ -27,23 +27,11 @@ export async function openTestStore(kind?: 'postgresql' | 'pglite'): Promise<Tes
   const url = kind === 'pglite' ? undefined : process.env.TEST_DATABASE_URL;
   if (!url && (process.env.CI || kind === 'postgresql') && kind !== 'pglite') throw new Error('TEST_DATABASE_URL is not set: CI must provide a PostgreSQL server');
   if (url) {
-    const schema = `rc_e2e_${randomBytes(6).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
-    await admin(`CREATE SCHEMA ${schema}`);
-    const u = new URL(url);
-    u.searchParams.set('options', `-c search_path=${schema}`);
+    const scratch = await scratchSchema(url, 'rc_e2e');
     // the demo reference data (registry, recipients), as on the embedded store; record keys of the
     // test's own (the embedded default would write a key file into ./data)
-    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: u.toString(), SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
-    return { db, records, kind: 'postgresql', close: async () => { await db.close(); await admin(`DROP SCHEMA ${schema} CASCADE`); } };
+    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
+    return { db, records, kind: 'postgresql', close: async () => { await db.close(); await scratch.drop(); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-e2e-'));
   const { db, records } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);

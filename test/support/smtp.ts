@@ -48,15 +48,23 @@ export function parseMail(raw: string, to: string[]): ReceivedMail {
 export interface MailReceiver {
   url: string;
   mails: ReceivedMail[];
+  /** Recipients the server refuses, with the SMTP reply code (5xx for good, 4xx for now); change it at will. */
+  refusing: Map<string, number>;
   close(): Promise<void>;
 }
 
 /** Listens on a free port of 127.0.0.1; `url` is its SMTP_URL. */
 export async function startMailReceiver(): Promise<MailReceiver> {
   const mails: ReceivedMail[] = [];
+  const refusing = new Map<string, number>();
   const server = new SMTPServer({
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refusing.get(address.address);
+      if (!code) return callback();
+      return callback(Object.assign(new Error(code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Try again later'), { responseCode: code }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -70,6 +78,7 @@ export async function startMailReceiver(): Promise<MailReceiver> {
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
     mails,
+    refusing,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
