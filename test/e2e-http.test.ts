@@ -17,33 +17,20 @@ import { createReadModel } from '../api/read-model';
 import { signToken } from '../api/tokens';
 import { loadConfig } from '../common/config';
 import type { Actor, CaseState } from '../domain/case';
-import { defaultPolicy, PolicyRegistry } from '../domain/policies';
+import { PolicyRegistry } from '../domain/policies';
 import { Registry } from '../domain/registry';
 import { checkCompleteness } from '../activities/records/verify-cli';
 import { getCaseQuery } from '../workflows/messages';
 import { demoRegistry, staticRegistry } from '../api/registry';
-import type { Policy } from '../domain/policy';
 import { actors, factors, sampleApplication, workflowBundle } from './support/case-harness';
 import { eventually } from './support/drive';
 import { openTestStore, type TestStore } from './support/databases';
+import { drillPolicy } from './support/policies';
 import { testServerAddress } from './support/temporal';
 
 jest.setTimeout(180_000);
 
-const s = (amount: number) => ({ amount, unit: 'seconds' as const });
-const drill: Policy = {
-  ...defaultPolicy,
-  id: 'drill',
-  version: 'drill@2026.1',
-  locality: 'default',
-  effectiveFrom: '2000-01-01',
-  deadlines: {
-    acceptance: s(120), supplement: s(120), investigation: s(120), expertReview: s(120), consultation: s(120), rulingProposal: s(120),
-    review: s(120), appealWindow: s(4), reconsideration: s(120), correctionPlan: s(120), revisitDue: s(120), exclusionReview: s(120), handOffOutcome: s(120),
-  },
-  escalationInterval: s(120),
-  followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] },
-};
+const drill = drillPolicy('drill', 120, { appealWindow: 4 }, { followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] } });
 
 /** Cadres of this run, registered with the demo registry: each case has its own, so the repeat rule never meets an earlier run's. */
 const runCadres = Array.from({ length: 5 }, () => sampleApplication().cadre);

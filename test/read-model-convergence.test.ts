@@ -15,8 +15,6 @@ import type { RecordEventsInput } from '../activities/types';
 import { createReadModel, inboxTasksOf } from '../api/read-model';
 import { WorkingDayCalendar } from '../domain/calendar';
 import type { CaseState } from '../domain/case';
-import { defaultPolicy } from '../domain/policies';
-import type { Policy } from '../domain/policy';
 import { updates } from '../workflows/case/actions';
 import { readModelTasks } from '../workflows/case/read-model';
 import { caseWorkflowType, getCaseQuery, type CaseInput } from '../workflows/messages';
@@ -27,22 +25,12 @@ import { act, eventually } from './support/drive';
 import { testServerAddress } from './support/temporal';
 import { rebuildReadModel } from '../scripts/readmodel-rebuild';
 
+import { drillPolicy } from './support/policies';
+
 jest.setTimeout(240_000);
 
-const s = (amount: number) => ({ amount, unit: 'seconds' as const });
 /** Waits of minutes, but the investigation is due 8 seconds after acceptance. */
-const quick: Policy = {
-  ...defaultPolicy,
-  id: 'convergence',
-  version: 'convergence@2026.1',
-  locality: 'default',
-  effectiveFrom: '2000-01-01',
-  deadlines: {
-    acceptance: s(600), supplement: s(600), investigation: s(8), expertReview: s(600), consultation: s(600), rulingProposal: s(600),
-    review: s(600), appealWindow: s(600), reconsideration: s(600), correctionPlan: s(600), revisitDue: s(600), exclusionReview: s(600), handOffOutcome: s(600),
-  },
-  escalationInterval: s(600),
-};
+const quick = drillPolicy('convergence', 600, { investigation: 8 });
 
 const taskQueue = `convergence-${randomUUID()}`;
 let store: TestStore;
