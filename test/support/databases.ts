@@ -9,11 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../common/config';
-import { openRecords, type Db, type RecordStore } from '../../activities/records';
+import { openRecords, type Db, type RecordKeys, type RecordStore } from '../../activities/records';
 
 export interface TestStore {
   db: Db;
   records: RecordStore;
+  /** The store's master keys (what opens each case's sealed personal data). */
+  keys: RecordKeys;
   kind: string;
   close(): Promise<void>;
 }
@@ -42,10 +44,10 @@ export async function openTestStore(kind?: 'postgresql' | 'pglite'): Promise<Tes
     u.searchParams.set('options', `-c search_path=${schema}`);
     // the demo reference data (registry, recipients), as on the embedded store; record keys of the
     // test's own (the embedded default would write a key file into ./data)
-    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: u.toString(), SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
-    return { db, records, kind: 'postgresql', close: async () => { await db.close(); await admin(`DROP SCHEMA ${schema} CASCADE`); } };
+    const { db, records, keys } = await openRecords(loadConfig({ DATABASE_URL: u.toString(), SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
+    return { db, records, keys, kind: 'postgresql', close: async () => { await db.close(); await admin(`DROP SCHEMA ${schema} CASCADE`); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-e2e-'));
-  const { db, records } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);
-  return { db, records, kind: 'pglite', close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  const { db, records, keys } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);
+  return { db, records, keys, kind: 'pglite', close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
