@@ -155,11 +155,8 @@ export function replacePersonalData(
       const kept: Finding[] = [];
       for (const f of finds.filter((x) => x.field === field)) if (!kept.length || f.start >= kept.at(-1)!.end) kept.push(f);
       let text = out[field]!;
-      for (const f of [...kept].reverse()) {
-        const placeholder = personalDataWords[f.kind].placeholder;
-        text = text.slice(0, f.start) + placeholder + text.slice(f.end);
-        replaced.unshift({ field, kind: f.kind, placeholder });
-      }
+      for (const f of [...kept].reverse()) text = text.slice(0, f.start) + personalDataWords[f.kind].placeholder + text.slice(f.end);
+      replaced.push(...kept.map((f) => ({ field, kind: f.kind, placeholder: personalDataWords[f.kind].placeholder })));
       out[field] = text;
     }
   }
