@@ -3,6 +3,7 @@
  * take their method, path and roles from it, and the tests walk it role by role.
  */
 import { caseRoles, roles, type Actor, type CaseState, type Role } from '../domain/case';
+import { libraryEditorRoles, libraryReaderRoles } from '../domain/library';
 import { oversees } from '../domain/registry';
 import { actionNames, actionSpecs, type ActionName } from '../workflows/case/actions';
 
@@ -33,6 +34,15 @@ export const routeAccess = {
   listPolicies: { method: 'GET', url: '/v1/policies', roles: anyRole },
   getPolicy: { method: 'GET', url: '/v1/policies/:version', roles: anyRole },
   cadreHistory: { method: 'GET', url: '/v1/cadres/:cadreId/history', roles: ['unit', 'organization', 'discipline', 'committee', 'supervisor'] },
+  // The typical-case library (routes/library.ts): the published accounts for every body; proposals
+  // by the organization department, approval by the party committee, of the case's jurisdiction.
+  librarySearch: { method: 'GET', url: '/v1/library', roles: libraryReaderRoles },
+  libraryEntry: { method: 'GET', url: '/v1/library/:entryId', roles: libraryReaderRoles },
+  proposeTypicalCase: { method: 'POST', url: '/v1/library/proposals', roles: ['organization'] },
+  listTypicalProposals: { method: 'GET', url: '/v1/library/proposals', roles: libraryEditorRoles },
+  getTypicalProposal: { method: 'GET', url: '/v1/library/proposals/:entryId', roles: libraryEditorRoles },
+  reviseTypicalCase: { method: 'PUT', url: '/v1/library/proposals/:entryId', roles: ['organization'] },
+  reviewTypicalCase: { method: 'POST', url: '/v1/library/proposals/:entryId/review', roles: ['committee'] },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof routeAccess;

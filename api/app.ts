@@ -22,6 +22,8 @@ import type { PolicyRegistry } from '../domain/policies';
 import type { CaseGateway } from './gateway';
 import type { CadreHistorySource } from './history';
 import cadreRoutes from './routes/cadres';
+import libraryRoutes from './routes/library';
+import { noLibrary, type LibrarySource } from './library';
 import { noReadModel, type ReadModel } from './read-model';
 import { clientTokenPattern } from './ids';
 import auth from './plugins/auth';
@@ -66,6 +68,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Cadre histories from the record system; without it GET /v1/cadres/:cadreId/history answers 503. */
   history?: CadreHistorySource;
+  /** The typical-case library in the record system; without it its routes answer 503. */
+  library?: LibrarySource;
 }
 
 /** A client's X-Request-Id when it is short and printable, else a fresh one. */
@@ -106,7 +110,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, readModel: deps.readModel ?? noReadModel, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history });
+  await app.register(services, { config: deps.config, cases: deps.cases, readModel: deps.readModel ?? noReadModel, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history, library: deps.library ?? noLibrary });
   await app.register(problems);
   await app.register(http);
   await app.register(text);
@@ -127,6 +131,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(policyRoutes);
   if (deps.registryAdmin) await app.register(adminRoutes, { admin: deps.registryAdmin });
   await app.register(cadreRoutes);
+  await app.register(libraryRoutes);
   if (deps.payloadCodecs) {
     await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
     await app.register(signinRoutes);

@@ -106,6 +106,8 @@ const zhCatalogue: Readonly<Record<string, string>> = {
   'a sanction names the form of discipline used (1–4)': '已依规依纪依法处理的，须注明运用的“四种形态”（1–4）',
   'only a sanction names a form of discipline': '只有已依规依纪依法处理的才注明运用的形态',
   'a measure id': '措施编号',
+  'a return needs a reason': '退回须说明理由',
+  'a typical case id: a positive number': '典型案例编号：正整数',
   '1–128 letters, digits, dots, underscores, colons or dashes': '1–128 位字母、数字、点、下划线、冒号或连字符',
   base64: 'base64 编码',
 };

@@ -92,12 +92,21 @@ export const fieldLabels: Readonly<Record<string, string>> = {
   // The registry (admin routes)
   name: '名称',
   parent: '上级地区',
-  kind: '机构类别',
+  // a body's kind (admin routes) or a typical case's (the library)
+  kind: '类别',
   locality: '所在地区',
   retired: '停用',
   code: '代码',
   id: '干部编号',
   falseCircumstances: '经核实不属实的情形',
+  // The typical-case library
+  title: '标题',
+  account: '案例正文',
+  lessons: '启示',
+  anonymize: '个人信息处理方式',
+  entryId: '典型案例编号',
+  q: '检索词',
+  status: '状态',
   disposition: '处理结果',
   form: '运用的形态',
   // Parameters, query and headers

@@ -117,7 +117,7 @@ export function inboxTasksOf(state: CaseState, viewer: Actor, now: Date): Pendin
 // ---- Cursors ----
 
 const CURSOR = /^[A-Za-z0-9_-]{8,1024}$/;
-const cursorSchema = z.object({ v: z.literal(1), l: z.string(), k: z.tuple([z.string(), caseIdSchema]) }).strict();
+const cursorSchema = z.object({ v: z.literal(1), l: z.string(), k: z.tuple([z.string(), z.string()]) }).strict();
 
 /** A tag of the listing a cursor belongs to: the viewer's scope and the filters, so it cannot be replayed on another. */
 function listingTag(kind: 'inbox' | 'cases', viewer: Actor, filter: CaseFilter = {}): string {
@@ -130,8 +130,11 @@ export function encodeCursor(tag: string, key: [string, string]): string {
   return Buffer.from(JSON.stringify({ v: 1, l: tag, k: key })).toString('base64url');
 }
 
-/** The position inside `cursor`; InvalidCursorError when it is malformed or belongs to another listing. */
-export function decodeCursor(tag: string, cursor: string): [string, string] {
+/**
+ * The position inside `cursor`; InvalidCursorError when it is malformed or belongs to another listing.
+ * A position is an instant and the id of the row (a case id unless `id` says otherwise).
+ */
+export function decodeCursor(tag: string, cursor: string, id: z.ZodType<string> = caseIdSchema): [string, string] {
   const malformed = () => new InvalidCursorError('The cursor is malformed; start again without it.');
   if (!CURSOR.test(cursor)) throw malformed();
   let parsed: z.infer<typeof cursorSchema>;
@@ -143,9 +146,9 @@ export function decodeCursor(tag: string, cursor: string): [string, string] {
     throw malformed();
   }
   if (parsed.l !== tag) throw new InvalidCursorError('The cursor belongs to a different listing; start again without it.');
-  const [instant, caseId] = parsed.k;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(instant) || Number.isNaN(Date.parse(instant))) throw malformed();
-  return [instant, caseId];
+  const [instant, rowId] = parsed.k;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(instant) || Number.isNaN(Date.parse(instant)) || !id.safeParse(rowId).success) throw malformed();
+  return [instant, rowId];
 }
 
 // ---- The record-system implementation ----

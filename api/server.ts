@@ -16,6 +16,7 @@ import { readRegistry } from '../activities/records/registry';
 import { readCadreHistory } from '../activities/records/results';
 import { recordKeysOf } from '../activities/records/sealing';
 import type { CadreHistorySource } from './history';
+import { createLibrary, type LibrarySource } from './library';
 import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { createReadModel, type ReadModel } from './read-model';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   history?: CadreHistorySource;
   /** The inbox and the case list (from the record store the process already has open). */
   readModel?: ReadModel;
+  /** The typical-case library (on the record store the process already has open). */
+  library?: LibrarySource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -55,7 +58,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   let admin = options.registryAdmin;
   let history = options.history;
   let readModel = options.readModel;
-  if ((!registry || !history || !readModel) && config.databaseUrl) {
+  let library = options.library;
+  if ((!registry || !history || !readModel || !library) && config.databaseUrl) {
     recordDb = openPostgres(config.databaseUrl, logger.child({ component: 'records' }));
     const db = recordDb;
     if (!registry) {
@@ -66,6 +70,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
     const keys = recordKeysOf(config, logger.child({ component: 'records' }));
     history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
+    // The library checks accounts against the case's personal data, opened with the same keys.
+    library ??= createLibrary(db, keys);
   }
   if (!registry) logger.warn('no record store for the API: the demo registry decides who acts for which body, and there are no admin routes');
   if (!readModel) logger.warn('no record store for the API: the inbox and the case list answer 503 (set DATABASE_URL)');
@@ -80,6 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     ...(registry ? { registry } : {}),
     ...(admin ? { registryAdmin: admin } : {}),
     ...(history ? { history } : {}),
+    ...(library ? { library } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(pingDatabase ? { database: pingDatabase } : {}) },
   });

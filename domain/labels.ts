@@ -130,6 +130,19 @@ export const cadreResultWords = {
 };
 export type CadreResultKind = keyof typeof cadreResultWords;
 
+/** The two kinds of account of the typical-case library (典型案例库). */
+export const typicalKindWords = {
+  goodPractice: w('容错典型（好经验好典例）', 'good practice'),
+  warning: w('警示案例', 'warning'),
+};
+
+/** Where an account of the library stands. */
+export const typicalStatusWords = {
+  proposed: w('待审核', 'awaiting approval'),
+  returned: w('已退回修改', 'returned for revision'),
+  published: w('已发布', 'published'),
+};
+
 /**
  * Incident categories. The category is a code (`categorySchema`); codes without a word here are shown
  * as they are.
@@ -164,3 +177,5 @@ export const situationLabels = zhOf(situationWords);
 export const faultKindLabels = zhOf(faultKindWords);
 export const handOffDispositionLabels = zhOf(handOffDispositionWords);
 export const cadreResultLabels = zhOf(cadreResultWords);
+export const typicalKindLabels = zhOf(typicalKindWords);
+export const typicalStatusLabels = zhOf(typicalStatusWords);

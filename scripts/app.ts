@@ -13,6 +13,7 @@ import { startServer } from '../api/server';
 import { readRegistry } from '../activities/records/registry';
 import { cachedRegistry, registryAdmin } from '../api/registry';
 import { createReadModel } from '../api/read-model';
+import { createLibrary } from '../api/library';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'app');
   // One codec for both: the same keys encrypt what the API starts and what the worker writes.
   const payloadCodecs = [createPayloadCodec(config, logger.child({ component: 'codec' }))];
-  const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
+  const { db, records, keys } = await openRecords(config, logger.child({ component: 'records' }));
   const worker = await startWorker(config, logger.child({ component: 'worker' }), db, records, { payloadCodecs });
   // The API's graceful close (on SIGINT/SIGTERM) ends the process: drain the worker and close the store inside it.
   await startServer({
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     registryAdmin: registryAdmin(db),
     history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
     readModel: createReadModel(db),
+    library: createLibrary(db, keys),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

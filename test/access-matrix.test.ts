@@ -26,6 +26,8 @@ import { createNotifier } from '../activities/notify';
 import { readRegistry } from '../activities/records/registry';
 import { accessRows, type AccessName } from '../api/access';
 import { createReadModel } from '../api/read-model';
+import { createLibrary } from '../api/library';
+import { proposeTypicalCase, reviewTypicalCase } from '../activities/records/library';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
@@ -103,7 +105,14 @@ interface CaseTarget {
   unit: string;
   invited: string[];
 }
-type Target = CaseTarget | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
+/** An account of the typical-case library, of a closed case of `unit`: published (every body reads it) or awaiting approval. */
+interface AccountTarget {
+  kind: 'account';
+  entryId: string;
+  unit: string;
+  published: boolean;
+}
+type Target = CaseTarget | AccountTarget | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
 
 /** Whether the actor's jurisdiction holds the target: a unit its own, an expert where invited, a body its locality and those below. */
 function within(role: Role, variant: Variant, target: Target): boolean {
@@ -142,6 +151,9 @@ function expected(route: AccessName, role: Role, variant: Variant, target: Targe
       return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     case 'entry':
       return inside ? { status: 200 } : { status: 403, type: 'outsideJurisdiction' };
+    case 'account':
+      // a published account is every body's; one awaiting approval is its jurisdiction's, like a case
+      return target.published ? { status: 200 } : inside ? { status: 'inside' } : { status: 404, type: 'notFound' };
     default:
       return { status: 200 };
   }
@@ -157,6 +169,10 @@ let client: Client;
 let app: FastifyInstance;
 let base: string;
 const cases: Record<'A' | 'B' | 'X', CaseTarget> = {} as never;
+/** Closed cases of A and B not yet proposed, and of each city an account awaiting approval and a published one. */
+const closedCases: CaseTarget[] = [];
+const accounts: { pending: AccountTarget[]; published: AccountTarget[] } = { pending: [], published: [] };
+const accountText = { title: '试点中的担当作为', account: '某局在改革中先行先试，事后主动纠正。', lessons: '试点要同步完善配套规则。' };
 
 interface Answer {
   status: number;
@@ -219,11 +235,32 @@ beforeAll(async () => {
     registryAdmin: registryAdmin(store.db),
     readModel: createReadModel(store.db),
     history: { cadreHistory: (cadreId, unitCode) => store.records.cadreHistory(cadreId, unitCode) },
+    library: createLibrary(store.db, store.keys),
     payloadCodecs: [createPayloadCodec(config, logger)],
     readiness: {},
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  // Closed cases of both cities, as their workflows record them, and accounts of the library.
+  const closed = async (caseId: string, unit: string) => {
+    const app0 = application(unit);
+    const register = (stage: string, extra: object = {}) => ({ caseId, origin: 'application' as const, policyVersion: 'default@2025.1', unitCode: unit, category: 'approval-reform', stage: stage as never, openedAt: '2026-01-05T01:00:00.000Z', ...extra });
+    await store.records.recordEvent({ caseId, seq: 1, entry: { at: '2026-01-05T01:00:00.000Z', event: 'opened' }, register: register('acceptance'), records: [{ type: 'case', cadreId: app0.cadre.id, cadreName: app0.cadre.name, application: app0 as never }] });
+    await store.records.recordEvent({ caseId, seq: 2, entry: { at: '2026-06-01T02:00:00.000Z', event: 'closed' }, register: register('closed', { outcome: 'exempt', closeReason: 'completed' }) });
+    return caseId;
+  };
+  for (const [name, unit, org, committee] of [['A', 'JS-NJ-FGW', 'JS-NJ-ZZB', 'JS-NJ-SW'], ['B', 'JS-SZ-KS-ZWB', 'JS-SZ-KS-ZZB', 'JS-SZ-KS-SW']] as const) {
+    closedCases.push({ kind: 'case', name, caseId: await closed(`case-2026-MATRIX${name}001`, unit), unit, invited: [] });
+    const path = pathOf[localityOfUnit[unit]!]!;
+    const by = { sub: 'seed-org', role: 'organization', body: org };
+    const text = { ...accountText, anonymize: 'refuse' as const };
+    const pending = await proposeTypicalCase(store.db, store.keys, { caseId: await closed(`case-2026-MATRIX${name}002`, unit), kind: 'goodPractice', text, path, by, at: '2026-07-01T00:00:00.000Z' });
+    const published = await proposeTypicalCase(store.db, store.keys, { caseId: await closed(`case-2026-MATRIX${name}003`, unit), kind: 'goodPractice', text, path, by, at: '2026-07-01T00:00:00.000Z' });
+    await reviewTypicalCase(store.db, store.keys, { entryId: published.entry.id, review: { decision: 'approve' }, by: { sub: 'seed-committee', role: 'committee', body: committee }, at: '2026-07-02T00:00:00.000Z' });
+    accounts.pending.push({ kind: 'account', entryId: String(pending.entry.id), unit, published: false });
+    accounts.published.push({ kind: 'account', entryId: String(published.entry.id), unit, published: true });
+  }
 
   // A case in each locality, and one of locality A at expert review with EXPERT invited.
   [cases.A, cases.B, cases.X] = await Promise.all([open('A', 'JS-NJ-FGW'), open('B', 'JS-SZ-KS-ZWB'), open('X', 'JS-NJ-ZJJ')]);
@@ -251,6 +288,10 @@ function targetsOf(route: AccessName): Target[] {
   const row = accessRows[route];
   if (row.url.includes(':caseId')) return [cases.A, cases.B, cases.X];
   if (route === 'openCase') return [{ kind: 'unit', unit: 'JS-NJ-FGW' }, { kind: 'unit', unit: 'JS-SZ-KS-ZWB' }];
+  // the library: closed cases to propose, accounts awaiting approval, published accounts
+  if (route === 'proposeTypicalCase') return closedCases;
+  if (route === 'libraryEntry') return accounts.published;
+  if (row.url.includes(':entryId')) return accounts.pending;
   // the cadres of cases A (南京市) and B (昆山市)
   if (route === 'cadreHistory') return [{ kind: 'cadre', cadreId: 'C-320100-0001', unit: 'JS-NJ-FGW' }, { kind: 'cadre', cadreId: 'C-320583-0001', unit: 'JS-SZ-KS-ZWB' }];
   if (route === 'adminLocality') {
@@ -281,6 +322,10 @@ function requestOf(route: AccessName, target: Target): { method: string; path: s
   if (target.kind === 'case') path = path.replace(':caseId', target.caseId);
   if (target.kind === 'cadre') path = path.replace(':cadreId', target.cadreId);
   if (target.kind === 'entry') path = path.replace(/:(code|id)$/, target.path);
+  if (target.kind === 'account') path = path.replace(':entryId', target.entryId);
+  if (route === 'proposeTypicalCase' && target.kind === 'case') return { method: row.method, path, body: { caseId: target.caseId, kind: 'goodPractice', ...accountText } };
+  if (route === 'reviseTypicalCase') return { method: row.method, path, body: accountText };
+  if (route === 'reviewTypicalCase') return { method: row.method, path, body: { decision: 'approve' } };
   if (route === 'openCase' && target.kind === 'unit') return { method: row.method, path, body: application(target.unit) };
   if (route in actionSpecs) return { method: row.method, path, body: actionSpecs[route as keyof typeof actionSpecs].example };
   if (target.kind === 'entry') return { method: row.method, path, body: target.body };
@@ -300,6 +345,11 @@ function leaks(route: AccessName, role: Role, variant: Variant, answer: Answer):
         return !within(role, variant, target);
       })
       .map((i) => `${i.caseId} (${i.unitCode})`);
+  }
+  if (route === 'listTypicalProposals') {
+    const items = answer.body.items as { entryId: string; locality: string }[];
+    const place = places[variant as keyof typeof places];
+    return items.filter((i) => !(pathOf[i.locality] ?? [i.locality]).includes(place)).map((i) => `account ${i.entryId} (${i.locality})`);
   }
   if (route === 'adminRegistry') {
     const doc = answer.body as { bodies: { code: string; locality: string }[] };
@@ -345,7 +395,7 @@ describe('The role × body matrix', () => {
     cells.forEach(({ role, variant, target }, i) => {
       const answer = answers[i]!;
       const want = expected(route, role, variant, target);
-      const where = `${role} of ${variant}${target.kind === 'case' ? ` on case ${target.name}` : target.kind === 'unit' ? ` for ${target.unit}` : target.kind === 'entry' ? ` on ${target.path}` : ''}`;
+      const where = `${role} of ${variant}${target.kind === 'case' ? ` on case ${target.name}` : target.kind === 'unit' ? ` for ${target.unit}` : target.kind === 'entry' ? ` on ${target.path}` : target.kind === 'account' ? ` on account ${target.entryId}` : ''}`;
       const type = answer.body.type as string | undefined;
       if (want.status === 'inside') {
         if ([401, 403, 404].includes(answer.status) || answer.status >= 500) wrong.push(`${where}: ${answer.status} ${type ?? ''}, expected an answer inside the jurisdiction`);

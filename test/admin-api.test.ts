@@ -240,7 +240,7 @@ describe('Refusals: a specific problem document, and nothing changes', () => {
   });
 
   test('When the body is not a valid entry, then 400 naming the field with its label', async () => {
-    await expectRefused(() => put(nanjing, '/v1/admin/bodies/JS-NJ-ABC', { name: '', kind: 'office', locality: 'JS-NJ' }), 400, 'validation', 'body.kind', /机构类别/);
+    await expectRefused(() => put(nanjing, '/v1/admin/bodies/JS-NJ-ABC', { name: '', kind: 'office', locality: 'JS-NJ' }), 400, 'validation', 'body.kind', /body.kind（类别）/);
     await expectRefused(() => put(nanjing, '/v1/admin/bodies/js-nj-abc', { name: '某局', kind: 'unit', locality: 'JS-NJ' }), 400, 'validation', 'params.code', /代码/);
   });
 });

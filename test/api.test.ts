@@ -27,6 +27,8 @@ import { jose } from '../api/jose';
 import { ActionRejectedError, CaseNotFoundError, IdempotencyConflictError, InvalidCursorError, PROBLEM_BASE, UnavailableError, type ActionRejectedType } from '../api/problems';
 import { sampleApplication } from '../api/schemas';
 import { signToken } from '../api/tokens';
+import type { LibrarySource } from '../api/library';
+import type { TypicalCaseRow } from '../activities/records/library';
 
 // ---- Fixtures ----
 
@@ -176,10 +178,47 @@ interface Request {
 const isAction = (route: RouteName): route is ActionRouteName => (actionRouteNames as readonly string[]).includes(route);
 
 /** A valid request to `route` on `caseId`: the sample application, or the action's sample body. */
+/** A published account of a 南京市 case, as the record system would answer (the library's own tests use the real one). */
+const libraryRow: TypicalCaseRow = {
+  id: 1,
+  caseId: OWN_CASE,
+  kind: 'goodPractice',
+  status: 'published',
+  category: 'approval-reform',
+  closeReason: 'completed',
+  outcome: 'exempt',
+  locality: 'JS-NJ',
+  localities: ['JS-NJ', 'JS'],
+  title: '标题',
+  account: '正文',
+  lessons: '启示',
+  revision: 1,
+  proposedBy: 'olga-2',
+  proposingBody: 'JS-NJ-ZZB',
+  proposedAt: '2026-03-01T00:00:00.000Z',
+  publishedAt: '2026-03-02T00:00:00.000Z',
+  updatedAt: '2026-03-02T00:00:00.000Z',
+};
+/** A library double for the role matrix: every step succeeds on the one account. */
+const fakeLibrary: LibrarySource = {
+  caseFacts: async (caseId) => ({ caseId, unitCode: OWN_UNIT, category: 'approval-reform', stage: 'closed', outcome: 'exempt', closeReason: 'completed', localities: ['JS-NJ', 'JS'], erased: false }),
+  propose: async () => ({ entry: { ...libraryRow, status: 'proposed', publishedAt: undefined }, replaced: [] }),
+  revise: async () => ({ entry: { ...libraryRow, status: 'proposed', publishedAt: undefined }, replaced: [] }),
+  review: async () => libraryRow,
+  entry: async (id) => (id === 1 ? libraryRow : undefined),
+  audit: async () => [],
+  search: async () => ({ rows: [libraryRow], more: false, total: 1 }),
+  proposals: async () => ({ rows: [libraryRow], more: false }),
+};
+const libraryText = { title: '标题', account: '正文', lessons: '启示' };
+
 function requestFor(route: RouteName, caseId = OWN_CASE): Request {
   const { method, url } = routeAccess[route];
-  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1').replace(':cadreId', sampleApplication.cadre.id);
+  const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1').replace(':cadreId', sampleApplication.cadre.id).replace(':entryId', '1');
   if (route === 'openCase') return { method, url: path, payload: sampleApplication };
+  if (route === 'proposeTypicalCase') return { method, url: path, payload: { caseId, kind: 'goodPractice', ...libraryText } };
+  if (route === 'reviseTypicalCase') return { method, url: path, payload: libraryText };
+  if (route === 'reviewTypicalCase') return { method, url: path, payload: { decision: 'approve' } };
   if (isAction(route)) return { method, url: path, payload: actionSpecs[route].example };
   return { method, url: path };
 }
@@ -204,7 +243,7 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
   const history = { cadreHistory: async (cadreId: string, unitCode: string) => ({ cadreId, unitCode, toleratedCases: [], rulingsInForce: [], noNegativeEvaluations: [], influencePeriods: [] }) };
-  const app = await buildApp({ config, logger, cases, readModel: cases, policies, readiness, now: () => NOW, history });
+  const app = await buildApp({ config, logger, cases, readModel: cases, policies, readiness, now: () => NOW, history, library: fakeLibrary });
   await app.ready();
   return {
     app,
@@ -256,6 +295,13 @@ describe('The route table', () => {
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
       cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',
+      librarySearch: 'GET /v1/library unit,organization,discipline,committee,supervisor',
+      libraryEntry: 'GET /v1/library/:entryId unit,organization,discipline,committee,supervisor',
+      proposeTypicalCase: 'POST /v1/library/proposals organization',
+      listTypicalProposals: 'GET /v1/library/proposals organization,committee',
+      getTypicalProposal: 'GET /v1/library/proposals/:entryId organization,committee',
+      reviseTypicalCase: 'PUT /v1/library/proposals/:entryId organization',
+      reviewTypicalCase: 'POST /v1/library/proposals/:entryId/review committee',
     };
     const actual = Object.fromEntries(
       routeNames.map((name) => {

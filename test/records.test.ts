@@ -233,7 +233,7 @@ describe.each(backends)('record system on $name', (backend) => {
           const [fromA, fromB] = await Promise.all([migrate(a, logger), migrate(b, logger)]);
 
           // Assert
-          expect([...fromA, ...fromB].sort()).toEqual(allVersions);
+          expect([...fromA, ...fromB].sort((x, y) => x - y)).toEqual(allVersions);
           expect(await count(a, 'schema_migrations')).toBe(allVersions.length);
         } finally {
           await close();

@@ -42,7 +42,7 @@ export async function checkRecordStore(db: Db, keys: RecordKeys, logger: Logger)
 }
 
 /** Opens the configured store, applies pending migrations, loads demo data if wanted. */
-export async function openRecords(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'seedDemoData' | 'recordKeys'>, logger: Logger): Promise<{ db: Db; records: RecordStore }> {
+export async function openRecords(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'seedDemoData' | 'recordKeys'>, logger: Logger): Promise<{ db: Db; records: RecordStore; keys: RecordKeys }> {
   const db = await openDb(config, logger);
   let keys: RecordKeys;
   try {
@@ -54,5 +54,5 @@ export async function openRecords(config: Pick<Config, 'databaseUrl' | 'dataDir'
     await db.close();
     throw err;
   }
-  return { db, records: createRecordSystem(db, logger, keys) };
+  return { db, records: createRecordSystem(db, logger, keys), keys };
 }

@@ -268,7 +268,7 @@ const isoOf = (value: Date | string | null): string | undefined => (value === nu
 const present = <T extends Record<string, unknown>>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 
 /** Reads one case back, opening its personal data with its key (none for an erased case). */
-async function readCase(db: Queryable, keys: RecordKeys, caseId: string): Promise<CaseRecord | undefined> {
+export async function readCase(db: Queryable, keys: RecordKeys, caseId: string): Promise<CaseRecord | undefined> {
   const c = (
     await db.query<{ stage: string; outcome: string | null; closed_at: Date | null; erased_at: Date | null; cadre_id: string | null; cadre_name: string | null; application: string | null }>(
       'SELECT stage, outcome, closed_at, erased_at, cadre_id, cadre_name, application FROM cases WHERE case_id = $1',

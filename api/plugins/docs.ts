@@ -38,6 +38,7 @@ export default fp(
           { name: 'policies', description: 'Loaded policy documents' },
           { name: 'admin', description: 'The registry of localities, bodies and cadres, and its audit (admins only)' },
           { name: 'cadres', description: 'A cadre’s history in the record system' },
+          { name: 'library', description: 'The typical-case library: anonymized accounts of closed cases, proposed, approved and read' },
           { name: 'operations', description: 'Health, readiness and this document' },
         ],
       },

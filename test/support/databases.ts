@@ -8,12 +8,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../common/config';
-import { openRecords, scratchSchema, type Db, type RecordStore } from '../../activities/records';
-
+import { openRecords, scratchSchema, type Db, type RecordKeys, type RecordStore } from '../../activities/records';
 
 export interface TestStore {
   db: Db;
   records: RecordStore;
+  /** The store's master keys (what opens each case's sealed personal data). */
+  keys: RecordKeys;
   kind: string;
   close(): Promise<void>;
 }
@@ -30,10 +31,10 @@ export async function openTestStore(kind?: 'postgresql' | 'pglite'): Promise<Tes
     const scratch = await scratchSchema(url, 'rc_e2e');
     // the demo reference data (registry, recipients), as on the embedded store; record keys of the
     // test's own (the embedded default would write a key file into ./data)
-    const { db, records } = await openRecords(loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
-    return { db, records, kind: 'postgresql', close: async () => { await db.close(); await scratch.drop(); } };
+    const { db, records, keys } = await openRecords(loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO_DATA: 'true', RECORD_KEYS: `test:${randomBytes(32).toString('base64')}` }), logger);
+    return { db, records, keys, kind: 'postgresql', close: async () => { await db.close(); await scratch.drop(); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rongcuo-e2e-'));
-  const { db, records } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);
-  return { db, records, kind: 'pglite', close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  const { db, records, keys } = await openRecords(loadConfig({ DATA_DIR: dir }), logger);
+  return { db, records, keys, kind: 'pglite', close: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
