@@ -106,6 +106,13 @@ const zhCatalogue: Readonly<Record<string, string>> = {
   'a sanction names the form of discipline used (1–4)': '已依规依纪依法处理的，须注明运用的“四种形态”（1–4）',
   'only a sanction names a form of discipline': '只有已依规依纪依法处理的才注明运用的形态',
   'a measure id': '措施编号',
+  'a suggestion id such as s1-2': '纠错建议编号，如 s1-2',
+  'an adopted suggestion names the measure that carries it out': '采纳的纠错建议须列明落实该建议的整改措施序号',
+  'only a suggestion not adopted takes a reason': '只有不予采纳的纠错建议才说明理由',
+  'a suggestion not adopted needs a reason': '不予采纳的纠错建议须说明理由',
+  'only an adopted suggestion names a measure': '只有采纳的纠错建议才列明整改措施',
+  'each suggestion is answered once': '每条纠错建议只能回应一次',
+  'not the number of a measure of this plan': '不是本方案中整改措施的序号',
   '1–128 letters, digits, dots, underscores, colons or dashes': '1–128 位字母、数字、点、下划线、冒号或连字符',
   base64: 'base64 编码',
 };

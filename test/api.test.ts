@@ -253,6 +253,7 @@ describe('The route table', () => {
       exclusionConfirmation: 'POST /v1/cases/:caseId/exclusion-confirmation organization',
       exclusionOverride: 'POST /v1/cases/:caseId/exclusion-override organization',
       handOffOutcome: 'POST /v1/cases/:caseId/hand-off-outcome discipline',
+      effectTracking: 'POST /v1/cases/:caseId/effect-tracking organization',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
       cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',

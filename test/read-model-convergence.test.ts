@@ -39,7 +39,7 @@ const quick: Policy = {
   effectiveFrom: '2000-01-01',
   deadlines: {
     acceptance: s(600), supplement: s(600), investigation: s(8), expertReview: s(600), consultation: s(600), rulingProposal: s(600),
-    review: s(600), appealWindow: s(600), reconsideration: s(600), correctionPlan: s(600), revisitDue: s(600), exclusionReview: s(600), handOffOutcome: s(600),
+    review: s(600), appealWindow: s(600), reconsideration: s(600), correctionPlan: s(600), revisitDue: s(600), exclusionReview: s(600), handOffOutcome: s(600), effectTracking: s(600),
   },
   escalationInterval: s(600),
 };
