@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPolicy } from '../../domain/policies';
 import { updates } from '../../workflows/case/actions';
 import { act, eventually, expectRejected, remediate, sleepPast, toFinal, toRuling } from '../support/drive';
 import { actors, days, investigation, recordHistory, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
@@ -237,7 +238,6 @@ describe('Decision-effect tracking', () => {
   });
 
   test('When a pinned policy predates effect tracking, then the default offsets apply; a policy of none plans none and closes after the last revisit', async () => {
-    const { defaultPolicy } = await import('../../domain/policies');
     const { effectTracking: _dropped, ...followUp } = defaultPolicy.followUp;
     const older = { ...defaultPolicy, followUp } as typeof defaultPolicy;
     let handle = await startCase(h, { policy: older });
