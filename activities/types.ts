@@ -5,6 +5,7 @@
 import type { PerformanceGrade } from '../domain/assessment';
 import type { Actor, Application, CaseState, Role, TaskKind, TimelineEntry } from '../domain/case';
 import type { EarlierToleratedCase } from '../domain/screening';
+import type { EarlierApplication } from '../domain/oversight/signals';
 
 /** What the case needs to know of the cadre before it decides: looked up when it opens and again when investigation starts. */
 export interface LookupCadreInput {
@@ -13,6 +14,8 @@ export interface LookupCadreInput {
   category: string;
   /** Earlier tolerated cases final since this instant count (the longest repeat window of the policy). */
   since: string;
+  /** The cadre's other cases opened since this instant, in any category (the repeat-application signal's window); absent: not asked. */
+  applicationsSince?: string;
   /** How many annual evaluations the policy's scoring reads. */
   performanceYears: number;
   /** The instant of the lookup: evaluations of years before it count. */
@@ -23,6 +26,8 @@ export interface CadreLookup {
   at: string;
   earlier: EarlierToleratedCase[];
   performance: { year: number; grade: PerformanceGrade }[];
+  /** The cadre's other cases opened since `applicationsSince`, in any category and at any stage. */
+  applications?: EarlierApplication[];
 }
 
 /** One event of the case for the record system: written once, keyed by case and sequence number. */
@@ -46,6 +51,19 @@ export type DomainRecord =
   | { type: 'revisit'; revisitId: string; monthOffset: number; tier: string; status: string; thinking?: string; workPerformance?: string; lifeSituation?: string; assessment?: string; newTier?: string; recordedBy?: string }
   /** What a final ruling leaves in the cadre's record: no negative evaluation (exempt), an influence period (mitigate). */
   | { type: 'cadreResult'; kind: 'noNegativeEvaluation' | 'influencePeriod'; from: string; until?: string; status: 'inForce' | 'ended' }
+  /** A decision-effect tracking (决策执行效果跟踪评价): planned, recorded by the ruling body, or lapsed. */
+  | {
+      type: 'effectTracking';
+      trackingId: string;
+      monthOffset: number;
+      opensAt: string;
+      dueAt: string;
+      status: 'planned' | 'done' | 'lapsed' | 'cancelled';
+      reformDecision?: string;
+      results?: string;
+      recoveredSinceRuling?: number;
+      recordedBy?: string;
+    }
   /** A hand-off to discipline inspection, and what discipline recorded it made of the case. */
   | {
       type: 'handOff';
@@ -77,7 +95,8 @@ export type NotificationTemplate =
   | 'deadlineChanged'
   | 'recordFailed'
   | 'exclusionReport'
-  | 'influencePeriodEnded';
+  | 'influencePeriodEnded'
+  | 'abuseSignal';
 
 export interface NotifyInput {
   caseId: string;
@@ -165,6 +184,8 @@ export interface CaseActivities {
 export interface RecordSystem {
   /** Earlier cases of this cadre, tolerated (exempt or mitigate) in this category, ruled final since `since`. */
   findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string): Promise<{ caseId: string; outcome: string; finalAt: string }[]>;
+  /** The cadre's other cases opened since `since` (in any category, at any stage), oldest first. */
+  findApplications(cadreId: string, since: string, excludeCaseId: string): Promise<EarlierApplication[]>;
   /** The cadre's annual evaluations, newest first. */
   performanceRecords(cadreId: string, years: number, before: string): Promise<{ year: number; grade: PerformanceGrade }[]>;
   recordEvent(input: RecordEventInput): Promise<void>;

@@ -108,6 +108,13 @@ const zhCatalogue: Readonly<Record<string, string>> = {
   'a measure id': '措施编号',
   'a return needs a reason': '退回须说明理由',
   'a typical case id: a positive number': '典型案例编号：正整数',
+  'a suggestion id such as s1-2': '纠错建议编号，如 s1-2',
+  'an adopted suggestion names the measure that carries it out': '采纳的纠错建议须列明落实该建议的整改措施序号',
+  'only a suggestion not adopted takes a reason': '只有不予采纳的纠错建议才说明理由',
+  'a suggestion not adopted needs a reason': '不予采纳的纠错建议须说明理由',
+  'only an adopted suggestion names a measure': '只有采纳的纠错建议才列明整改措施',
+  'each suggestion is answered once': '每条纠错建议只能回应一次',
+  'not the number of a measure of this plan': '不是本方案中整改措施的序号',
   '1–128 letters, digits, dots, underscores, colons or dashes': '1–128 位字母、数字、点、下划线、冒号或连字符',
   base64: 'base64 编码',
 };

@@ -79,6 +79,11 @@ async function lifecycle(env: TestWorkflowEnvironment, taskQueue: string): Promi
     const revisit = (await caseState(handle)).revisits[i]!;
     await sleepUntil(revisit.scheduledFor, DAY);
     s = await act(handle, updates.revisit, actors.org, inputs.revisit);
+    // a decision-effect tracking opens with the revisit of the same month
+    const now = await env.currentTimeMs();
+    if (s.effectTrackings?.some((t) => t.status === 'planned' && Date.parse(t.opensAt) <= now)) {
+      s = await act(handle, updates.effectTracking, actors.org, { reformDecision: 'sustained', results: '改革继续实施', recoveredSinceRuling: 0 });
+    }
   }
   const final = (await handle.result()) as CaseState;
   if (final.stage !== 'closed' || final.closeReason !== 'completed') throw new Error(`${final.caseId} ended ${final.stage} (${final.closeReason})`);

@@ -4,7 +4,7 @@
  * OpenAPI document.
  */
 import { z } from 'zod';
-import { closeReasonLabels, handOffDispositionWords, stageLabels, taskLabels, type HandOffDisposition } from './labels';
+import { closeReasonLabels, handOffDispositionWords, reformDecisionWords, stageLabels, taskLabels, type HandOffDisposition, type ReformDecision } from './labels';
 import { circumstanceKeys, durationSchema, factorKeys, faultKinds, outcomes, situations, tiers, type CircumstanceKey, type FactorKey, type Outcome, type Tier } from './policy';
 
 export const roles = ['unit', 'organization', 'discipline', 'expert', 'committee', 'supervisor', 'admin'] as const;
@@ -117,7 +117,23 @@ export const expertInvitationSchema = z
   .object({ experts: z.array(z.string().min(1).max(128)).min(1).max(15).refine((e) => new Set(e).size === e.length, 'experts must be distinct') })
   .strict();
 
-export const expertOpinionSchema = z.object({ recommendation: z.enum(outcomes), opinion: text(8000) }).strict();
+/** The id of a correction suggestion: `s<opinion>-<n>`, the n-th suggestion of the case's opinion of that number. */
+export const suggestionIdSchema = z.string().regex(/^s\d{1,2}-\d{1,2}$/, 'a suggestion id such as s1-2');
+
+/**
+ * An invited expert's or third-party assessor's opinion (专家/第三方评估): its recommendation and
+ * reasons, and optionally its assessment report (an evidence reference) and correction suggestions
+ * (纠错建议), each of which the correction plan must answer.
+ */
+export const expertOpinionSchema = z
+  .object({
+    recommendation: z.enum(outcomes).meta({ description: '评估结论：exempt 免责，mitigate 从轻或减轻，deny 不予容错。' }),
+    opinion: text(8000).meta({ description: '评估意见及理由。' }),
+    report: evidenceSchema.optional().meta({ description: '评估报告（材料名称、地址与 SHA-256 摘要；文件本身不进入案件）。' }),
+    suggestions: z.array(text(2000)).min(1).max(20).optional().meta({ description: '纠错建议，逐条列出；纠错方案须逐条回应（采纳为整改措施，或说明不予采纳的理由）。' }),
+  })
+  .strict()
+  .meta({ description: '受邀专家或第三方评估机构提交评估意见，可附评估报告和纠错建议。' });
 
 export const consultationSchema = z.object({ opinion: z.enum(['concur', 'object']), reasons: text(4000) }).strict();
 
@@ -211,6 +227,23 @@ export const handOffOutcomeSchema = z
   })
   .meta({ description: '纪检监察机关反馈移交案件的处理结果，记入档案。' });
 
+/** The correction plan's answer to one correction suggestion of an expert or third-party opinion. */
+export const suggestionResponseSchema = z
+  .object({
+    suggestionId: suggestionIdSchema.meta({ description: '所回应的纠错建议编号（见案件 experts.opinions[].suggestions[].id，如 s1-2）。' }),
+    adopted: z.boolean().meta({ description: '是否采纳：true 采纳为整改措施，false 不予采纳。' }),
+    measureNo: z.number().int().min(1).max(30).optional().meta({ description: '采纳时，落实该建议的整改措施在本方案 measures 中的序号（从 1 起）。' }),
+    reason: text(2000).optional().meta({ description: '不予采纳时的理由。' }),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.adopted && r.measureNo === undefined) ctx.addIssue({ code: 'custom', path: ['measureNo'], message: 'an adopted suggestion names the measure that carries it out' });
+    if (r.adopted && r.reason !== undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a suggestion not adopted takes a reason' });
+    if (!r.adopted && r.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a suggestion not adopted needs a reason' });
+    if (!r.adopted && r.measureNo !== undefined) ctx.addIssue({ code: 'custom', path: ['measureNo'], message: 'only an adopted suggestion names a measure' });
+  });
+export type SuggestionResponse = z.infer<typeof suggestionResponseSchema>;
+
 export const correctionPlanSchema = z
   .object({
     opinion: text(8000),
@@ -218,11 +251,34 @@ export const correctionPlanSchema = z
       .array(z.object({ title: text(200), description: text(4000), dueDate: isoDate }).strict())
       .min(1)
       .max(30),
+    suggestionResponses: z
+      .array(suggestionResponseSchema)
+      .max(400)
+      .refine((r) => new Set(r.map((x) => x.suggestionId)).size === r.length, 'each suggestion is answered once')
+      .optional()
+      .meta({ description: '对专家（第三方）评估意见所提每条纠错建议的回应：采纳的列明整改措施，不予采纳的说明理由。案件有纠错建议时必填，须逐条回应。' }),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    (p.suggestionResponses ?? []).forEach((r, i) => {
+      if (r.measureNo !== undefined && r.measureNo > p.measures.length) ctx.addIssue({ code: 'custom', path: ['suggestionResponses', i, 'measureNo'], message: 'not the number of a measure of this plan' });
+    });
+  });
 
 export const measureProgressSchema = z.object({ progress: text(4000), percent: z.number().int().min(0).max(100), completed: z.boolean() }).strict();
 export const measureVerificationSchema = z.object({ verified: z.boolean(), comments: text(4000) }).strict();
+
+export const reformDecisions = Object.keys(reformDecisionWords) as [ReformDecision, ...ReformDecision[]];
+
+/** The ruling body records how the reform decision at stake has turned out (决策执行效果跟踪评价). */
+export const effectTrackingSchema = z
+  .object({
+    reformDecision: z.enum(reformDecisions).meta({ description: `所涉改革决策的执行情况：${reformDecisions.map((d) => `\`${d}\` ${reformDecisionWords[d].zh}`).join('，')}。` }),
+    results: text(4000).meta({ description: '决策执行效果：取得的成效、存在的问题和后续影响。' }),
+    recoveredSinceRuling: money.meta({ description: '认定以来累计挽回的损失金额（元），不超过申请时尚未挽回的损失。' }),
+  })
+  .strict()
+  .meta({ description: '作出认定的组织部门按规程规定的时间跟踪评价所涉改革决策的执行效果。' });
 
 export const revisitSchema = z
   .object({
@@ -373,6 +429,26 @@ export const revisitStateSchema = z
 export type Revisit = z.infer<typeof revisitStateSchema>;
 
 /**
+ * A decision-effect tracking: when it opens (an offset from the final ruling), its deadline, and what
+ * the ruling body recorded. `planned` until it is recorded (`done`) or its deadline passes
+ * unrecorded (`lapsed`); `cancelled` when the case closes otherwise.
+ */
+export const effectTrackingStateSchema = z
+  .object({
+    id: z.string(),
+    monthOffset: z.number().describe('When it opens: months after the final ruling (the policy\'s follow-up unit).'),
+    opensAt: instant,
+    dueAt: instant,
+    status: z.enum(['planned', 'done', 'lapsed', 'cancelled']),
+    record: z
+      .object({ at: instant, by: z.string(), reformDecision: z.enum(reformDecisions), results: z.string(), recoveredSinceRuling: z.number() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type EffectTracking = z.infer<typeof effectTrackingStateSchema>;
+
+/**
  * Where a case belongs, pinned when it opens from the registry: its unit's locality, that locality
  * and the ones above it (who may see the case), and the bodies that serve it.
  */
@@ -412,7 +488,19 @@ export const caseStateSchema = z
       .object({
         invited: z.array(z.string()),
         invitedBy: z.string().optional(),
-        opinions: z.array(z.object({ by: z.string(), at: instant, recommendation: outcomeSchema, opinion: z.string() }).strict()),
+        opinions: z.array(
+          z
+            .object({
+              by: z.string(),
+              at: instant,
+              recommendation: outcomeSchema,
+              opinion: z.string(),
+              report: evidenceSchema.optional(),
+              /** Correction suggestions, numbered `s<opinion>-<n>`; the correction plan answers each. */
+              suggestions: z.array(z.object({ id: z.string(), text: z.string() }).strict()).optional(),
+            })
+            .strict(),
+        ),
         quorumMet: z.boolean().optional(),
       })
       .strict(),
@@ -471,9 +559,22 @@ export const caseStateSchema = z
       })
       .strict()
       .optional(),
-    correctionPlan: z.object({ at: instant, by: z.string(), opinion: z.string() }).strict().optional(),
+    correctionPlan: z
+      .object({
+        at: instant,
+        by: z.string(),
+        opinion: z.string(),
+        /** The answer to each correction suggestion of the expert (third-party) opinions. */
+        suggestionResponses: z
+          .array(z.object({ suggestionId: z.string(), adopted: z.boolean(), measureId: z.string().optional(), reason: z.string().optional() }).strict())
+          .optional(),
+      })
+      .strict()
+      .optional(),
     measures: z.array(measureSchema),
     revisits: z.array(revisitStateSchema),
+    /** The decision-effect trackings (决策执行效果跟踪评价) planned from the final ruling; absent in cases that predate them. */
+    effectTrackings: z.array(effectTrackingStateSchema).optional(),
     /** The department that made the ruling: "whoever tolerates, revisits". */
     rulingBody: z.string().optional(),
     finalAt: instant.optional(),

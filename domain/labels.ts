@@ -43,6 +43,7 @@ export const taskWords = {
   revisit: w('回访', 'revisit'),
   exclusionReview: w('确认甄别排除结论', 'exclusion review'),
   handOffOutcome: w('反馈移交处理结果', 'hand-off outcome'),
+  effectTracking: w('决策执行效果跟踪评价', 'decision-effect tracking'),
 };
 
 export const roleWords = {
@@ -123,6 +124,23 @@ export const disciplineFormWords: Record<1 | 2 | 3 | 4, Words> = {
   4: w('第四种形态（严重违纪涉嫌违法立案审查）', 'form 4 (serious violations investigated as suspected crimes)'),
 };
 
+/** The per-case abuse signals (防止容错机制的滥用), raised to supervision and discipline inspection. */
+export const signalWords = {
+  repeatApplication: w('同一干部在规定期限内多次申请容错', 'the cadre applied more than once within the window'),
+  outsideBand: w('认定结果超出建议档次', 'ruling outside the suggested band'),
+  againstConsultation: w('认定未采纳纪检监察机关会商反对意见', 'ruling against the consultation objection'),
+  againstExperts: w('认定结果与多数专家（第三方）意见不一致', 'ruling against most expert opinions'),
+  largeExemption: w('大额损失予以免责', 'exemption of a large loss'),
+};
+export type SignalKind = keyof typeof signalWords;
+
+/** How the reform decision at stake turned out, as the ruling body tracks it (决策执行效果跟踪评价). */
+export const reformDecisionWords = {
+  sustained: w('改革决策继续实施', 'the reform decision is sustained'),
+  reversed: w('改革决策已调整或停止', 'the reform decision was reversed'),
+};
+export type ReformDecision = keyof typeof reformDecisionWords;
+
 /** What a final ruling leaves in the cadre's record (结果运用). */
 export const cadreResultWords = {
   noNegativeEvaluation: w('不作负面评价', 'no negative evaluation'),
@@ -179,3 +197,5 @@ export const handOffDispositionLabels = zhOf(handOffDispositionWords);
 export const cadreResultLabels = zhOf(cadreResultWords);
 export const typicalKindLabels = zhOf(typicalKindWords);
 export const typicalStatusLabels = zhOf(typicalStatusWords);
+export const signalLabels = zhOf(signalWords);
+export const reformDecisionLabels = zhOf(reformDecisionWords);

@@ -74,7 +74,50 @@ export const laterDeadlineDefaults = {
   exclusionReview: { amount: 5, unit: 'workingDays' },
   /** Discipline inspection records what became of a case handed to it (移交处理结果反馈). */
   handOffOutcome: { amount: 30, unit: 'workingDays' },
+  /** The ruling body records how the reform decision at stake turned out (决策执行效果跟踪评价), from each tracking's opening. */
+  effectTracking: { amount: 10, unit: 'workingDays' },
 } as const satisfies Record<string, PolicyDuration>;
+
+/**
+ * When the ruling body tracks the effect of the reform decision at stake (决策执行效果跟踪评价), as
+ * offsets from the final ruling in `followUp.unit`, where a policy does not say (`effectTrackingOf`).
+ * A policy that wants none says `"effectTracking": []`.
+ */
+export const effectTrackingDefault: readonly number[] = [6, 12];
+
+/**
+ * The per-case abuse signals (防止容错机制的滥用) and their thresholds: a cadre applying again within a
+ * window in any category, a ruling outside the suggested band, against the consultation's objection or
+ * against most expert opinions, an exemption of a large loss. A policy without some of them means
+ * these values (`signalPolicyOf`), so a case pinned to an older document raises them too.
+ */
+export const signalDefaults = {
+  /** More than `maxApplications` cases of one cadre opened within `window` (this one included), in any category. */
+  repeatApplication: { enabled: true, window: { amount: 36, unit: 'months' }, maxApplications: 1 },
+  /** An approved ruling whose outcome is not the band the composite score suggests. */
+  outsideBand: { enabled: true },
+  /** An approved ruling that tolerates (exempts or mitigates) although discipline inspection objected in the consultation. */
+  againstConsultation: { enabled: true },
+  /** An approved ruling whose outcome more than `share` of the expert opinions did not recommend. */
+  againstExperts: { enabled: true, share: 0.5 },
+  /** An approved exemption of a loss above `lossAmount` (CNY, the application's loss amount). */
+  largeExemption: { enabled: true, lossAmount: 1_000_000 },
+} as const;
+
+const enabled = z.boolean();
+export const signalPolicySchema = z
+  .object({
+    repeatApplication: z
+      .object({ enabled, window: durationSchema, maxApplications: z.number().int().min(1).max(100) })
+      .strict()
+      .default(signalDefaults.repeatApplication),
+    outsideBand: z.object({ enabled }).strict().default(signalDefaults.outsideBand),
+    againstConsultation: z.object({ enabled }).strict().default(signalDefaults.againstConsultation),
+    againstExperts: z.object({ enabled, share: z.number().min(0).max(1) }).strict().default(signalDefaults.againstExperts),
+    largeExemption: z.object({ enabled, lossAmount: z.number().min(0) }).strict().default(signalDefaults.largeExemption),
+  })
+  .strict();
+export type SignalPolicy = z.infer<typeof signalPolicySchema>;
 
 const months = z.array(z.number().int().min(1).max(120)).min(1);
 
@@ -100,6 +143,7 @@ export const policySchema = z
         revisitDue: durationSchema,
         exclusionReview: durationSchema.default(laterDeadlineDefaults.exclusionReview),
         handOffOutcome: durationSchema.default(laterDeadlineDefaults.handOffOutcome),
+        effectTracking: durationSchema.default(laterDeadlineDefaults.effectTracking),
       })
       .strict(),
     reminders: z.object({ before: z.array(durationSchema).max(5), onTheDay: z.boolean() }).strict(),
@@ -128,14 +172,30 @@ export const policySchema = z
       .strict()
       .refine((e) => e.quorum <= e.count, { message: 'quorum cannot exceed count', path: ['quorum'] }),
     mitigation: z.object({ maxInfluenceMonths: z.number().int().min(1).max(60) }).strict(),
-    /** Revisit offsets per tier, counted from the final ruling in `unit` (months; seconds for drills). */
-    followUp: z.object({ unit: z.enum(['months', 'seconds']).default('months'), focus: months, support: months, incentive: months }).strict(),
+    /**
+     * Revisit offsets per tier, counted from the final ruling in `unit` (months; seconds for drills),
+     * and the offsets of the decision-effect trackings (`effectTracking`, the same unit; empty: none).
+     */
+    followUp: z
+      .object({
+        unit: z.enum(['months', 'seconds']).default('months'),
+        focus: months,
+        support: months,
+        incentive: months,
+        effectTracking: z.array(z.number().int().min(1).max(120)).max(12).default([...effectTrackingDefault]),
+      })
+      .strict(),
     screeningRules: z.array(screeningRuleSchema).min(1),
     /**
      * How long the record system keeps a closed case's personal data, in years after closing; then it
      * may be erased (`npm run records:erase`). Optional, so documents written before it stay valid.
      */
     retention: z.object({ years: z.number().int().min(1).max(100) }).strict().default({ years: 10 }),
+    /** Oversight (监督): the thresholds of the abuse signals (`signals`). Optional, so older documents stay valid. */
+    oversight: z
+      .object({ signals: signalPolicySchema.default(signalDefaults) })
+      .strict()
+      .default({ signals: signalDefaults }),
   })
   .strict()
   .refine((p) => new Set(p.screeningRules.map((r) => r.id)).size === p.screeningRules.length, { message: 'screening rule ids must be unique', path: ['screeningRules'] });
@@ -146,4 +206,14 @@ export type DeadlineKey = keyof Policy['deadlines'];
 /** The policy's duration for `key`; for a deadline the pinned document predates, its default. */
 export function deadlineOf(policy: Pick<Policy, 'deadlines'>, key: DeadlineKey): PolicyDuration {
   return (policy.deadlines as Partial<Policy['deadlines']>)[key] ?? (laterDeadlineDefaults as Partial<Record<DeadlineKey, PolicyDuration>>)[key]!;
+}
+
+/** The abuse signals' thresholds of a pinned policy; each one the document predates from its default. */
+export function signalPolicyOf(policy: { oversight?: { signals?: Partial<SignalPolicy> } }): SignalPolicy {
+  return { ...signalDefaults, ...(policy.oversight?.signals ?? {}) } as SignalPolicy;
+}
+
+/** The decision-effect trackings' offsets of a pinned policy; for a document that predates them, the default. */
+export function effectTrackingOf(policy: { followUp: { effectTracking?: readonly number[] } }): readonly number[] {
+  return policy.followUp.effectTracking ?? effectTrackingDefault;
 }

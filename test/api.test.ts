@@ -292,6 +292,7 @@ describe('The route table', () => {
       exclusionConfirmation: 'POST /v1/cases/:caseId/exclusion-confirmation organization',
       exclusionOverride: 'POST /v1/cases/:caseId/exclusion-override organization',
       handOffOutcome: 'POST /v1/cases/:caseId/hand-off-outcome discipline',
+      effectTracking: 'POST /v1/cases/:caseId/effect-tracking organization',
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
       cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',
@@ -586,6 +587,31 @@ describe('Problem documents', () => {
     expect(outcome.statusCode).toBe(400);
     expect(outcome.json().errors).toEqual([{ path: 'body.form', message: 'body.form（运用的形态）: 已依规依纪依法处理的，须注明运用的“四种形态”（1–4）' }]);
     expect(english.json().errors).toEqual([{ path: 'body.form', message: 'only a sanction names a form of discipline' }]);
+    expect(t.cases.calls).toEqual([]);
+  });
+
+  test('When a correction plan\'s answer to a suggestion, an expert\'s suggestions or a decision-effect tracking is malformed, then 400 names each field in Chinese and nothing reaches the case', async () => {
+    const measures = [{ title: '修订细则', description: '补齐复核环节', dueDate: '2027-06-30' }];
+    const plan = await t.call('organization', {
+      method: 'POST',
+      url: `/v1/cases/${OWN_CASE}/correction-plan`,
+      payload: { opinion: '完善流程', measures, suggestionResponses: [{ suggestionId: 's1-1', adopted: true }, { suggestionId: 's1-2', adopted: false }, { suggestionId: 's1-3', adopted: true, measureNo: 2 }] },
+    });
+    const opinion = await t.call('expert', { method: 'POST', url: `/v1/cases/${OWN_CASE}/expert-opinion`, payload: { recommendation: 'exempt', opinion: '合理', suggestions: [], report: { title: '报告' } } });
+    const tracking = await t.call('organization', { method: 'POST', url: `/v1/cases/${OWN_CASE}/effect-tracking`, payload: { reformDecision: 'paused', results: '', recoveredSinceRuling: -1 } });
+
+    expect(plan.statusCode).toBe(400);
+    expect(plan.json().errors).toEqual([
+      { path: 'body.suggestionResponses.0.measureNo', message: 'body.suggestionResponses.0.measureNo（落实措施序号）: 采纳的纠错建议须列明落实该建议的整改措施序号' },
+      { path: 'body.suggestionResponses.1.reason', message: 'body.suggestionResponses.1.reason（不予采纳的理由）: 不予采纳的纠错建议须说明理由' },
+      { path: 'body.suggestionResponses.2.measureNo', message: 'body.suggestionResponses.2.measureNo（落实措施序号）: 不是本方案中整改措施的序号' },
+    ]);
+    expect(opinion.statusCode).toBe(400);
+    expect(opinion.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.report.sha256', 'body.report.uri', 'body.suggestions']);
+    expect(opinion.json().errors.find((e: { path: string }) => e.path === 'body.suggestions').message).toMatch(/^body\.suggestions（纠错建议）/);
+    expect(tracking.statusCode).toBe(400);
+    expect(tracking.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.recoveredSinceRuling', 'body.reformDecision', 'body.results']);
+    expect(tracking.json().errors.find((e: { path: string }) => e.path === 'body.reformDecision').message).toMatch(/^body\.reformDecision（改革决策执行情况）/);
     expect(t.cases.calls).toEqual([]);
   });
 
@@ -1058,6 +1084,17 @@ describe('The OpenAPI document', () => {
     const body = doc.components.schemas.ApplicationInput;
 
     expect(body?.examples).toEqual([sampleApplication]);
+  });
+
+  test('When the new bodies are documented, then their fields carry Chinese descriptions and the action its example', () => {
+    type Schema = { description?: string; properties?: Record<string, Schema> };
+    const content = (url: string) => (doc.paths[openapiPath(url)]?.post?.requestBody as { content: Record<string, { schema: Schema; example?: unknown }> } | undefined)?.content['application/json'];
+    const body = (url: string) => content(url)?.schema;
+    const tracking = body(routeAccess.effectTracking.url);
+    expect(tracking?.properties?.reformDecision?.description).toMatch(/改革决策的执行情况/);
+    expect(content(routeAccess.effectTracking.url)?.example).toEqual(actionSpecs.effectTracking.example);
+    expect(body(routeAccess.expertOpinion.url)?.properties?.suggestions?.description).toMatch(/纠错方案须逐条回应/);
+    expect(body(routeAccess.correctionPlan.url)?.properties?.suggestionResponses?.description).toMatch(/逐条回应/);
   });
 
   test('When /docs is opened, then the UI is served', async () => {

@@ -30,7 +30,8 @@ import { testServerAddress } from './support/temporal';
 
 jest.setTimeout(180_000);
 
-const drill = drillPolicy('drill', 120, { appealWindow: 4 }, { followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3] } });
+// the decision-effect tracking opens with the support tier's one revisit
+const drill = drillPolicy('drill', 120, { appealWindow: 4 }, { followUp: { unit: 'seconds', focus: [2, 4], support: [3], incentive: [3], effectTracking: [3] } });
 
 /** Cadres of this run, registered with the demo registry: each case has its own, so the repeat rule never meets an earlier run's. */
 const runCadres = Array.from({ length: 5 }, () => sampleApplication().cadre);
@@ -160,6 +161,17 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect((await call(actors.otherOrg, 'GET', `/v1/cases/${caseId}`)).status).toBe(404);
   r = await call(actors.org, 'POST', `/v1/cases/${caseId}/revisit`, { thinking: '稳定', workPerformance: '积极', lifeSituation: '正常', assessment: '良好' });
   expect(r.status).toBe(200);
+  // the revisits are done, but the decision-effect tracking holds the case open until it is recorded (or lapses)
+  expect(r.body.stage).toBe('followUp');
+  expect(r.body.effectTrackings).toEqual([expect.objectContaining({ id: 'e1', monthOffset: 3, status: 'planned' })]);
+  const tracking = { reformDecision: 'sustained', results: '改革继续实施，成效明显', recoveredSinceRuling: 1000 };
+  expect((await call(actors.provinceOrg, 'POST', `/v1/cases/${caseId}/effect-tracking`, tracking)).status).toBe(403);
+  const tooMuch = await call(actors.org, 'POST', `/v1/cases/${caseId}/effect-tracking`, { ...tracking, recoveredSinceRuling: 1e12 });
+  expect(tooMuch.status).toBe(400);
+  expect((tooMuch.body as unknown as { detail: string }).detail).toMatch(/认定以来挽回的损失不能超过申请时尚未挽回的损失/);
+  r = await call(actors.org, 'POST', `/v1/cases/${caseId}/effect-tracking`, tracking);
+  expect(r.status).toBe(200);
+  expect(r.body.effectTrackings?.[0]).toMatchObject({ status: 'done', record: { by: actors.org.sub, reformDecision: 'sustained', recoveredSinceRuling: 1000 } });
   const final: CaseState = r.body;
   expect(final.stage).toBe('closed');
   expect(final.closeReason).toBe('completed');
@@ -177,6 +189,10 @@ test('When a case is driven over HTTP by each role, then it goes from applicatio
   expect(complete).toMatchObject({ ok: true, entries: final.timeline.length });
   const { rows } = await store.db.query<{ stage: string; outcome: string }>('SELECT stage, outcome FROM cases WHERE case_id = $1', [caseId]);
   expect(rows[0]).toEqual({ stage: 'closed', outcome: 'exempt' });
+  // the tracking is a record of its own, its results sealed like every personal column
+  expect((await store.records.readCase(caseId))?.effectTrackings).toEqual([
+    { trackingId: 'e1', monthOffset: 3, status: 'done', reformDecision: 'sustained', results: '改革继续实施，成效明显', recoveredSinceRuling: 1000, recordedBy: actors.org.sub },
+  ]);
   const { rows: outbox } = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE key LIKE $1', [`${caseId}%`]);
   expect(outbox[0]!.n).toBeGreaterThan(3);
 });

@@ -455,6 +455,26 @@ describe('templates', () => {
     expect(rendered.missing).toEqual([]);
   });
 
+  it('When an abuse signal is rendered, then it names the case, unit, category and the signal with its figures, in Chinese', () => {
+    // Act
+    const rendered = renderTemplate('abuseSignal', {
+      caseId: 'case-2026-0000107', unitName: '南京市发展和改革委员会', category: 'land-use', signal: 'outsideBand', recipientName: '南京市监督部门',
+      explanation: '认定结果为“免予问责（免责）”，综合得分 60 分对应的建议档次为“从轻或减轻处理”。', explanationEn: 'The ruling is "exempt from liability"; the composite of 60 suggests "lighter sanction (mitigated)".',
+    });
+
+    // Assert
+    expect(rendered.subject).toBe('【监督提示】案件 case-2026-0000107（南京市发展和改革委员会）：认定结果超出建议档次');
+    expect(rendered.text).toContain('案件 case-2026-0000107（申请单位：南京市发展和改革委员会；类别：土地利用）触发容错纠错监督信号：认定结果超出建议档次。\n认定结果为“免予问责（免责）”');
+    expect(rendered.en.text).toContain('raised an abuse signal: ruling outside the suggested band.\nThe ruling is');
+    expect(rendered.missing).toEqual([]);
+  });
+
+  it('When a decision-effect tracking opens, then its opening notice says which month after the ruling and what is asked', () => {
+    const rendered = renderTemplate('taskOpened', { caseId: 'case-2026-0000108', unitName: '南京市发展和改革委员会', category: 'land-use', role: 'organization', task: 'effectTracking', dueAt: '2026-09-14T15:59:59.999Z', trackingMonth: 6 });
+    expect(rendered.text).toContain('“决策执行效果跟踪评价”（认定后第 6 个月，请评价所涉改革决策的执行效果');
+    expect(rendered.missing).toEqual([]);
+  });
+
   it('When a template has no Chinese text, then the English text is used', () => {
     // Arrange
     const catalog = { ...templates, caseClosed: { en: templates.caseClosed.en } };
@@ -474,6 +494,8 @@ describe('templates', () => {
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
       monthOffset: 3, tier: 'focus', closeReason: 'completed', year: 2027, from: '2027-01-20T15:59:59.999Z', seq: 3, error: 'refused by the database (22021)', attempts: 2,
       phase: 'application', rules: 'NL-2 谋取私利的，不予容错（申请中申报：谋取私利）', overridable: true, until: '2027-07-20',
+      signal: 'largeExemption', explanation: '损失金额 2,000,000 元（申请时已挽回 0 元），超过规程规定的 1,000,000 元，予以免责。',
+      explanationEn: 'A loss of CNY 2,000,000 (CNY 0 recovered when applying), above the policy\'s CNY 1,000,000, is exempted.',
     };
 
     // Act

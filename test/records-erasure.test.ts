@@ -178,7 +178,10 @@ async function recordCase(records: RecordStore, p: Person, closedAt: string, opt
     base(4, at(100), 'followUp', {
       event: 'revisitRecorded',
       outcome: 'exempt',
-      records: [{ type: 'revisit', revisitId: 'r6', monthOffset: 6, tier: 'incentive', status: 'done', thinking: p.thinking, workPerformance: '积极', lifeSituation: '正常', assessment: '良好', recordedBy: 'org-officer-2' }],
+      records: [
+        { type: 'revisit', revisitId: 'r6', monthOffset: 6, tier: 'incentive', status: 'done', thinking: p.thinking, workPerformance: '积极', lifeSituation: '正常', assessment: '良好', recordedBy: 'org-officer-2' },
+        { type: 'effectTracking', trackingId: 'e1', monthOffset: 6, opensAt: at(110), dueAt: at(95), status: 'done', reformDecision: 'sustained', results: `${p.name}牵头的改革继续实施`, recoveredSinceRuling: 1000, recordedBy: 'org-officer-2' },
+      ],
     }),
   );
   if (opts.open) return 4;
@@ -186,7 +189,7 @@ async function recordCase(records: RecordStore, p: Person, closedAt: string, opt
   return 5;
 }
 
-const personalTables = ['ledger', 'cases', 'rulings', 'measures', 'measure_progress', 'revisits', 'case_keys', 'erasures'];
+const personalTables = ['ledger', 'cases', 'rulings', 'measures', 'measure_progress', 'revisits', 'effect_trackings', 'case_keys', 'erasures'];
 
 /** Every stored row of the case, as the database's own JSON text. */
 async function rawRows(db: Db, caseId: string): Promise<string> {
@@ -248,6 +251,7 @@ describe.each(backends)('sealed personal data and erasure on $name', (backend) =
     expect(read?.rulings[0]?.reasons).toBe(p.reasons);
     expect(read?.measures[0]).toMatchObject({ lastProgress: p.progress, reports: [{ seq: 3, progress: p.progress }] });
     expect(read?.revisits[0]?.thinking).toBe(p.thinking);
+    expect(read?.effectTrackings?.[0]?.results).toBe(`${p.name}牵头的改革继续实施`);
   });
 
   it('When a cadre\'s earlier tolerated cases are looked up by the live id, then the keyed hash finds them, also after the master keys are rotated', async () => {
@@ -295,6 +299,7 @@ describe.each(backends)('sealed personal data and erasure on $name', (backend) =
     expect(read?.rulings).toEqual([{ rulingNo: 1, outcome: 'exempt', status: 'final' }]);
     expect(read?.measures).toEqual([{ measureId: 'm1', status: 'verified', percent: 100, reports: [{ seq: 3 }] }]);
     expect(read?.revisits).toEqual([{ revisitId: 'r6', status: 'done', tier: 'incentive' }]);
+    expect(read?.effectTrackings).toEqual([{ trackingId: 'e1', monthOffset: 6, status: 'done', reformDecision: 'sustained', recoveredSinceRuling: 1000, recordedBy: 'org-officer-2' }]);
     const raw = await rawRows(db, p.caseId);
     for (const text of plaintextOf(p)) expect(raw).not.toContain(text);
     const key = (await db.query<{ wrapped_key: string | null; destroyed_at: Date | null }>('SELECT wrapped_key, destroyed_at FROM case_keys WHERE case_id = $1', [p.caseId])).rows[0];

@@ -340,6 +340,39 @@ describe.each(backends)('record system on $name', (backend) => {
       expect(new Date(register!.final_at).toISOString()).toBe(event(caseId, 2).entry.at);
     });
 
+    it('When decision-effect trackings are planned, recorded and lapse, then effect_trackings keeps each with its results sealed', async () => {
+      // Arrange
+      const caseId = newCaseId();
+      await records.recordEvent(event(caseId, 1, { records: [{ type: 'case', cadreId: 'C-EFF', cadreName: '测试干部', application: application('C-EFF') }] }));
+      const planned = (trackingId: string, monthOffset: number) =>
+        ({ type: 'effectTracking', trackingId, monthOffset, opensAt: `2026-0${monthOffset === 6 ? 7 : 9}-01T01:00:00.000Z`, dueAt: `2026-0${monthOffset === 6 ? 7 : 9}-15T15:59:59.999Z`, status: 'planned' }) as const;
+
+      // Act
+      await records.recordEvent(event(caseId, 2, { stage: 'remediation', outcome: 'exempt', records: [planned('e1', 6), planned('e2', 9)] }));
+      await records.recordEvent(
+        event(caseId, 3, {
+          stage: 'followUp',
+          outcome: 'exempt',
+          records: [{ ...planned('e1', 6), status: 'done', reformDecision: 'reversed', results: '试点已停止，改为常规审批', recoveredSinceRuling: 12_345.67, recordedBy: 'org-officer-2' }],
+        }),
+      );
+      await records.recordEvent(event(caseId, 4, { stage: 'closed', outcome: 'exempt', records: [{ ...planned('e2', 9), status: 'lapsed' }] }));
+
+      // Assert
+      const rows = (await db.query<{ tracking_id: string; status: string; results: string | null; recorded_at: Date | null }>('SELECT tracking_id, status, results, recorded_at FROM effect_trackings WHERE case_id = $1 ORDER BY tracking_id', [caseId])).rows;
+      expect(rows.map((r) => [r.tracking_id, r.status, r.recorded_at !== null])).toEqual([
+        ['e1', 'done', true],
+        ['e2', 'lapsed', false],
+      ]);
+      expect(rows[0]!.results).toMatch(/^enc:v1:/);
+      expect((await records.readCase(caseId))?.effectTrackings).toEqual([
+        { trackingId: 'e1', monthOffset: 6, status: 'done', reformDecision: 'reversed', results: '试点已停止，改为常规审批', recoveredSinceRuling: 12_345.67, recordedBy: 'org-officer-2' },
+        { trackingId: 'e2', monthOffset: 9, status: 'lapsed' },
+      ]);
+      // a tracking recorded as done must say how the decision turned out
+      await expect(records.recordEvent(event(caseId, 5, { stage: 'closed', outcome: 'exempt', records: [{ ...planned('e3', 6), status: 'done' }] }))).rejects.toThrow(InvalidRecordInput);
+    });
+
     it('When the database refuses one of an event\'s records, then nothing of the event is written', async () => {
       // Arrange
       const caseId = newCaseId();
@@ -525,6 +558,32 @@ describe.each(backends)('record system on $name', (backend) => {
         { caseId: recentExempt, outcome: 'exempt', finalAt: '2025-06-01T02:00:00.000Z' },
         { caseId: recentMitigate, outcome: 'mitigate', finalAt: '2024-02-10T02:00:00.000Z' },
       ]);
+    });
+
+    it('When the cadre\'s applications are looked up for the repeat-application signal, then every case of the cadre opened in the window counts, in any category and at any stage', async () => {
+      // Arrange
+      const cadre = `C-APP-${caseCounter}`;
+      const opened = async (category: string, openedAt: string, stage: RecordEventInput['register']['stage'] = 'acceptance', who = cadre) => {
+        const caseId = newCaseId();
+        const e = event(caseId, 1, { at: openedAt, event: 'opened', stage, category, records: [{ type: 'case', cadreId: who, cadreName: '测试干部', application: application(who, category) }] });
+        await records.recordEvent({ ...e, register: { ...e.register, openedAt } });
+        return caseId;
+      };
+      const landUse = await opened('land-use', '2025-03-01T02:00:00.000Z', 'closed');
+      const procurement = await opened('procurement', '2025-09-01T02:00:00.000Z', 'investigation');
+      await opened('land-use', '2022-12-31T15:59:59.000Z'); // before the window
+      await opened('land-use', '2025-10-01T02:00:00.000Z', 'acceptance', 'C-SOMEONE-ELSE');
+      const current = await opened('approval-reform', '2026-01-10T02:00:00.000Z');
+
+      // Act
+      const found = await records.findApplications(cadre, '2023-01-01', current);
+
+      // Assert
+      expect(found).toEqual([
+        { caseId: landUse, category: 'land-use', openedAt: '2025-03-01T02:00:00.000Z' },
+        { caseId: procurement, category: 'procurement', openedAt: '2025-09-01T02:00:00.000Z' },
+      ]);
+      expect(await records.findApplications('C-NOBODY', '2000-01-01', current)).toEqual([]);
     });
 
     it('When performance records are asked for, then the latest complete years come newest first', async () => {

@@ -6,7 +6,7 @@
  * words, instants (vars ending in `At`, and `from`) in Beijing time.
  */
 import { beijingTime } from '../../domain/calendar';
-import { categoryWords, closeReasonWords, outcomeWords, roleWords, stageWords, taskWords, tierWords, type Words } from '../../domain/labels';
+import { categoryWords, closeReasonWords, outcomeWords, roleWords, signalWords, stageWords, taskWords, tierWords, type Words } from '../../domain/labels';
 import type { NotificationTemplate } from '../types';
 
 export type Lang = 'zh' | 'en';
@@ -42,6 +42,7 @@ export const notificationTemplates = [
   'recordFailed',
   'exclusionReport',
   'influencePeriodEnded',
+  'abuseSignal',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -60,7 +61,9 @@ void listIsComplete;
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
  * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures} ·
- * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until}.
+ * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until} ·
+ * abuseSignal {signal, explanation, explanationEn} (the explanation in Chinese and in English, built by domain/oversight/signals.ts);
+ * taskOpened also takes [trackingMonth] (a decision-effect tracking).
  */
 export const templates: TemplateCatalog = {
   taskOpened: {
@@ -68,13 +71,13 @@ export const templates: TemplateCatalog = {
       subject: '【待办】案件 {caseId}（{unitName}）：请于 {dueAt} 前办理“{task}”',
       text:
         '[[{recipientName}：\n]]案件 {caseId}（申请单位：{unitName}；类别：{category}）有一项事项需要{role}办理：“{task}”' +
-        '[[（第 {measureNo} 项纠错措施，共 {measures} 项）]][[（第 {monthOffset} 个月回访，{tier}）]]。\n请于 {dueAt} 前办理完毕。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
+        '[[（第 {measureNo} 项纠错措施，共 {measures} 项）]][[（第 {monthOffset} 个月回访，{tier}）]][[（认定后第 {trackingMonth} 个月，请评价所涉改革决策的执行效果：是否继续实施、取得的成效、认定以来挽回的损失）]]。\n请于 {dueAt} 前办理完毕。[[\n待办事项：{inboxUrl}]][[\n案件详情：{caseUrl}]]',
     },
     en: {
       subject: '[Task] Case {caseId} ({unitName}): {task} due {dueAt}',
       text:
         'Case {caseId} (unit: {unitName}; category: {category}) has a step for the {role}: "{task}"' +
-        '[[ (correction measure {measureNo} of {measures})]][[ (the month-{monthOffset} revisit, {tier})]].\nPlease complete it by {dueAt}.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
+        '[[ (correction measure {measureNo} of {measures})]][[ (the month-{monthOffset} revisit, {tier})]][[ (month {trackingMonth} after the ruling: how the reform decision has turned out, its results and the loss recovered since)]].\nPlease complete it by {dueAt}.[[\nYour tasks: {inboxUrl}]][[\nThe case: {caseUrl}]]',
     },
   },
   caseOpened: {
@@ -249,6 +252,18 @@ export const templates: TemplateCatalog = {
       text: 'The influence period of the mitigated ruling on case {caseId} ({from} to {until}) has ended. Please take it into account in evaluations and appointments; the case closes once its revisits are done.',
     },
   },
+  abuseSignal: {
+    zh: {
+      subject: '【监督提示】案件 {caseId}[[（{unitName}）]]：{signal}',
+      text:
+        '[[{recipientName}：\n]]案件 {caseId}（申请单位：{unitName}；类别：{category}）触发容错纠错监督信号：{signal}。\n{explanation}\n' +
+        '监督信号依据规程设定的条件自动提示，不代表认定有误，请按照防止容错机制滥用的要求予以关注、核实。[[\n案件详情：{caseUrl}]]',
+    },
+    en: {
+      subject: '[Oversight] Case {caseId}[[ ({unitName})]]: {signal}',
+      text: 'Case {caseId} (unit: {unitName}; category: {category}) raised an abuse signal: {signal}.\n{explanationEn}\nA signal follows from the conditions the policy sets and is not a finding; please look into it.[[\nThe case: {caseUrl}]]',
+    },
+  },
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
@@ -307,6 +322,7 @@ const templateLabels: Labels = {
   recordFailed: { zh: '记录异常', en: 'record failure' },
   exclusionReport: { zh: '甄别排除报告', en: 'exclusion report' },
   influencePeriodEnded: { zh: '影响期届满', en: 'influence period ended' },
+  abuseSignal: { zh: '监督提示', en: 'abuse signal' },
 };
 const phaseLabels: Labels = {
   application: { zh: '受理', en: 'acceptance' },
@@ -327,6 +343,7 @@ const labelsByVar: Record<string, Labels> = {
   reason: handOffReasonLabels,
   template: templateLabels,
   phase: phaseLabels,
+  signal: signalWords,
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;

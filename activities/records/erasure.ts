@@ -161,6 +161,7 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
     await tx.query('UPDATE notifications SET vars = NULL WHERE case_id = $1', [caseId]);
     await tx.query(`UPDATE outbox SET text = '' WHERE case_id = $1`, [caseId]);
     await tx.query('UPDATE hand_offs SET note = NULL WHERE case_id = $1', [caseId]);
+    await tx.query('UPDATE effect_trackings SET results = NULL WHERE case_id = $1', [caseId]);
     await tx.query(
       `INSERT INTO erasures (case_id, erased_at, erased_by, reason, policy_version, retention_years, closed_at, ledger_seq, plaintext_ledger_entries)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -182,7 +183,7 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
   });
   // The old row versions (the wrapped key among them) stay in the table files until vacuumed.
   try {
-    await db.exec('VACUUM case_keys, cases, rulings, measures, measure_progress, revisits');
+    await db.exec('VACUUM case_keys, cases, rulings, measures, measure_progress, revisits, effect_trackings');
   } catch {
     // Not the owner, or inside a transaction: autovacuum gets to them later.
   }

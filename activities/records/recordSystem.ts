@@ -42,6 +42,8 @@ export interface CaseRecord {
   rulings: { rulingNo: number; outcome: string; status: string; reasons?: string }[];
   measures: { measureId: string; status: string; percent?: number; title?: string; lastProgress?: string; reports: { seq: number; progress?: string }[] }[];
   revisits: { revisitId: string; status: string; tier: string; newTier?: string; thinking?: string; workPerformance?: string; lifeSituation?: string; assessment?: string }[];
+  /** The decision-effect trackings, when the case planned any. */
+  effectTrackings?: { trackingId: string; monthOffset: number; status: string; reformDecision?: string; results?: string; recoveredSinceRuling?: number; recordedBy?: string }[];
 }
 
 /** How many rows still hold personal data in the clear, written before it was sealed. */
@@ -225,6 +227,36 @@ async function writeRecord(tx: Queryable, keys: RecordKeys, key: CaseKey, caseId
     case 'handOff':
       await writeResultRecord(tx, key, caseId, at, record);
       return;
+    case 'effectTracking': {
+      const recorded = record.reformDecision !== undefined;
+      await tx.query(
+        `INSERT INTO effect_trackings (case_id, tracking_id, month_offset, opens_at, due_at, status, reform_decision, results, recovered_since_ruling, recorded_by, recorded_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+         ON CONFLICT (case_id, tracking_id) DO UPDATE SET
+           month_offset = EXCLUDED.month_offset, opens_at = EXCLUDED.opens_at, due_at = EXCLUDED.due_at, status = EXCLUDED.status,
+           reform_decision = COALESCE(EXCLUDED.reform_decision, effect_trackings.reform_decision),
+           results = COALESCE(EXCLUDED.results, effect_trackings.results),
+           recovered_since_ruling = COALESCE(EXCLUDED.recovered_since_ruling, effect_trackings.recovered_since_ruling),
+           recorded_by = COALESCE(EXCLUDED.recorded_by, effect_trackings.recorded_by),
+           recorded_at = COALESCE(EXCLUDED.recorded_at, effect_trackings.recorded_at),
+           updated_at = EXCLUDED.updated_at`,
+        [
+          caseId,
+          record.trackingId,
+          record.monthOffset,
+          toInstant(record.opensAt, 'opensAt').toISOString(),
+          toInstant(record.dueAt, 'dueAt').toISOString(),
+          record.status,
+          record.reformDecision ?? null,
+          seal(`effect_trackings.results#${record.trackingId}`, record.results),
+          record.recoveredSinceRuling ?? null,
+          record.recordedBy ?? null,
+          recorded ? at : null,
+          at,
+        ],
+      );
+      return;
+    }
     default:
       throw new InvalidRecordInput(`unknown domain record type ${JSON.stringify((record as { type?: unknown }).type)}`);
   }
@@ -260,7 +292,8 @@ export async function plaintextReport(db: Queryable, caseId?: string): Promise<P
     (await n(`rulings WHERE ${scope} AND ${plain('reasons')}`)) +
     (await n(`measures WHERE ${scope} AND (${plain('title')} OR ${plain('last_progress')})`)) +
     (await n(`measure_progress WHERE ${scope} AND ${plain('progress')}`)) +
-    (await n(`revisits WHERE ${scope} AND (${plain('thinking')} OR ${plain('work_performance')} OR ${plain('life_situation')} OR ${plain('assessment')})`));
+    (await n(`revisits WHERE ${scope} AND (${plain('thinking')} OR ${plain('work_performance')} OR ${plain('life_situation')} OR ${plain('assessment')})`)) +
+    (await n(`effect_trackings WHERE ${scope} AND ${plain('results')}`));
   return { ledgerEntries, rows };
 }
 
@@ -294,6 +327,12 @@ export async function readCase(db: Queryable, keys: RecordKeys, caseId: string):
   const revisits = (
     await db.query<{ revisit_id: string; status: string; tier: string; new_tier: string | null; thinking: string | null; work_performance: string | null; life_situation: string | null; assessment: string | null }>(
       'SELECT revisit_id, status, tier, new_tier, thinking, work_performance, life_situation, assessment FROM revisits WHERE case_id = $1 ORDER BY revisit_id',
+      [caseId],
+    )
+  ).rows;
+  const trackings = (
+    await db.query<{ tracking_id: string; month_offset: number; status: string; reform_decision: string | null; results: string | null; recovered_since_ruling: string | null; recorded_by: string | null }>(
+      'SELECT tracking_id, month_offset, status, reform_decision, results, recovered_since_ruling::text, recorded_by FROM effect_trackings WHERE case_id = $1 ORDER BY month_offset, tracking_id',
       [caseId],
     )
   ).rows;
@@ -334,6 +373,19 @@ export async function readCase(db: Queryable, keys: RecordKeys, caseId: string):
         assessment: open(`revisits.assessment#${r.revisit_id}`, r.assessment),
       }),
     ),
+    effectTrackings: trackings.length
+      ? trackings.map((t) =>
+          present({
+            trackingId: t.tracking_id,
+            monthOffset: t.month_offset,
+            status: t.status,
+            reformDecision: t.reform_decision ?? undefined,
+            results: open(`effect_trackings.results#${t.tracking_id}`, t.results),
+            recoveredSinceRuling: t.recovered_since_ruling === null ? undefined : Number(t.recovered_since_ruling),
+            recordedBy: t.recorded_by ?? undefined,
+          }),
+        )
+      : undefined,
   });
 }
 
@@ -443,6 +495,18 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
         [keys.cadreRefs(cadreId), cadreId, category, from, excludeCaseId],
       );
       return rows.map((r) => ({ caseId: r.case_id, outcome: r.outcome, finalAt: new Date(r.final_at).toISOString() }));
+    },
+
+    async findApplications(cadreId, since, excludeCaseId) {
+      const from = toInstant(since, 'since').toISOString();
+      // Every case of the cadre, in any category and at any stage (an erased case has no cadre_ref left).
+      const { rows } = await db.query<{ case_id: string; category: string; opened_at: Date }>(
+        `SELECT case_id, category, opened_at FROM cases
+         WHERE (cadre_ref = ANY($1::text[]) OR (cadre_ref IS NULL AND cadre_id = $2)) AND opened_at >= $3 AND case_id <> $4
+         ORDER BY opened_at, case_id`,
+        [keys.cadreRefs(cadreId), cadreId, from, excludeCaseId],
+      );
+      return rows.map((r) => ({ caseId: r.case_id, category: r.category, openedAt: new Date(r.opened_at).toISOString() }));
     },
 
     async performanceRecords(cadreId, years, before) {

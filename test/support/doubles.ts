@@ -18,6 +18,14 @@ export class MemoryRecords implements RecordSystem {
       .map(({ caseId, outcome, finalAt }) => ({ caseId, outcome, finalAt }));
   }
 
+  /** The cadre's other cases, from the case records the workflows wrote (any category, any stage). */
+  async findApplications(cadreId: string, since: string, excludeCaseId: string) {
+    return this.events
+      .flatMap((e) => (e.records ?? []).filter((r) => r.type === 'case' && r.cadreId === cadreId).map(() => ({ caseId: e.caseId, category: e.register.category, openedAt: e.register.openedAt })))
+      .filter((a) => a.openedAt >= since && a.caseId !== excludeCaseId)
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.caseId.localeCompare(b.caseId));
+  }
+
   async performanceRecords(cadreId: string, years: number) {
     return (this.performance.get(cadreId) ?? []).slice().sort((a, b) => b.year - a.year).slice(0, years);
   }

@@ -11,7 +11,7 @@ afterAll(async () => h?.stop());
 
 const revisit = (n: number) => ({ thinking: `思想稳定 ${n}`, workPerformance: '工作积极', lifeSituation: '生活正常', assessment: '良好' });
 
-test('When an exempt case completes remediation and all four focus-tier revisits, then it closes after the 12-month revisit', async () => {
+test('When an exempt case completes remediation, all four focus-tier revisits and both decision-effect trackings, then it closes with the 12-month tracking', async () => {
   const handle = await startCase(h);
   await toRuling(handle, 9);
   let s = await toFinal(h, handle, { outcome: 'exempt', tier: 'focus', reasons: '符合免责情形' });
@@ -34,7 +34,16 @@ test('When an exempt case completes remediation and all four focus-tier revisits
     expect((await state(handle)).revisits[i]!.status).toBe('open');
     await expectRejected(handle, updates.revisit, actors.provinceOrg, revisit(i), 'forbidden', /谁容错、谁回访/);
     s = await act(handle, updates.revisit, actors.org2, revisit(i));
+    // the decision-effect trackings open with the 6- and 12-month revisits; the case waits for the last one
+    if (month === 6 || month === 12) {
+      expect(s.stage).toBe('followUp');
+      s = await act(handle, updates.effectTracking, actors.org2, { reformDecision: 'sustained', results: `第 ${month} 个月：改革继续实施`, recoveredSinceRuling: month * 1000 });
+    }
   }
+  expect(s.effectTrackings?.map((t) => [t.monthOffset, t.status, t.record?.recoveredSinceRuling])).toEqual([
+    [6, 'done', 6000],
+    [12, 'done', 12000],
+  ]);
   expect(s.stage).toBe('closed');
   expect(s.closeReason).toBe('completed');
   expect(s.revisits.every((r) => r.status === 'done' && r.record?.by === 'org-officer-2')).toBe(true);
@@ -45,7 +54,7 @@ test('When an exempt case completes remediation and all four focus-tier revisits
   const history = await handle.fetchHistory();
   // the longest path stays far below Temporal's 51,200-event limit
   expect(history.events!.length).toBeLessThan(2000);
-  await recordHistory(handle, 'exempt-full-follow-up');
+  await recordHistory(handle, 'exempt-full-follow-up-effect-tracking');
 });
 
 test('When a mitigated case has an overdue measure, then it is escalated repeatedly until verified, and a tier change replans the revisits', async () => {

@@ -13,6 +13,7 @@ import {
   appealSchema,
   consultationSchema,
   correctionPlanSchema,
+  effectTrackingSchema,
   exclusionConfirmationSchema,
   exclusionOverrideSchema,
   expertInvitationSchema,
@@ -43,6 +44,8 @@ import { applyCorrectionPlan, applyMeasureProgress, applyMeasureVerification } f
 import { applyRevisit, dueRevisit } from './parts/follow-up';
 import { applyExclusionConfirmation, applyExclusionOverride, circumstanceList, overridableCircumstances } from './parts/exclusion';
 import { applyHandOffOutcome } from './parts/hand-off';
+import { applyEffectTracking, dueEffectTracking } from './parts/effect-tracking';
+import { caseSuggestions, unansweredSuggestions, suggestionText } from './parts/suggestions';
 
 /** The id of a correction measure, from the route's path. */
 export const measureIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a measure id');
@@ -83,6 +86,15 @@ function measureAction<N extends string, S extends z.ZodObject>(name: N, path: s
 }
 
 const factor = (score: number, note: string) => ({ score, note });
+
+/** 谁容错、谁回访: only the body that made the ruling revisits and tracks the decision's effect. */
+function rulingBodyOnly(m: CaseMachine, actor: Actor, what: string): void {
+  const body = m.rulingBody();
+  if (body && actor.unit !== body) {
+    const name = unitLabel(body, m.s.jurisdiction?.names);
+    reject(ActionRejected.forbidden, `谁容错、谁回访：本案${what}由作出认定的 ${name === body ? body : `${name}（${body}）`} 负责`);
+  }
+}
 function maxInfluence(m: CaseMachine, months: number | undefined, path: string): void {
   if (months !== undefined && months > m.policy.mitigation.maxInfluenceMonths) {
     reject(ActionRejected.invalidInput, `${path}：本规程规定影响期最长 ${m.policy.mitigation.maxInfluenceMonths} 个月`);
@@ -157,7 +169,12 @@ export const actionSpecs = {
     summary: 'Give an invited expert’s opinion.',
     roles: ['expert'],
     body: expertOpinionSchema,
-    example: { recommendation: 'exempt', opinion: '在当时掌握的情况下，该决策是合理的。' },
+    example: {
+      recommendation: 'exempt',
+      opinion: '在当时掌握的情况下，该决策是合理的。',
+      report: { title: '第三方评估报告', uri: 'https://files.example.gov.cn/reports/2026-014.pdf', sha256: sampleEvidence.sha256 },
+      suggestions: ['建立审批事项合法性审查前置环节。'],
+    },
     check(m, actor) {
       if (m.s.experts.opinions.some((o) => o.by === actor.sub)) reject(ActionRejected.wrongStage, '该专家已提交过意见');
     },
@@ -276,6 +293,17 @@ export const actionSpecs = {
       const today = new Date(Date.parse(m.now) + 8 * 3600_000).toISOString().slice(0, 10);
       const past = input.measures.filter((x) => x.dueDate < today);
       if (past.length) reject(ActionRejected.invalidInput, `measures：整改期限不能早于今天（${past.map((x) => x.dueDate).join('、')}）`);
+      // Every correction suggestion of the expert (third-party) opinions is answered: adopted as a measure, or not with a reason.
+      const known = new Set(caseSuggestions(m).map((x) => x.id));
+      const unknown = (input.suggestionResponses ?? []).filter((r) => !known.has(r.suggestionId)).map((r) => r.suggestionId);
+      if (unknown.length) reject(ActionRejected.invalidInput, `suggestionResponses：本案没有编号为 ${unknown.join('、')} 的纠错建议`);
+      const missing = unansweredSuggestions(m, input.suggestionResponses ?? []);
+      if (missing.length) {
+        reject(
+          ActionRejected.invalidInput,
+          `suggestionResponses：纠错方案须逐条回应专家（第三方）评估意见提出的纠错建议，以下建议未作回应：${missing.map(suggestionText).join('；')}。请逐条说明采纳（列明落实的整改措施序号）或不予采纳的理由`,
+        );
+      }
     },
     apply: applyCorrectionPlan,
   }),
@@ -309,17 +337,32 @@ export const actionSpecs = {
     body: revisitSchema,
     example: { thinking: '思想积极，能够吸取教训。', workPerformance: '牵头审批改革专班，目标按期完成。', lifeSituation: '稳定。', assessment: '状态良好。' },
     check(m, actor) {
-      const body = m.rulingBody();
-      if (body && actor.unit !== body) {
-        const name = unitLabel(body, m.s.jurisdiction?.names);
-        reject(ActionRejected.forbidden, `谁容错、谁回访：本案回访由作出认定的 ${name === body ? body : `${name}（${body}）`} 负责`);
-      }
+      rulingBodyOnly(m, actor, '回访');
       if (!dueRevisit(m)) {
         const next = m.s.revisits.find((r) => r.status === 'scheduled');
         reject(ActionRejected.wrongStage, next ? `尚无到期的回访；下一次回访于 ${next.scheduledFor.slice(0, 10)} 开始` : '没有待进行的回访');
       }
     },
     apply: applyRevisit,
+  }),
+  effectTracking: action('effectTracking', {
+    summary: 'Record how the reform decision at stake has turned out (决策执行效果跟踪评价); by the body that made the ruling, at the times the policy sets.',
+    roles: ['organization'],
+    body: effectTrackingSchema,
+    example: { reformDecision: 'sustained', results: '“一窗受理”改革继续实施，审批时限平均缩短40%，未再发生同类问题。', recoveredSinceRuling: 200000 },
+    check(m, actor, input) {
+      rulingBodyOnly(m, actor, '决策执行效果跟踪评价');
+      if (!dueEffectTracking(m)) {
+        const next = (m.s.effectTrackings ?? []).find((t) => t.status === 'planned');
+        reject(ActionRejected.wrongStage, next ? `尚无到期的决策执行效果跟踪评价；下一次于 ${next.opensAt.slice(0, 10)} 开始` : '没有待进行的决策执行效果跟踪评价');
+      }
+      const { lossAmount, recoveredAmount } = m.s.application.incident;
+      const open = Math.round((lossAmount - recoveredAmount) * 100) / 100;
+      if (input.recoveredSinceRuling > open) {
+        reject(ActionRejected.invalidInput, `recoveredSinceRuling：认定以来挽回的损失不能超过申请时尚未挽回的损失（${open} 元）`);
+      }
+    },
+    apply: applyEffectTracking,
   }),
 };
 

@@ -26,7 +26,9 @@ import type { CadreLookup, CaseActivities } from '../../activities/types';
 import type { Actor, CaseState } from '../../domain/case';
 import { roleLabels } from '../../domain/labels';
 import { oversees } from '../../domain/registry';
-import { repeatLookBack } from '../../domain/screening';
+import { repeatLookBack, windowStart } from '../../domain/screening';
+import { signalPolicyOf } from '../../domain/policy';
+import { applicationSignalsDue, raiseApplicationSignals, signalsApply } from './parts/oversight';
 import { ActionRejected, calendarNoticeSignal, getCaseQuery, nonRetryableActivityErrorTypes, openUpdate, type Action, type CaseInput } from '../messages';
 import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './actions';
 import { CaseMachine, reject, Rejection, type Internal } from './machine';
@@ -133,11 +135,11 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   /** One reaction: its effects, its events and the next wait happen together, then are carried out. */
-  function react(cause: ActionName | 'deadline' | 'open' | 'calendarNotice' | 'recordFailure', effect: () => void, at = nowIso()): void {
+  function react(cause: ActionName | 'deadline' | 'open' | 'calendarNotice' | 'recordFailure' | 'lookup', effect: () => void, at = nowIso()): void {
     m.now = at;
     const from = s.stage;
     effect();
-    if ((cause !== 'open' && cause !== 'calendarNotice' && cause !== 'recordFailure' && from !== s.stage) || cause === 'deadline') {
+    if ((cause !== 'open' && cause !== 'calendarNotice' && cause !== 'recordFailure' && cause !== 'lookup' && from !== s.stage) || cause === 'deadline') {
       if (!mayLead(from, cause, s.stage)) throw new Error(`transition table: ${cause} may not lead from ${from} to ${s.stage}`);
     }
     carryOut();
@@ -273,6 +275,8 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       category: s.category,
       // the longest repeat window, so one lookup serves every repeat rule; each rule filters its own
       since: repeatLookBack(input.policy, at),
+      // the cadre's cases in any category, for the repeat-application signal
+      applicationsSince: windowStart(at, signalPolicyOf(input.policy).repeatApplication.window),
       performanceYears: input.policy.scoring.performance.years,
       at,
     };
@@ -280,8 +284,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   function answerLookup(result: { lookup?: CadreLookup }, asked: number): void {
     if (!result.lookup) return;
-    internal.lookup = { requested: internal.lookup.requested, answered: asked, at: result.lookup.at, earlier: result.lookup.earlier, performance: result.lookup.performance };
+    const { at, earlier, performance, applications } = result.lookup;
+    internal.lookup = { requested: internal.lookup.requested, answered: asked, at, earlier, performance, ...(applications ? { applications } : {}) };
     m.version++;
+    // The cadre's applications are known now: a signal they make due is raised at once, in a reaction of its own.
+    const due = applicationSignalsDue(m);
+    if (due.length && signalsApply(m)) react('lookup', () => raiseApplicationSignals(m, due));
   }
 
   function continueAsNewDue(): boolean {

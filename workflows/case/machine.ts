@@ -10,11 +10,13 @@ import { planFromBasis } from '../../domain/deadlines';
 import { closeReasonLabels, stageLabels, taskLabels, unitLabel } from '../../domain/labels';
 import { deadlineOf, type DeadlineKey, type Policy } from '../../domain/policy';
 import type { EarlierToleratedCase } from '../../domain/screening';
+import type { EarlierApplication } from '../../domain/oversight/signals';
 import type { PerformanceGrade } from '../../domain/assessment';
 import type { DomainRecord, NotificationTemplate, NotifyInput } from '../../activities/types';
 import { ActionRejected, type ActionRejectedType, type CaseInput } from '../messages';
 import { revisitTaskId } from './parts/follow-up';
 import { measureTaskId } from './parts/remediation';
+import { effectTrackingTaskId } from './parts/effect-tracking';
 
 /** Bookkeeping carried across continue-as-new beside the case state; never shown to users. */
 export interface Internal {
@@ -30,7 +32,15 @@ export interface Internal {
   /** The working-day calendar years pinned when the case opened, as later notices replaced them. */
   calendar: CalendarYearDocument[];
   /** Record lookups: asked for (a counter), answered, and the latest answer. */
-  lookup: { requested: number; answered: number; at?: string; earlier: EarlierToleratedCase[]; performance: { year: number; grade: PerformanceGrade }[] };
+  lookup: {
+    requested: number;
+    answered: number;
+    at?: string;
+    earlier: EarlierToleratedCase[];
+    performance: { year: number; grade: PerformanceGrade }[];
+    /** The cadre's other cases opened within the repeat-application window (absent in answers of before abuse signals). */
+    applications?: EarlierApplication[];
+  };
   /** Invited experts already sent their invitation. */
   expertsNotified: string[];
   /**
@@ -62,6 +72,10 @@ function taskDetail(s: CaseState, t: PendingTask): Record<string, string | numbe
   if (t.kind === 'revisit') {
     const r = s.revisits.find((x) => revisitTaskId(x.id) === t.id);
     return r ? { monthOffset: r.monthOffset, tier: r.tier } : {};
+  }
+  if (t.kind === 'effectTracking') {
+    const e = s.effectTrackings?.find((x) => effectTrackingTaskId(x.id) === t.id);
+    return e ? { trackingMonth: e.monthOffset } : {};
   }
   return {};
 }
@@ -305,6 +319,7 @@ export class CaseMachine {
     this.s.closeReason = reason;
     for (const t of this.openTasks()) this.closeTask(t, 'cancelled');
     for (const r of this.s.revisits) if (r.status === 'scheduled' || r.status === 'open') r.status = 'cancelled';
+    for (const t of this.s.effectTrackings ?? []) if (t.status === 'planned') t.status = 'cancelled';
     this.moveTo('closed');
     this.event('closed', undefined, { reason, reasonLabel: closeReasonLabels[reason] });
     this.notify('closed', 'caseClosed', { role: 'unit', unit: this.s.unitCode }, { closeReason: reason, closeReasonLabel: closeReasonLabels[reason] });

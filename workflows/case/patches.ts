@@ -7,4 +7,14 @@
 export const patches = {
   /** The Chinese workflow-list columns: CaseStageName, CaseAwaitingBody, CaseUnitName. */
   chineseListColumns: 'chinese-list-columns',
+  /**
+   * Per-case abuse signals (parts/oversight.ts): an `abuseSignal` timeline entry and notices to
+   * supervision and discipline inspection. Asked only when a signal is due, so a case that raises
+   * none carries no marker. (The cadre lookup also asks for the cadre's other cases now; an
+   * activity's input is not a command Temporal compares on replay, and answers recorded without them
+   * raise nothing.)
+   */
+  abuseSignals: 'abuse-signals',
+  /** Decision-effect trackings planned when a case enters remediation (parts/effect-tracking.ts). */
+  effectTracking: 'effect-tracking',
 } as const;

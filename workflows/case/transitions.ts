@@ -52,12 +52,24 @@ export const transitions: Record<Stage, StageRow> = {
   reconsideration: { waitsOn: ['reconsideration'], enter: enterReconsideration, actions: { reconsideration: ['rulingProposal', 'remediation', 'handOff', 'closed'] } },
   handOff: { waitsOn: ['handOffOutcome'], enter: enterHandOff, actions: { handOffOutcome: ['closed'] } },
   remediation: {
-    waitsOn: ['correctionPlan', 'measure', 'revisit'],
+    waitsOn: ['correctionPlan', 'measure', 'revisit', 'effectTracking'],
     enter: enterRemediation,
-    actions: { correctionPlan: ['remediation'], measureProgress: ['remediation'], measureVerification: ['remediation', 'followUp', 'closed'], revisit: ['remediation'] },
+    actions: {
+      correctionPlan: ['remediation'],
+      measureProgress: ['remediation'],
+      measureVerification: ['remediation', 'followUp', 'closed'],
+      revisit: ['remediation'],
+      effectTracking: ['remediation'],
+    },
   },
-  // A mitigated case stays in follow-up until its influence period ends, which may close it.
-  followUp: { waitsOn: ['revisit'], enter: () => {}, actions: { revisit: ['followUp', 'closed'] }, deadline: ['followUp', 'closed'] },
+  // A mitigated case stays in follow-up until its influence period ends, which may close it; so does a
+  // decision-effect tracking until it is recorded or lapses.
+  followUp: {
+    waitsOn: ['revisit', 'effectTracking'],
+    enter: () => {},
+    actions: { revisit: ['followUp', 'closed'], effectTracking: ['followUp', 'closed'] },
+    deadline: ['followUp', 'closed'],
+  },
   closed: { waitsOn: [], enter: () => {}, actions: {} },
 };
 

@@ -18,6 +18,7 @@ import { measureTaskId } from './parts/remediation';
 import { appealLapsed } from './parts/ruling';
 import { exclusionLapsed } from './parts/exclusion';
 import { endInfluence, influenceEndsAt } from './parts/results';
+import { effectTrackingLapsed, effectTrackingTaskId } from './parts/effect-tracking';
 
 /**
  * What a wait does when its deadline passes: keep waiting and escalate (again every interval),
@@ -40,6 +41,8 @@ export const onDeadline: Record<TaskKind, { rule: 'escalate' | 'proceed' | 'clos
   // An unanswered exclusion report: supervision is told once, and the exclusion stands (parts/exclusion.ts).
   exclusionReview: { rule: 'proceed', then: exclusionLapsed },
   handOffOutcome: { rule: 'escalate' },
+  // An unrecorded decision-effect tracking: escalated once, then it lapses and no longer holds the case (parts/effect-tracking.ts).
+  effectTracking: { rule: 'proceed', then: effectTrackingLapsed },
 };
 
 const at = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
@@ -135,6 +138,16 @@ export function applyCalendarNotice(m: CaseMachine, raw: CalendarYearDocument): 
         if (t.basis.kind === 'wait') t.basis = { ...t.basis, from: opensAt };
       }
     }
+    // A decision-effect tracking not yet open moves with its opening day, as a revisit does.
+    const tracking = t.kind === 'effectTracking' ? m.s.effectTrackings?.find((x) => effectTrackingTaskId(x.id) === t.id) : undefined;
+    if (tracking?.status === 'planned' && m.s.finalAt && Date.parse(t.opensAt) > now) {
+      const opensAt = revisitOpening(m.calendar, m.policy, m.s.finalAt, tracking.monthOffset);
+      if (opensAt !== t.opensAt && Date.parse(opensAt) > now) {
+        t.opensAt = opensAt;
+        tracking.opensAt = opensAt;
+        if (t.basis.kind === 'wait') t.basis = { ...t.basis, from: opensAt };
+      }
+    }
     const plan = planFromBasis(m.calendar, t.basis, m.policy.reminders, t.opensAt);
     const moved = plan.dueAt !== t.dueAt;
     if (!moved && plan.provisional === t.provisional) continue;
@@ -144,6 +157,7 @@ export function applyCalendarNotice(m: CaseMachine, raw: CalendarYearDocument): 
     t.remindersSent = plan.reminders.filter((r) => Date.parse(r) <= now).length;
     t.provisional = plan.provisional;
     if (revisit) revisit.dueAt = plan.dueAt;
+    if (tracking) tracking.dueAt = plan.dueAt;
     const measure = t.kind === 'measure' ? m.s.measures.find((x) => measureTaskId(x.id) === t.id) : undefined;
     if (measure) measure.dueAt = plan.dueAt;
     if (moved) m.notify(`${t.id}:replanned:${doc.year}`, 'deadlineChanged', m.audienceOf(t), { task: t.kind, taskLabel: taskLabels[t.kind], from: changes.at(-1)!.from, dueAt: plan.dueAt, year: doc.year });

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Actor, consultationSchema, expertInvitationSchema, expertOpinionSchema } from '../../../domain/case';
 import type { CaseMachine } from '../machine';
 import { bodyOpt } from './intake';
+import { numberSuggestions } from './suggestions';
 
 export function enterExpertReview(m: CaseMachine): void {
   m.openWait('expertInvitation', 'organization', 'expertReview', bodyOpt(m.bodyOf('organization')));
@@ -21,8 +22,16 @@ export function applyExpertInvitation(m: CaseMachine, actor: Actor, input: z.out
 }
 
 export function applyExpertOpinion(m: CaseMachine, actor: Actor, input: z.output<typeof expertOpinionSchema>): void {
-  m.s.experts.opinions.push({ by: actor.sub, at: m.now, recommendation: input.recommendation, opinion: input.opinion });
-  m.event('expertOpinionGiven', actor, { recommendation: input.recommendation });
+  const suggestions = numberSuggestions(m.s.experts.opinions.length + 1, input.suggestions);
+  m.s.experts.opinions.push({
+    by: actor.sub,
+    at: m.now,
+    recommendation: input.recommendation,
+    opinion: input.opinion,
+    ...(input.report ? { report: input.report } : {}),
+    ...(suggestions ? { suggestions } : {}),
+  });
+  m.event('expertOpinionGiven', actor, { recommendation: input.recommendation, ...(input.report ? { report: true } : {}), ...(suggestions ? { suggestions: suggestions.length } : {}) });
   if (m.s.experts.opinions.length >= m.policy.experts.quorum) endExpertReview(m);
 }
 

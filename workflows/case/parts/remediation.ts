@@ -10,6 +10,8 @@ import type { CaseMachine } from '../machine';
 import { currentRuling } from './ruling';
 import { scheduleRevisits } from './follow-up';
 import { closeIfDone } from './results';
+import { scheduleEffectTracking } from './effect-tracking';
+import { responsesOf } from './suggestions';
 
 export function measureRecord(m: Measure): DomainRecord {
   const last = m.progress.at(-1);
@@ -20,18 +22,21 @@ export const measureTaskId = (measureId: string) => `measure-${measureId}`;
 
 export function enterRemediation(m: CaseMachine): void {
   scheduleRevisits(m, currentRuling(m)!.tier ?? 'support', 0);
+  scheduleEffectTracking(m);
   m.openWait('correctionPlan', 'organization', 'correctionPlan', m.rulingBody() ? { body: m.rulingBody()! } : {});
 }
 
 export function applyCorrectionPlan(m: CaseMachine, actor: Actor, input: z.output<typeof correctionPlanSchema>): void {
   m.closeTask(m.task('correctionPlan'));
-  m.s.correctionPlan = { at: m.now, by: actor.sub, opinion: input.opinion };
+  const responses = responsesOf(input.suggestionResponses);
+  m.s.correctionPlan = { at: m.now, by: actor.sub, opinion: input.opinion, ...(responses ? { suggestionResponses: responses } : {}) };
   m.s.measures = input.measures.map((x, i) => ({ id: `m${i + 1}`, ...x, dueAt: '', status: 'open', progress: [], overdue: false }));
   for (const measure of m.s.measures) {
     const task = m.openTask('measure', 'unit', { kind: 'dueDate', dueDate: measure.dueDate }, { id: measureTaskId(measure.id) });
     measure.dueAt = task.dueAt;
   }
-  m.event('correctionPlanIssued', actor, { measures: m.s.measures.length }, m.s.measures.map(measureRecord));
+  // The answers to the correction suggestions go to the ledger with the plan.
+  m.event('correctionPlanIssued', actor, { measures: m.s.measures.length, ...(responses ? { suggestionResponses: responses } : {}) }, m.s.measures.map(measureRecord));
 }
 
 export function applyMeasureProgress(m: CaseMachine, actor: Actor, input: z.output<typeof measureProgressSchema> & { measureId: string }): void {

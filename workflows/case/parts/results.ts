@@ -42,7 +42,13 @@ export function endInfluence(m: CaseMachine): void {
   closeIfDone(m);
 }
 
-/** In follow-up, the case closes once every revisit is done and no influence period is still running. */
+/**
+ * In follow-up, the case closes once every revisit is done, every decision-effect tracking is recorded
+ * or has lapsed, and no influence period is still running.
+ */
 export function closeIfDone(m: CaseMachine): void {
-  if (m.s.stage === 'followUp' && m.s.revisits.every((r) => r.status === 'done' || r.status === 'cancelled') && !influenceEndsAt(m)) m.close('completed');
+  if (m.s.stage !== 'followUp' || influenceEndsAt(m)) return;
+  if (!m.s.revisits.every((r) => r.status === 'done' || r.status === 'cancelled')) return;
+  if ((m.s.effectTrackings ?? []).some((t) => t.status === 'planned')) return;
+  m.close('completed');
 }

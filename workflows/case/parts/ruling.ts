@@ -16,6 +16,7 @@ import type { CaseMachine } from '../machine';
 import { bodyOpt } from './intake';
 import { handOffAndClose } from './hand-off';
 import { resultRecords, RULING_RESULTS_PATCH } from './results';
+import { raiseRulingSignals } from './oversight';
 
 export const REPLACEMENT_RULING_PATCH = 'replacement-ruling-review';
 
@@ -101,6 +102,7 @@ export function applyRulingReview(m: CaseMachine, actor: Actor, input: z.output<
   }
   ruling.status = 'approved';
   m.event('rulingApproved', actor, { outcome: ruling.outcome, ...(isReplacement(m) ? { replacement: true } : {}) }, [rulingRecord(m, m.s.rulings.length - 1)]);
+  raiseRulingSignals(m, ruling);
   if (!isReplacement(m)) {
     m.moveTo('appeal');
     return;
