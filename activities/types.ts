@@ -77,7 +77,9 @@ export type NotificationTemplate =
   | 'deadlineChanged'
   | 'recordFailed'
   | 'exclusionReport'
-  | 'influencePeriodEnded';
+  | 'influencePeriodEnded'
+  /** A periodic report to a body of its locality (not a case's: `caseId` is the report's id). */
+  | 'periodicReport';
 
 export interface NotifyInput {
   caseId: string;

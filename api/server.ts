@@ -16,6 +16,7 @@ import { readRegistry } from '../activities/records/registry';
 import { readCadreHistory } from '../activities/records/results';
 import { recordKeysOf } from '../activities/records/sealing';
 import type { CadreHistorySource } from './history';
+import { createStatisticsSource, type StatisticsSource } from './statistics';
 import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { createReadModel, type ReadModel } from './read-model';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   history?: CadreHistorySource;
   /** The inbox and the case list (from the record store the process already has open). */
   readModel?: ReadModel;
+  /** Statistics and periodic reports (from the record store the process already has open). */
+  statistics?: StatisticsSource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -55,7 +58,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   let admin = options.registryAdmin;
   let history = options.history;
   let readModel = options.readModel;
-  if ((!registry || !history || !readModel) && config.databaseUrl) {
+  let statistics = options.statistics;
+  if ((!registry || !history || !readModel || !statistics) && config.databaseUrl) {
     recordDb = openPostgres(config.databaseUrl, logger.child({ component: 'records' }));
     const db = recordDb;
     if (!registry) {
@@ -63,6 +67,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
       admin = registryAdmin(db);
     }
     readModel ??= createReadModel(db);
+    statistics ??= createStatisticsSource(db);
     // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
     const keys = recordKeysOf(config, logger.child({ component: 'records' }));
     history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
@@ -80,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     ...(registry ? { registry } : {}),
     ...(admin ? { registryAdmin: admin } : {}),
     ...(history ? { history } : {}),
+    ...(statistics ? { statistics } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(pingDatabase ? { database: pingDatabase } : {}) },
   });

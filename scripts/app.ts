@@ -13,6 +13,7 @@ import { startServer } from '../api/server';
 import { readRegistry } from '../activities/records/registry';
 import { cachedRegistry, registryAdmin } from '../api/registry';
 import { createReadModel } from '../api/read-model';
+import { createStatisticsSource } from '../api/statistics';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     registryAdmin: registryAdmin(db),
     history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
     readModel: createReadModel(db),
+    statistics: createStatisticsSource(db),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

@@ -256,6 +256,9 @@ describe('The route table', () => {
       listPolicies: 'GET /v1/policies *',
       getPolicy: 'GET /v1/policies/:version *',
       cadreHistory: 'GET /v1/cadres/:cadreId/history unit,organization,discipline,committee,supervisor',
+      statistics: 'GET /v1/statistics unit,organization,discipline,committee,supervisor',
+      listReports: 'GET /v1/reports organization,discipline,committee,supervisor',
+      getReport: 'GET /v1/reports/:reportId organization,discipline,committee,supervisor',
     };
     const actual = Object.fromEntries(
       routeNames.map((name) => {

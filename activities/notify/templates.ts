@@ -42,6 +42,7 @@ export const notificationTemplates = [
   'recordFailed',
   'exclusionReport',
   'influencePeriodEnded',
+  'periodicReport',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -60,7 +61,9 @@ void listIsComplete;
  * handOff {reason, [recommendedForm], [ruleIds]} · rulingReport {outcome, [unitCode], [category]} ·
  * expertInvitation {dueAt} · measureOverdue {measure, dueDate} · revisitDue {monthOffset, tier, dueAt} ·
  * caseClosed {[closeReason]} · deadlineChanged {task, from, dueAt, year} · recordFailed {seq, error, [attempts]} · deliveryFailed {template, failures} ·
- * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until}.
+ * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until} ·
+ * periodicReport {title, periodLabel, localityName, applications, decided, toleranceRate, signals, overdue, [reportUrl], [htmlUrl]}
+ * (a periodic report: its `caseId` is the report's id).
  */
 export const templates: TemplateCatalog = {
   taskOpened: {
@@ -249,6 +252,20 @@ export const templates: TemplateCatalog = {
       text: 'The influence period of the mitigated ruling on case {caseId} ({from} to {until}) has ended. Please take it into account in evaluations and appointments; the case closes once its revisits are done.',
     },
   },
+  periodicReport: {
+    zh: {
+      subject: '【定期报告】{title}',
+      text:
+        '[[{recipientName}：\n]]{localityName}{periodLabel}的{title}已生成：申请 {applications} 件，认定生效 {decided} 件，容错率 {toleranceRate}；' +
+        '预警信号 {signals} 项，逾期待办 {overdue} 项。报告仅含汇总数据和案件编号，不含个人信息。[[\n报告（网页，可打印）：{htmlUrl}]][[\n报告数据：{reportUrl}]]',
+    },
+    en: {
+      subject: '[Periodic report] {title}',
+      text:
+        'The report of {localityName} for {periodLabel} is ready: {applications} applications, {decided} final rulings, tolerance rate {toleranceRate}; ' +
+        '{signals} signals, {overdue} overdue tasks. Aggregate figures and case numbers only.[[\nThe report (web page, printable): {htmlUrl}]][[\nIts data: {reportUrl}]]',
+    },
+  },
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
@@ -307,6 +324,7 @@ const templateLabels: Labels = {
   recordFailed: { zh: '记录异常', en: 'record failure' },
   exclusionReport: { zh: '甄别排除报告', en: 'exclusion report' },
   influencePeriodEnded: { zh: '影响期届满', en: 'influence period ended' },
+  periodicReport: { zh: '定期报告', en: 'periodic report' },
 };
 const phaseLabels: Labels = {
   application: { zh: '受理', en: 'acceptance' },

@@ -7,6 +7,7 @@ import type { RegistrySource } from '../registry';
 import type { CaseGateway } from '../gateway';
 import type { CadreHistorySource } from '../history';
 import type { ReadModel } from '../read-model';
+import type { StatisticsSource } from '../statistics';
 
 /**
  * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
@@ -30,6 +31,8 @@ export interface Services {
   now: () => Date;
   /** Cadre histories from the record system, where the process has one. */
   history?: CadreHistorySource | undefined;
+  /** Statistics and periodic reports from the record system. */
+  statistics: StatisticsSource;
 }
 
 declare module 'fastify' {
@@ -43,6 +46,7 @@ declare module 'fastify' {
     readiness: Readiness;
     now: () => Date;
     history: CadreHistorySource | undefined;
+    statistics: StatisticsSource;
   }
 }
 
@@ -57,6 +61,7 @@ export default fp<Services>(
     app.decorate('readiness', services.readiness);
     app.decorate('now', services.now);
     app.decorate('history', services.history);
+    app.decorate('statistics', services.statistics);
   },
   { name: 'services' },
 );

@@ -10,6 +10,7 @@ import { migration005 } from './005_cadre_contact';
 import { migration006 } from './006_admin_audit';
 import { migration007 } from './007_results_and_hand_offs';
 import { migration008 } from './008_read_model';
+import { migration009 } from './009_statistics';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
