@@ -397,3 +397,10 @@ export async function readReport(db: Queryable, locality: string, reportId: stri
   if (!r) return undefined;
   return { ...listingOf(r), content: typeof r.content === 'string' ? (JSON.parse(r.content) as unknown) : r.content, html: r.html };
 }
+
+/** The unit of each of these cases, from the register. */
+export async function readCaseUnits(db: Queryable, caseIds: readonly string[]): Promise<Map<string, string>> {
+  if (caseIds.length === 0) return new Map();
+  const { rows } = await db.query<{ case_id: string; unit_code: string }>('SELECT case_id, unit_code FROM cases WHERE case_id = ANY($1::text[])', [[...new Set(caseIds)]]);
+  return new Map(rows.map((r) => [r.case_id, r.unit_code]));
+}

@@ -13,7 +13,7 @@ import { jointAttentionOf, periodLabel, periodOfCode, reportAudience, reportKind
 import { aggregateSignals } from '../../domain/signals';
 import { monthsEnding, monthPeriod } from '../../domain/statistics';
 import type { Queryable } from '../records/db';
-import { readAwaitingHandOffs, readOutcomeSeries, readOverdueCases, readStatistics, storeReport } from '../records/statistics';
+import { readAwaitingHandOffs, readCaseUnits, readOutcomeSeries, readOverdueCases, readStatistics, storeReport } from '../records/statistics';
 import type { Notifier } from '../types';
 import { renderReportHtml } from './render';
 
@@ -81,8 +81,8 @@ export async function buildReport(db: Queryable, registry: Registry, policies: P
   const signals = aggregateSignals(statistics, oversightOf(policy));
   const awaitingHandOffs = handOffs.map((h) => ({ caseId: h.caseId, unitCode: h.unitCode, unitName: unitName(h.unitCode), reason: h.reason, handedAt: h.handedAt, days: Math.floor((asOf.getTime() - Date.parse(h.handedAt)) / 86_400_000) }));
   const overdueRows = overdue.map((o) => ({ ...o, unitName: unitName(o.unitCode) }));
-  const unitOfCase = new Map<string, string>([...overdue, ...handOffs].map((o) => [o.caseId, o.unitCode]));
-  for (const u of statistics.units) for (const c of u.categories) for (const id of c.cases) unitOfCase.set(id, u.unit);
+  const unitOfCase = await readCaseUnits(db, [...statistics.consultations.objectionCases, ...statistics.abuseSignals.bySignal.flatMap((s) => s.cases)]);
+  for (const o of [...overdue, ...handOffs]) unitOfCase.set(o.caseId, o.unitCode);
   const jointAttention =
     input.kind === 'quarterly'
       ? jointAttentionOf({

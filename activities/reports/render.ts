@@ -87,11 +87,15 @@ function signalsChart(c: ReportContent): string {
   );
 }
 
+/** Numbers right-aligned; case numbers and instants kept on one line. */
+const cellClass = (v: string | number, i: number): string =>
+  typeof v === 'number' || (i > 0 && /^[\d.—%／/]+$/.test(String(v))) ? ' class="num"' : /^(case-|\d{4}-\d{2}-\d{2})/.test(String(v)) ? ' class="nw"' : '';
+
 const table = (head: string[], rows: (string | number)[][], empty: string): string =>
   rows.length === 0
     ? `<p class="empty">${esc(empty)}</p>`
     : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-        .map((r) => `<tr>${r.map((v, i) => `<td${typeof v === 'number' || i > 0 && /^[\d.—%]+$/.test(String(v)) ? ' class="num"' : ''}>${esc(v)}</td>`).join('')}</tr>`)
+        .map((r) => `<tr>${r.map((v, i) => `<td${cellClass(v, i)}>${esc(v)}</td>`).join('')}</tr>`)
         .join('')}</tbody></table>`;
 
 const cases = (ids: readonly string[], max = 30) =>
@@ -113,6 +117,7 @@ h2 { font-size: 17px; margin: 26px 0 10px; padding-left: 8px; border-left: 4px s
 table { width: 100%; border-collapse: collapse; margin: 8px 0 12px; font-size: 13px; break-inside: auto; }
 th, td { border: 1px solid #d0d0d0; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; font-weight: 600; }
+td.nw { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr { break-inside: avoid; }
 figure { margin: 8px 0 14px; break-inside: avoid; }
@@ -129,7 +134,6 @@ footer { margin-top: 28px; border-top: 1px solid #ddd; padding-top: 8px; font-si
 /** The report as one HTML page. */
 export function renderReportHtml(c: ReportContent, ruleTexts: Readonly<Record<string, string>> = {}): string {
   const s = c.statistics;
-  const unitName = (code: string) => s.units.find((u) => u.unit === code)?.name ?? code;
   const card = (k: string, v: string | number, alert = false) => `<div class="card${alert ? ' alert' : ''}"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`;
   const parts: string[] = [];
   parts.push(`<header><h1>${esc(c.title)}</h1>
@@ -179,7 +183,7 @@ ${table(['个案预警', '次数', '涉及案件'], s.abuseSignals.bySignal.map(
     parts.push(`<h2>六、需共同关注的案件</h2>
 ${table(['案件编号', '申请单位', '关注原因'], c.jointAttention.map((j) => [j.caseId, j.unitName, j.reasons.join('；')]), '本季度无需共同关注的案件。')}
 <h2>七、会商异议</h2>
-${table(['案件编号', '申请单位'], s.consultations.objectionCases.map((id) => [id, unitName(c.jointAttention.find((j) => j.caseId === id)?.unitCode ?? '')]), '本季度会商中无异议。')}
+${table(['案件编号', '申请单位'], s.consultations.objectionCases.map((id) => [id, c.jointAttention.find((j) => j.caseId === id)?.unitName ?? '']), '本季度会商中无异议。')}
 <h2>八、移交未反馈处理结果</h2>
 ${table(['案件编号', '申请单位', '移交原因', '移交时间', '已等待（天）'], c.awaitingHandOffs.map((h) => [h.caseId, h.unitName, h.reason === 'denied' ? '不予容错' : '甄别排除', beijingTime(h.handedAt), h.days]), '无待反馈的移交案件。')}`);
   } else {
