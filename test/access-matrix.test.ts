@@ -26,6 +26,9 @@ import { createNotifier } from '../activities/notify';
 import { readRegistry } from '../activities/records/registry';
 import { accessRows, type AccessName } from '../api/access';
 import { createReadModel } from '../api/read-model';
+import { createStatisticsSource } from '../api/statistics';
+import { storeReport } from '../activities/records/statistics';
+import { buildReport } from '../activities/reports';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
@@ -103,15 +106,19 @@ interface CaseTarget {
   unit: string;
   invited: string[];
 }
-type Target = CaseTarget | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
+type Target =
+  | CaseTarget
+  | { kind: 'query'; query: string; locality?: string; unit?: string }
+  | { kind: 'report'; reportId: string; locality: string }
+  | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
 
 /** Whether the actor's jurisdiction holds the target: a unit its own, an expert where invited, a body its locality and those below. */
 function within(role: Role, variant: Variant, target: Target): boolean {
   if (target.kind === 'none') return true;
   if (role === 'expert') return target.kind === 'case' && target.invited.includes(EXPERT);
-  const unit = target.kind === 'entry' ? undefined : target.unit;
+  const unit = target.kind === 'entry' || target.kind === 'report' ? undefined : target.unit;
   if (role === 'unit') return unit !== undefined && actorFor(role, variant).unit === unit;
-  const locality = target.kind === 'entry' ? target.locality : localityOfUnit[target.unit]!;
+  const locality = target.kind === 'entry' || target.kind === 'report' ? target.locality : ((target.kind === 'query' ? target.locality : undefined) ?? localityOfUnit[target.unit!]!);
   return pathOf[locality]!.includes(places[variant as keyof typeof places]);
 }
 
@@ -141,7 +148,11 @@ function expected(route: AccessName, role: Role, variant: Variant, target: Targe
       // a cadre outside the jurisdiction is unknown to the caller, as one that does not exist
       return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     case 'entry':
+    case 'query':
       return inside ? { status: 200 } : { status: 403, type: 'outsideJurisdiction' };
+    case 'report':
+      // a report outside the jurisdiction is unknown to the caller, as one that does not exist
+      return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     default:
       return { status: 200 };
   }
@@ -219,6 +230,7 @@ beforeAll(async () => {
     registryAdmin: registryAdmin(store.db),
     readModel: createReadModel(store.db),
     history: { cadreHistory: (cadreId, unitCode) => store.records.cadreHistory(cadreId, unitCode) },
+    statistics: createStatisticsSource(store.db),
     payloadCodecs: [createPayloadCodec(config, logger)],
     readiness: {},
   });
@@ -226,6 +238,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   // A case in each locality, and one of locality A at expert review with EXPERT invited.
+  // a report of each city, as the schedules keep them
+  const reportRegistry = await readRegistry(store.db);
+  for (const [locality, path] of [['JS-NJ', ['JS-NJ', 'JS']], ['JS-SZ-KS', ['JS-SZ-KS', 'JS-SZ', 'JS']]] as const) {
+    const reportId = `monthly-${locality}-2026-01`;
+    const { content, html } = await buildReport(store.db, reportRegistry, PolicyRegistry.load(), { reportId, kind: 'monthly', locality, periodCode: '2026-01', asOf: new Date().toISOString() });
+    await storeReport(store.db, { reportId, kind: 'monthly', locality, localities: [...path], period: content.period, generatedAt: content.generatedAt, content, html });
+  }
   [cases.A, cases.B, cases.X] = await Promise.all([open('A', 'JS-NJ-FGW'), open('B', 'JS-SZ-KS-ZWB'), open('X', 'JS-NJ-ZJJ')]);
   const org: Actor = { sub: 'setup-org', role: 'organization', unit: 'JS-NJ-ZZB' };
   const x = cases.X.caseId;
@@ -253,6 +272,16 @@ function targetsOf(route: AccessName): Target[] {
   if (route === 'openCase') return [{ kind: 'unit', unit: 'JS-NJ-FGW' }, { kind: 'unit', unit: 'JS-SZ-KS-ZWB' }];
   // the cadres of cases A (南京市) and B (昆山市)
   if (route === 'cadreHistory') return [{ kind: 'cadre', cadreId: 'C-320100-0001', unit: 'JS-NJ-FGW' }, { kind: 'cadre', cadreId: 'C-320583-0001', unit: 'JS-SZ-KS-ZWB' }];
+  // the figures of each city and of a unit of each; the reports of each city
+  if (route === 'statistics') {
+    return [
+      { kind: 'query', query: '?locality=JS-NJ', locality: 'JS-NJ' },
+      { kind: 'query', query: '?locality=JS-SZ-KS', locality: 'JS-SZ-KS' },
+      { kind: 'query', query: '?unit=JS-NJ-FGW', unit: 'JS-NJ-FGW' },
+      { kind: 'query', query: '?unit=JS-SZ-KS-ZWB', unit: 'JS-SZ-KS-ZWB' },
+    ];
+  }
+  if (route === 'getReport') return [{ kind: 'report', reportId: 'monthly-JS-NJ-2026-01', locality: 'JS-NJ' }, { kind: 'report', reportId: 'monthly-JS-SZ-KS-2026-01', locality: 'JS-SZ-KS' }];
   if (route === 'adminLocality') {
     return [
       { kind: 'entry', path: 'JS-NJ', body: { name: '南京市', parent: 'JS' }, locality: 'JS-NJ' },
@@ -281,6 +310,8 @@ function requestOf(route: AccessName, target: Target): { method: string; path: s
   if (target.kind === 'case') path = path.replace(':caseId', target.caseId);
   if (target.kind === 'cadre') path = path.replace(':cadreId', target.cadreId);
   if (target.kind === 'entry') path = path.replace(/:(code|id)$/, target.path);
+  if (target.kind === 'report') path = path.replace(':reportId', target.reportId);
+  if (target.kind === 'query') path += target.query;
   if (route === 'openCase' && target.kind === 'unit') return { method: row.method, path, body: application(target.unit) };
   if (route in actionSpecs) return { method: row.method, path, body: actionSpecs[route as keyof typeof actionSpecs].example };
   if (target.kind === 'entry') return { method: row.method, path, body: target.body };
@@ -300,6 +331,15 @@ function leaks(route: AccessName, role: Role, variant: Variant, answer: Answer):
         return !within(role, variant, target);
       })
       .map((i) => `${i.caseId} (${i.unitCode})`);
+  }
+  if (route === 'listReports') {
+    const items = answer.body.items as { reportId: string; locality: string }[];
+    const place = places[variant as keyof typeof places];
+    return items.filter((r) => !(pathOf[r.locality] ?? [r.locality]).includes(place)).map((r) => r.reportId);
+  }
+  if (route === 'statistics') {
+    const units = (answer.body.units as { unit: string }[]).map((u) => u.unit);
+    return units.filter((u) => !within(role, variant, { kind: 'query', query: '', unit: u })).map((u) => `figures of ${u}`);
   }
   if (route === 'adminRegistry') {
     const doc = answer.body as { bodies: { code: string; locality: string }[] };
