@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { listReports, readReport, readStatistics, type ReportListing, type StatisticsScope } from '../activities/records/statistics';
-import type { Queryable } from '../activities/records/db';
+import type { Db } from '../activities/records/db';
 import type { Actor } from '../domain/case';
 import { unitCodeSchema } from '../domain/case';
 import { reportContentSchema, reportKinds } from '../domain/report';
@@ -21,7 +21,7 @@ export interface StatisticsSource {
   readReport(locality: string, reportId: string): Promise<(ReportListing & { content: unknown; html: string }) | undefined>;
 }
 
-export function createStatisticsSource(db: Queryable): StatisticsSource {
+export function createStatisticsSource(db: Db): StatisticsSource {
   return {
     statistics: (registry, scope, period, now) => readStatistics(db, registry, scope, period, now),
     listReports: (locality, filter) => listReports(db, locality, filter),

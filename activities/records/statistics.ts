@@ -8,7 +8,7 @@ import { bodyKindOfRole, type Registry } from '../../domain/registry';
 import type { Role } from '../../domain/case';
 import { factOf, outcomeCounts, periodInstants, statisticsLabels, type Period, type Statistics, type UnitFigures } from '../../domain/statistics';
 import type { RecordEventInput } from '../types';
-import type { Queryable } from './db';
+import type { Db, Queryable } from './db';
 import { InvalidRecordInput } from './errors';
 import { canonicalJson, sha256Hex } from './ledger';
 
@@ -54,6 +54,16 @@ class Params {
 }
 
 /**
+ * The units of a scope: the unit, or every unit of the registry in the locality or below it. A case
+ * belongs to its unit's locality, so the facts and stays of a scope are those of its units: found by
+ * unit code on their own rows, with no join.
+ */
+function unitsOf(scope: StatisticsScope, registry: Registry): string[] {
+  if (scope.kind === 'unit') return [scope.code];
+  return registry.document.bodies.filter((b) => b.kind === 'unit' && registry.path(b.locality).includes(scope.code)).map((b) => b.code);
+}
+
+/**
  * The cases of a scope, on alias `c`: a unit's by its code; a locality's by the path the case pinned
  * (the read model's `localities`), or, for a case recorded before it had one, by its unit's locality.
  */
@@ -78,7 +88,7 @@ const arr = (v: string[] | string | null): string[] => (v === null ? [] : Array.
 const tenth = (seconds: number | null | undefined): number | undefined => (seconds === null || seconds === undefined ? undefined : Math.round((seconds / 86_400) * 10) / 10);
 
 /** The figures of `scope` over `period` (Beijing dates), tasks as of `now`; names from `registry`. */
-export async function readStatistics(db: Queryable, registry: Registry, scope: StatisticsScope, period: Period, now: Date): Promise<Statistics> {
+export async function readStatistics(db: Queryable & Partial<Pick<Db, 'transaction'>>, registry: Registry, scope: StatisticsScope, period: Period, now: Date): Promise<Statistics> {
   const { from, until } = periodInstants(period);
   const scoped = () => {
     const p = new Params();
@@ -86,30 +96,34 @@ export async function readStatistics(db: Queryable, registry: Registry, scope: S
     return { p, where };
   };
 
-  const facts = (() => {
-    const { p, where } = scoped();
-    const sql = `
-      WITH scope AS MATERIALIZED (SELECT c.case_id FROM cases c WHERE ${where})
-      SELECT f.event, f.unit_code, f.category, f.codes, count(*)::int AS n,
-             CASE WHEN f.event IN ('opened', 'rulingFinal', 'consultationGiven', 'abuseSignal') THEN array_agg(DISTINCT f.case_id) END AS cases
-      FROM case_facts f JOIN scope ON scope.case_id = f.case_id
-      WHERE f.at >= ${p.add(from.toISOString())}::timestamptz AND f.at < ${p.add(until.toISOString())}::timestamptz
-      GROUP BY f.event, f.unit_code, f.category, f.codes`;
-    return db.query<FactRow>(sql, p.values);
-  })();
+  const units = unitsOf(scope, registry);
+  // Each grouped read in a transaction of its own, with room to hash and sort a year in memory.
+  const roomy = <T>(sql: string, params: unknown[]): Promise<{ rows: T[] }> =>
+    db.transaction
+      ? db.transaction(async (tx) => {
+          await tx.query("SET LOCAL work_mem = '64MB'");
+          return tx.query<T>(sql, params);
+        })
+      : db.query<T>(sql, params);
+  const window = [from.toISOString(), until.toISOString()];
 
-  const spans = (() => {
-    const { p, where } = scoped();
-    const sql = `
-      WITH scope AS MATERIALIZED (SELECT c.case_id FROM cases c WHERE ${where})
-      SELECT s.stage, count(*)::int AS n,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.left_at - s.entered_at)) AS median,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM s.left_at - s.entered_at)) AS p90
-      FROM case_stage_spans s JOIN scope ON scope.case_id = s.case_id
-      WHERE s.left_at >= ${p.add(from.toISOString())}::timestamptz AND s.left_at < ${p.add(until.toISOString())}::timestamptz
-      GROUP BY s.stage`;
-    return db.query<{ stage: string; n: number; median: number | string | null; p90: number | string | null }>(sql, p.values);
-  })();
+  const facts = roomy<FactRow>(
+    `SELECT f.event, f.unit_code, f.category, f.codes, count(*)::int AS n,
+            array_agg(f.case_id) FILTER (WHERE f.event IN ('opened', 'rulingFinal', 'consultationGiven', 'abuseSignal')) AS cases
+     FROM case_facts f
+     WHERE f.unit_code = ANY($1::text[]) AND f.at >= $2::timestamptz AND f.at < $3::timestamptz
+     GROUP BY f.event, f.unit_code, f.category, f.codes`,
+    [units, ...window],
+  );
+
+  const spans = roomy<{ stage: string; n: number; q: (number | string)[] | string | null }>(
+    `SELECT s.stage, count(*)::int AS n,
+            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM s.left_at - s.entered_at)) AS q
+     FROM case_stage_spans s
+     WHERE s.unit_code = ANY($1::text[]) AND s.left_at >= $2::timestamptz AND s.left_at < $3::timestamptz
+     GROUP BY s.stage`,
+    [units, ...window],
+  );
 
   const tasks = (() => {
     const { p, where } = scoped();
@@ -133,7 +147,7 @@ function assemble(
   period: Period,
   now: Date,
   facts: FactRow[],
-  spans: { stage: string; n: number; median: number | string | null; p90: number | string | null }[],
+  spans: { stage: string; n: number; q: (number | string)[] | string | null }[],
   tasks: { body: string | null; role: Role; unit_code: string | null; locality: string | null; unit_locality: string | null; open: number; overdue: number }[],
 ): Statistics {
   const total = (event: string) => facts.filter((f) => f.event === event).reduce((n, f) => n + f.n, 0);
@@ -241,8 +255,9 @@ function assemble(
     handOffs: { handed: total('handedOff'), outcomesRecorded: total('handOffOutcomeRecorded') },
     stages: spans
       .map((s) => {
-        const median = tenth(s.median === null ? null : Number(s.median));
-        const p90 = tenth(s.p90 === null ? null : Number(s.p90));
+        const q = s.q === null ? [] : Array.isArray(s.q) ? s.q.map(Number) : s.q.replace(/^\{|\}$/g, '').split(',').map(Number);
+        const median = tenth(q[0]);
+        const p90 = tenth(q[1]);
         return { stage: s.stage, label: statisticsLabels.stage(s.stage), completed: s.n, ...(median !== undefined ? { medianDays: median } : {}), ...(p90 !== undefined ? { p90Days: p90 } : {}) };
       })
       .sort((a, b) => stageIndex(stageOrder, a.stage) - stageIndex(stageOrder, b.stage)),

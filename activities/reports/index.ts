@@ -12,7 +12,7 @@ import type { Registry } from '../../domain/registry';
 import { jointAttentionOf, periodLabel, periodOfCode, reportAudience, reportKindLabels, type ReportContent, type ReportKind } from '../../domain/report';
 import { aggregateSignals } from '../../domain/signals';
 import { monthsEnding, monthPeriod } from '../../domain/statistics';
-import type { Queryable } from '../records/db';
+import type { Db } from '../records/db';
 import { readAwaitingHandOffs, readCaseUnits, readOutcomeSeries, readOverdueCases, readStatistics, storeReport } from '../records/statistics';
 import type { Notifier } from '../types';
 import { renderReportHtml } from './render';
@@ -49,7 +49,7 @@ export interface ReportActivities {
 }
 
 export interface ReportActivityDeps {
-  db: Queryable;
+  db: Db;
   /** The registry as the record system holds it now. */
   registry: () => Promise<Registry>;
   policies: PolicyRegistry;
@@ -61,7 +61,7 @@ const roleOfKind = { supervision: 'supervisor', discipline: 'discipline', organi
 const pct = (r: number | undefined) => (r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
 
 /** The report's content and page, from the record system as it stands at `asOf`. */
-export async function buildReport(db: Queryable, registry: Registry, policies: PolicyRegistry, input: CompileReportInput): Promise<{ content: ReportContent; html: string }> {
+export async function buildReport(db: Db, registry: Registry, policies: PolicyRegistry, input: CompileReportInput): Promise<{ content: ReportContent; html: string }> {
   const locality = registry.locality(input.locality);
   if (!locality) throw new Error(`locality ${input.locality} is not in the registry`);
   const period = periodOfCode(input.kind, input.periodCode);
