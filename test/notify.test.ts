@@ -491,6 +491,7 @@ describe('templates', () => {
       influenceMonths: 3, recommendedForm: 2, appealDueAt: '2026-03-20T09:00:00Z', ruleIds: 'NL-2', measure: '完善制度', dueDate: '2026-04-30',
       monthOffset: 3, tier: 'focus', closeReason: 'completed', year: 2027, from: '2027-01-20T15:59:59.999Z', seq: 3, error: 'refused by the database (22021)', attempts: 2,
       phase: 'application', rules: 'NL-2 谋取私利的，不予容错（申请中申报：谋取私利）', overridable: true, until: '2027-07-20',
+      title: '南京市容错纠错工作月度报告（2026年5月）', localityName: '南京市', periodLabel: '2026年5月', applications: 12, decided: 7, toleranceRate: '85.7%', signals: 1, overdue: 3,
     };
 
     // Act
