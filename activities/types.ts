@@ -96,7 +96,10 @@ export type NotificationTemplate =
   | 'recordFailed'
   | 'exclusionReport'
   | 'influencePeriodEnded'
-  | 'abuseSignal';
+  | 'abuseSignal'
+
+  /** A periodic report to a body of its locality (not a case's: `caseId` is the report's id). */
+  | 'periodicReport';
 
 export interface NotifyInput {
   caseId: string;

@@ -11,6 +11,8 @@ import { actionNames, actionSpecs, type ActionName } from '../workflows/case/act
 const anyRole: readonly Role[] = roles;
 /** Every role that works cases: not the admin, who never reads or acts on a case. */
 const anyCaseRole: readonly Role[] = caseRoles;
+/** The bodies the periodic reports are for, and those that oversee their locality. */
+const reportReaders: readonly Role[] = ['organization', 'discipline', 'committee', 'supervisor'];
 
 export interface RouteAccess {
   method: 'GET' | 'POST' | 'PUT';
@@ -43,6 +45,11 @@ export const routeAccess = {
   getTypicalProposal: { method: 'GET', url: '/v1/library/proposals/:entryId', roles: libraryEditorRoles },
   reviseTypicalCase: { method: 'PUT', url: '/v1/library/proposals/:entryId', roles: ['organization'] },
   reviewTypicalCase: { method: 'POST', url: '/v1/library/proposals/:entryId/review', roles: ['committee'] },
+  /** Figures of a locality or a unit: a unit its own, a body those of its jurisdiction (api/statistics.ts). */
+  statistics: { method: 'GET', url: '/v1/statistics', roles: ['unit', 'organization', 'discipline', 'committee', 'supervisor'] },
+  /** The periodic reports, for the bodies overseeing their locality. */
+  listReports: { method: 'GET', url: '/v1/reports', roles: reportReaders },
+  getReport: { method: 'GET', url: '/v1/reports/:reportId', roles: reportReaders },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof routeAccess;

@@ -41,6 +41,8 @@ import healthRoutes from './routes/health';
 import policyRoutes from './routes/policies';
 import signinRoutes from './routes/signin';
 import taskRoutes from './routes/tasks';
+import statisticsRoutes from './routes/statistics';
+import { noStatistics, type StatisticsSource } from './statistics';
 
 export interface AppDeps {
   config: Config;
@@ -70,6 +72,8 @@ export interface AppDeps {
   history?: CadreHistorySource;
   /** The typical-case library in the record system; without it its routes answer 503. */
   library?: LibrarySource;
+  /** Statistics and periodic reports (statistics.ts), on the record store; without it they answer 503. */
+  statistics?: StatisticsSource;
 }
 
 /** A client's X-Request-Id when it is short and printable, else a fresh one. */
@@ -110,7 +114,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(helmet, { global: true });
 
-  await app.register(services, { config: deps.config, cases: deps.cases, readModel: deps.readModel ?? noReadModel, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history, library: deps.library ?? noLibrary });
+  await app.register(services, { config: deps.config, cases: deps.cases, readModel: deps.readModel ?? noReadModel, policies: deps.policies, registry: deps.registry ?? staticRegistry(demoRegistry), calendar: deps.calendar ?? loadCalendar(deps.config.calendarDir || path.join(deps.config.dataDir, 'calendar')), readiness: deps.readiness, now: deps.now ?? (() => new Date()), history: deps.history, library: deps.library ?? noLibrary, statistics: deps.statistics ?? noStatistics });
   await app.register(problems);
   await app.register(http);
   await app.register(text);
@@ -132,6 +136,7 @@ export const caseApi: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   if (deps.registryAdmin) await app.register(adminRoutes, { admin: deps.registryAdmin });
   await app.register(cadreRoutes);
   await app.register(libraryRoutes);
+  await app.register(statisticsRoutes);
   if (deps.payloadCodecs) {
     await app.register(codecRoutes, { payloadCodecs: deps.payloadCodecs });
     await app.register(signinRoutes);

@@ -17,6 +17,7 @@ import { readCadreHistory } from '../activities/records/results';
 import { recordKeysOf } from '../activities/records/sealing';
 import type { CadreHistorySource } from './history';
 import { createLibrary, type LibrarySource } from './library';
+import { createStatisticsSource, type StatisticsSource } from './statistics';
 import { cachedRegistry, registryAdmin, type RegistryAdmin, type RegistrySource } from './registry';
 import { createTemporalGateway } from './gateway';
 import { createReadModel, type ReadModel } from './read-model';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   readModel?: ReadModel;
   /** The typical-case library (on the record store the process already has open). */
   library?: LibrarySource;
+  /** Statistics and periodic reports (from the record store the process already has open). */
+  statistics?: StatisticsSource;
   /** The payload codecs, shared with a worker in the same process; by default made from the configuration. */
   payloadCodecs?: PayloadCodec[];
 }
@@ -59,7 +62,8 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
   let history = options.history;
   let readModel = options.readModel;
   let library = options.library;
-  if ((!registry || !history || !readModel || !library) && config.databaseUrl) {
+  let statistics = options.statistics;
+  if ((!registry || !history || !readModel || !library || !statistics) && config.databaseUrl) {
     recordDb = openPostgres(config.databaseUrl, logger.child({ component: 'records' }));
     const db = recordDb;
     if (!registry) {
@@ -67,6 +71,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
       admin = registryAdmin(db);
     }
     readModel ??= createReadModel(db);
+    statistics ??= createStatisticsSource(db);
     // Cadres are found by the keyed hash of their id: the API needs the record store's master keys.
     const keys = recordKeysOf(config, logger.child({ component: 'records' }));
     history ??= { cadreHistory: (cadreId, unitCode) => readCadreHistory(db, keys, cadreId, unitCode) };
@@ -87,6 +92,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FastifyI
     ...(admin ? { registryAdmin: admin } : {}),
     ...(history ? { history } : {}),
     ...(library ? { library } : {}),
+    ...(statistics ? { statistics } : {}),
     payloadCodecs,
     readiness: { ...temporalReadiness(client, config), ...(pingDatabase ? { database: pingDatabase } : {}) },
   });

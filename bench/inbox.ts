@@ -160,7 +160,7 @@ function benchCase(n: number, registry: Registry, now: number, rand: () => numbe
 }
 
 /** A store of its own for the run: a scratch schema of the PostgreSQL server, or an embedded store. */
-async function openStore(env: BenchEnvironment): Promise<{ db: Db; kind: 'postgres' | 'pglite'; drop(): Promise<void> }> {
+export async function openStore(env: BenchEnvironment): Promise<{ db: Db; kind: 'postgres' | 'pglite'; drop(): Promise<void> }> {
   const url = env.config.databaseUrl;
   if (!url) {
     const db = await openPglite(path.join(env.scratch, 'inbox-records'));

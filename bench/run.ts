@@ -3,7 +3,7 @@
  * table and writes it with every figure as JSON to bench/results/<timestamp>.json and latest.json.
  * Benchmarks print numbers beside their targets; they never fail on a time.
  *
- *   node dist/bench/run.js [--quick] [--only starts,actions,scale,lifecycle,inbox] [--server-db memory|file]
+ *   node dist/bench/run.js [--quick] [--only starts,actions,scale,lifecycle,inbox,statistics] [--server-db memory|file]
  *                          [--max-wait-idle 60]
  *                          [--scale-sizes 1000,10000] [--scale-stage follow_up|remediation|acceptance]
  *                          [--inbox-sizes 1000,10000]
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../scripts/tools';
 import { benchActions, type ActionsResult } from './actions';
 import { benchInbox, inboxGrowth, type InboxResult } from './inbox';
+import { benchStatistics, type StatisticsResult } from './statistics';
 import { benchLifecycle, type LifecycleResult } from './lifecycle';
 import { benchScaleRun, growth, type GrowthLine, type ScaleRun } from './scale';
 import { benchStarts, type StartsResult } from './starts';
@@ -24,7 +25,7 @@ import { drain, killDescendants, LoadMeter, machineInfo, waitForQuiet, type Load
 import { hasProc } from './lib/proc';
 import { round, type LatencySummary, type LoadResult } from './lib/stats';
 
-const benchmarks = ['starts', 'actions', 'scale', 'lifecycle', 'inbox'] as const;
+const benchmarks = ['starts', 'actions', 'scale', 'lifecycle', 'inbox', 'statistics'] as const;
 type BenchName = (typeof benchmarks)[number];
 
 const usage = `usage: node dist/bench/run.js [--quick] [--only ${benchmarks.join(',')}] [--server-db memory|file] [--max-wait-idle SECONDS] [--scale-sizes 1000,10000] [--scale-stage ${waitStages.join('|')}] [--lifecycle-cases N] [--worker-node-options OPTIONS] [--inbox-sizes 1000,10000]`;
@@ -41,6 +42,8 @@ const targets = {
   inboxP99Ms: 50,
   /** p99 at 10,000 cases over p99 at 1,000: flat is about 1. */
   inboxGrowth: 1.5,
+  statisticsP99Ms: 100,
+  monthlyReportMs: 2000,
 };
 
 interface Plan {
@@ -54,6 +57,7 @@ interface Plan {
   scale: { sizes: number[]; stage: WaitStage; concurrency: number; idleSeconds: number; resumeSample: number; workerNodeOptions?: string | undefined };
   lifecycle: { cases: number };
   inbox: { sizes: number[]; requests: number };
+  statistics: { cases: number; requests: number; reports: number };
 }
 
 function plan(argv: string[]): Plan {
@@ -103,6 +107,7 @@ function plan(argv: string[]): Plan {
     scale: { sizes: [...sizes].sort((a, b) => a - b), stage, concurrency: 32, idleSeconds: quick ? 5 : 10, resumeSample: 100, workerNodeOptions: values['worker-node-options'] },
     lifecycle: { cases: lifecycleCases },
     inbox: { sizes: [...new Set(inboxSizes)].sort((a, b) => a - b), requests: quick ? 50 : 300 },
+    statistics: { cases: quick ? 1_000 : 10_000, requests: quick ? 30 : 200, reports: quick ? 3 : 10 },
   };
 }
 
@@ -221,6 +226,27 @@ function lifecycleRows(r: LifecycleResult): Row[] {
   ];
 }
 
+function statisticsRows(r: StatisticsResult): Row[] {
+  const b = `statistics ${r.cases} (${r.store})`;
+  return [
+    {
+      benchmark: b,
+      measure: `one city, one year (${r.figures.applications} applications, ${r.figures.decided} rulings, ${r.ledgerEntries} ledger entries): p50 / p99`,
+      value: `${r.statistics.p50} / ${r.statistics.p99} ms`,
+      target: `p99 ≤ ${targets.statisticsP99Ms} ms`,
+      meets: r.statistics.p99 <= targets.statisticsP99Ms,
+    },
+    {
+      benchmark: b,
+      measure: `one monthly report with HTML and charts (${Math.round(r.reportHtmlBytes / 1024)} KiB): p50 / slowest`,
+      value: `${r.report.p50} / ${r.report.max} ms`,
+      target: `≤ ${targets.monthlyReportMs} ms`,
+      meets: r.report.max <= targets.monthlyReportMs,
+    },
+    { benchmark: b, measure: 'seeding through the record system', value: `${r.seedSeconds} s`, target: '—', meets: true },
+  ];
+}
+
 function inboxRows(r: InboxResult): Row[] {
   const rows: Row[] = [];
   for (const run of r.runs) {
@@ -285,6 +311,7 @@ async function main(): Promise<void> {
     growth?: GrowthLine[];
     lifecycle?: LifecycleResult;
     inbox?: InboxResult;
+    statistics?: StatisticsResult;
   } = {};
   const notMeasured: string[] = [];
   const loads: Record<string, { before: LoadReading & { waitedSeconds: number }; during: LoadReading }> = {};
@@ -297,6 +324,7 @@ async function main(): Promise<void> {
     ...(results.growth ? growthRows(results.growth) : []),
     ...(results.lifecycle ? lifecycleRows(results.lifecycle) : []),
     ...(results.inbox ? inboxRows(results.inbox) : []),
+    ...(results.statistics ? statisticsRows(results.statistics) : []),
     ...Object.entries(loads).map(([name, l]) => loadRow(name, l)),
   ];
   /** Writes what has been measured so far; `complete` is false until every benchmark has run. */
@@ -385,6 +413,8 @@ async function main(): Promise<void> {
     if (p.only.includes('lifecycle')) results.lifecycle = await attempt('lifecycle', () => benchLifecycle(e, p.lifecycle));
     writeReport(false);
     if (p.only.includes('inbox')) results.inbox = await attempt('inbox', () => benchInbox(e, p.inbox));
+    writeReport(false);
+    if (p.only.includes('statistics')) results.statistics = await attempt('statistics', () => benchStatistics(e, p.statistics));
     writeReport(false);
     if (p.only.includes('scale') && hasProc()) {
       results.scale = [];

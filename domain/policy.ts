@@ -119,6 +119,28 @@ export const signalPolicySchema = z
   .strict();
 export type SignalPolicy = z.infer<typeof signalPolicySchema>;
 
+/**
+ * The aggregate abuse signals over a locality's statistics (domain/signals.ts), and what a policy
+ * without them means. Both are stated statistical rules with a minimum count, not bare thresholds:
+ * - `unitToleranceRate`: a unit whose tolerance rate (exempt or mitigate among its final rulings)
+ *   stands far above its locality's: the lower bound of the one-sided Wilson score interval of the
+ *   unit's rate, at `confidence`, lies above the locality's rate, with at least `minDecided` final
+ *   rulings of the unit in the period;
+ * - `categoryClustering`: a unit whose applications cluster in one category: at least `minCases` of
+ *   its applications of the period in that category, and that category's share of them at least `minShare`.
+ */
+export const aggregateSignalDefaults = {
+  unitToleranceRate: { minDecided: 10, confidence: 0.95 },
+  categoryClustering: { minCases: 10, minShare: 0.6 },
+} as const;
+
+export const unitToleranceRateSchema = z
+  .object({ minDecided: z.number().int().min(1).max(100_000), confidence: z.number().gt(0.5).lt(1) })
+  .strict();
+export const categoryClusteringSchema = z
+  .object({ minCases: z.number().int().min(1).max(100_000), minShare: z.number().gt(0).max(1) })
+  .strict();
+
 const months = z.array(z.number().int().min(1).max(120)).min(1);
 
 export const policySchema = z
@@ -191,11 +213,19 @@ export const policySchema = z
      * may be erased (`npm run records:erase`). Optional, so documents written before it stay valid.
      */
     retention: z.object({ years: z.number().int().min(1).max(100) }).strict().default({ years: 10 }),
-    /** Oversight (监督): the thresholds of the abuse signals (`signals`). Optional, so older documents stay valid. */
+    /**
+     * Oversight (监督, 动态监管): the thresholds of the per-case abuse signals (`signals`) and the rules
+     * of the aggregate signals the periodic reports raise. Optional, with defaults, so documents written
+     * before it stay valid and cases pinned to them keep working.
+     */
     oversight: z
-      .object({ signals: signalPolicySchema.default(signalDefaults) })
+      .object({
+        signals: signalPolicySchema.default(signalDefaults),
+        unitToleranceRate: unitToleranceRateSchema.default(aggregateSignalDefaults.unitToleranceRate),
+        categoryClustering: categoryClusteringSchema.default(aggregateSignalDefaults.categoryClustering),
+      })
       .strict()
-      .default({ signals: signalDefaults }),
+      .default({ signals: signalDefaults, unitToleranceRate: aggregateSignalDefaults.unitToleranceRate, categoryClustering: aggregateSignalDefaults.categoryClustering }),
   })
   .strict()
   .refine((p) => new Set(p.screeningRules.map((r) => r.id)).size === p.screeningRules.length, { message: 'screening rule ids must be unique', path: ['screeningRules'] });
@@ -216,4 +246,15 @@ export function signalPolicyOf(policy: { oversight?: { signals?: Partial<SignalP
 /** The decision-effect trackings' offsets of a pinned policy; for a document that predates them, the default. */
 export function effectTrackingOf(policy: { followUp: { effectTracking?: readonly number[] } }): readonly number[] {
   return policy.followUp.effectTracking ?? effectTrackingDefault;
+}
+
+export type OversightRules = Policy['oversight'];
+
+/** The oversight rules of a policy; for a pinned document that predates them (or one of them), the defaults. */
+export function oversightOf(policy: Pick<Policy, 'oversight'> | { oversight?: Partial<OversightRules> }): Pick<OversightRules, 'unitToleranceRate' | 'categoryClustering'> {
+  const o = (policy.oversight ?? {}) as Partial<OversightRules>;
+  return {
+    unitToleranceRate: o.unitToleranceRate ?? { ...aggregateSignalDefaults.unitToleranceRate },
+    categoryClustering: o.categoryClustering ?? { ...aggregateSignalDefaults.categoryClustering },
+  };
 }

@@ -14,6 +14,7 @@ import { readRegistry } from '../activities/records/registry';
 import { cachedRegistry, registryAdmin } from '../api/registry';
 import { createReadModel } from '../api/read-model';
 import { createLibrary } from '../api/library';
+import { createStatisticsSource } from '../api/statistics';
 import { startWorker } from '../worker/main';
 
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     history: { cadreHistory: (cadreId, unitCode) => records.cadreHistory(cadreId, unitCode) },
     readModel: createReadModel(db),
     library: createLibrary(db, keys),
+    statistics: createStatisticsSource(db),
     pingDatabase: async () => void (await db.query('SELECT 1')),
     onClose: async () => {
       await worker.shutdown();

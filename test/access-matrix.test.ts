@@ -28,6 +28,9 @@ import { accessRows, type AccessName } from '../api/access';
 import { createReadModel } from '../api/read-model';
 import { createLibrary } from '../api/library';
 import { proposeTypicalCase, reviewTypicalCase } from '../activities/records/library';
+import { createStatisticsSource } from '../api/statistics';
+import { storeReport } from '../activities/records/statistics';
+import { buildReport } from '../activities/reports';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { PROBLEM_BASE } from '../api/problems';
@@ -112,15 +115,20 @@ interface AccountTarget {
   unit: string;
   published: boolean;
 }
-type Target = CaseTarget | AccountTarget | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
+type Target =
+  | CaseTarget
+  | AccountTarget
+  | { kind: 'query'; query: string; locality?: string; unit?: string }
+  | { kind: 'report'; reportId: string; locality: string }
+  | { kind: 'unit'; unit: string } | { kind: 'cadre'; cadreId: string; unit: string } | { kind: 'entry'; path: string; body: unknown; locality: string } | { kind: 'none' };
 
 /** Whether the actor's jurisdiction holds the target: a unit its own, an expert where invited, a body its locality and those below. */
 function within(role: Role, variant: Variant, target: Target): boolean {
   if (target.kind === 'none') return true;
   if (role === 'expert') return target.kind === 'case' && target.invited.includes(EXPERT);
-  const unit = target.kind === 'entry' ? undefined : target.unit;
+  const unit = target.kind === 'entry' || target.kind === 'report' ? undefined : target.unit;
   if (role === 'unit') return unit !== undefined && actorFor(role, variant).unit === unit;
-  const locality = target.kind === 'entry' ? target.locality : localityOfUnit[target.unit]!;
+  const locality = target.kind === 'entry' || target.kind === 'report' ? target.locality : ((target.kind === 'query' ? target.locality : undefined) ?? localityOfUnit[target.unit!]!);
   return pathOf[locality]!.includes(places[variant as keyof typeof places]);
 }
 
@@ -150,10 +158,14 @@ function expected(route: AccessName, role: Role, variant: Variant, target: Targe
       // a cadre outside the jurisdiction is unknown to the caller, as one that does not exist
       return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     case 'entry':
+    case 'query':
       return inside ? { status: 200 } : { status: 403, type: 'outsideJurisdiction' };
     case 'account':
       // a published account is every body's; one awaiting approval is its jurisdiction's, like a case
       return target.published ? { status: 200 } : inside ? { status: 'inside' } : { status: 404, type: 'notFound' };
+    case 'report':
+      // a report outside the jurisdiction is unknown to the caller, as one that does not exist
+      return inside ? { status: 200 } : { status: 404, type: 'notFound' };
     default:
       return { status: 200 };
   }
@@ -236,6 +248,7 @@ beforeAll(async () => {
     readModel: createReadModel(store.db),
     history: { cadreHistory: (cadreId, unitCode) => store.records.cadreHistory(cadreId, unitCode) },
     library: createLibrary(store.db, store.keys),
+    statistics: createStatisticsSource(store.db),
     payloadCodecs: [createPayloadCodec(config, logger)],
     readiness: {},
   });
@@ -263,6 +276,13 @@ beforeAll(async () => {
   }
 
   // A case in each locality, and one of locality A at expert review with EXPERT invited.
+  // a report of each city, as the schedules keep them
+  const reportRegistry = await readRegistry(store.db);
+  for (const [locality, path] of [['JS-NJ', ['JS-NJ', 'JS']], ['JS-SZ-KS', ['JS-SZ-KS', 'JS-SZ', 'JS']]] as const) {
+    const reportId = `monthly-${locality}-2026-01`;
+    const { content, html } = await buildReport(store.db, reportRegistry, PolicyRegistry.load(), { reportId, kind: 'monthly', locality, periodCode: '2026-01', asOf: new Date().toISOString() });
+    await storeReport(store.db, { reportId, kind: 'monthly', locality, localities: [...path], period: content.period, generatedAt: content.generatedAt, content, html });
+  }
   [cases.A, cases.B, cases.X] = await Promise.all([open('A', 'JS-NJ-FGW'), open('B', 'JS-SZ-KS-ZWB'), open('X', 'JS-NJ-ZJJ')]);
   const org: Actor = { sub: 'setup-org', role: 'organization', unit: 'JS-NJ-ZZB' };
   const x = cases.X.caseId;
@@ -294,6 +314,16 @@ function targetsOf(route: AccessName): Target[] {
   if (row.url.includes(':entryId')) return accounts.pending;
   // the cadres of cases A (南京市) and B (昆山市)
   if (route === 'cadreHistory') return [{ kind: 'cadre', cadreId: 'C-320100-0001', unit: 'JS-NJ-FGW' }, { kind: 'cadre', cadreId: 'C-320583-0001', unit: 'JS-SZ-KS-ZWB' }];
+  // the figures of each city and of a unit of each; the reports of each city
+  if (route === 'statistics') {
+    return [
+      { kind: 'query', query: '?locality=JS-NJ', locality: 'JS-NJ' },
+      { kind: 'query', query: '?locality=JS-SZ-KS', locality: 'JS-SZ-KS' },
+      { kind: 'query', query: '?unit=JS-NJ-FGW', unit: 'JS-NJ-FGW' },
+      { kind: 'query', query: '?unit=JS-SZ-KS-ZWB', unit: 'JS-SZ-KS-ZWB' },
+    ];
+  }
+  if (route === 'getReport') return [{ kind: 'report', reportId: 'monthly-JS-NJ-2026-01', locality: 'JS-NJ' }, { kind: 'report', reportId: 'monthly-JS-SZ-KS-2026-01', locality: 'JS-SZ-KS' }];
   if (route === 'adminLocality') {
     return [
       { kind: 'entry', path: 'JS-NJ', body: { name: '南京市', parent: 'JS' }, locality: 'JS-NJ' },
@@ -326,6 +356,8 @@ function requestOf(route: AccessName, target: Target): { method: string; path: s
   if (route === 'proposeTypicalCase' && target.kind === 'case') return { method: row.method, path, body: { caseId: target.caseId, kind: 'goodPractice', ...accountText } };
   if (route === 'reviseTypicalCase') return { method: row.method, path, body: accountText };
   if (route === 'reviewTypicalCase') return { method: row.method, path, body: { decision: 'approve' } };
+  if (target.kind === 'report') path = path.replace(':reportId', target.reportId);
+  if (target.kind === 'query') path += target.query;
   if (route === 'openCase' && target.kind === 'unit') return { method: row.method, path, body: application(target.unit) };
   if (route in actionSpecs) return { method: row.method, path, body: actionSpecs[route as keyof typeof actionSpecs].example };
   if (target.kind === 'entry') return { method: row.method, path, body: target.body };
@@ -350,6 +382,15 @@ function leaks(route: AccessName, role: Role, variant: Variant, answer: Answer):
     const items = answer.body.items as { entryId: string; locality: string }[];
     const place = places[variant as keyof typeof places];
     return items.filter((i) => !(pathOf[i.locality] ?? [i.locality]).includes(place)).map((i) => `account ${i.entryId} (${i.locality})`);
+  }
+  if (route === 'listReports') {
+    const items = answer.body.items as { reportId: string; locality: string }[];
+    const place = places[variant as keyof typeof places];
+    return items.filter((r) => !(pathOf[r.locality] ?? [r.locality]).includes(place)).map((r) => r.reportId);
+  }
+  if (route === 'statistics') {
+    const units = (answer.body.units as { unit: string }[]).map((u) => u.unit);
+    return units.filter((u) => !within(role, variant, { kind: 'query', query: '', unit: u })).map((u) => `figures of ${u}`);
   }
   if (route === 'adminRegistry') {
     const doc = answer.body as { bodies: { code: string; locality: string }[] };

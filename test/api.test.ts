@@ -5,6 +5,7 @@
  * runs against a real server in the end-to-end suite, the read model against real databases in
  * read-model.test.ts.
  */
+import type { StatisticsSource } from '../api/statistics';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -215,6 +216,7 @@ const libraryText = { title: '标题', account: '正文', lessons: '启示' };
 function requestFor(route: RouteName, caseId = OWN_CASE): Request {
   const { method, url } = routeAccess[route];
   const path = url.replace(':caseId', caseId).replace(':measureId', 'm-1').replace(':version', 'default@2025.1').replace(':cadreId', sampleApplication.cadre.id).replace(':entryId', '1');
+  if (route === 'getReport') return { method, url: `${path.replace(':reportId', 'monthly-JS-NJ-2026-01')}?format=html` };
   if (route === 'openCase') return { method, url: path, payload: sampleApplication };
   if (route === 'proposeTypicalCase') return { method, url: path, payload: { caseId, kind: 'goodPractice', ...libraryText } };
   if (route === 'reviseTypicalCase') return { method, url: path, payload: libraryText };
@@ -243,7 +245,32 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
   const cases = new FakeGateway();
   const readiness = { temporal: jest.fn(async () => undefined), database: jest.fn(async () => undefined) };
   const history = { cadreHistory: async (cadreId: string, unitCode: string) => ({ cadreId, unitCode, toleratedCases: [], rulingsInForce: [], noNegativeEvaluations: [], influencePeriods: [] }) };
-  const app = await buildApp({ config, logger, cases, readModel: cases, policies, readiness, now: () => NOW, history, library: fakeLibrary });
+  const outcomes = { decided: 0, exempt: 0, mitigate: 0, deny: 0, tolerated: 0 };
+  const statistics: StatisticsSource = {
+    statistics: async (_registry, scope, period) => ({
+      scope: { ...scope, name: scope.code, localities: [] },
+      period,
+      asOf: NOW.toISOString(),
+      applications: 0,
+      acceptances: 0,
+      refusals: 0,
+      supplementRequests: 0,
+      withdrawals: 0,
+      exclusions: { screenings: 0, byRule: [], confirmed: 0, overridden: 0, lapsed: 0 },
+      outcomes,
+      appeals: { filed: 0, upheld: 0, overturned: 0 },
+      consultations: { given: 0, objections: 0, objectionCases: [], lapsed: 0 },
+      handOffs: { handed: 0, outcomesRecorded: 0 },
+      stages: [],
+      tasks: { open: 0, overdue: 0, byBody: [] },
+      escalations: { total: 0, byTask: [] },
+      abuseSignals: { total: 0, bySignal: [] },
+      units: [],
+    }),
+    listReports: async () => [],
+    readReport: async (_locality, reportId) => ({ reportId, kind: 'monthly', locality: 'JS-NJ', period: { from: '2026-01-01', to: '2026-01-31' }, generatedAt: NOW.toISOString(), recordedAt: NOW.toISOString(), digest: '0'.repeat(64), content: {}, html: '<!DOCTYPE html><title>报告</title>' }),
+  };
+  const app = await buildApp({ config, logger, cases, readModel: cases, policies, readiness, now: () => NOW, history, library: fakeLibrary, statistics });
   await app.ready();
   return {
     app,
@@ -303,6 +330,9 @@ describe('The route table', () => {
       getTypicalProposal: 'GET /v1/library/proposals/:entryId organization,committee',
       reviseTypicalCase: 'PUT /v1/library/proposals/:entryId organization',
       reviewTypicalCase: 'POST /v1/library/proposals/:entryId/review committee',
+      statistics: 'GET /v1/statistics unit,organization,discipline,committee,supervisor',
+      listReports: 'GET /v1/reports organization,discipline,committee,supervisor',
+      getReport: 'GET /v1/reports/:reportId organization,discipline,committee,supervisor',
     };
     const actual = Object.fromEntries(
       routeNames.map((name) => {

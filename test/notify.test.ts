@@ -496,6 +496,7 @@ describe('templates', () => {
       phase: 'application', rules: 'NL-2 谋取私利的，不予容错（申请中申报：谋取私利）', overridable: true, until: '2027-07-20',
       signal: 'largeExemption', explanation: '损失金额 2,000,000 元（申请时已挽回 0 元），超过规程规定的 1,000,000 元，予以免责。',
       explanationEn: 'A loss of CNY 2,000,000 (CNY 0 recovered when applying), above the policy\'s CNY 1,000,000, is exempted.',
+      title: '南京市容错纠错工作月度报告（2026年5月）', localityName: '南京市', periodLabel: '2026年5月', applications: 12, decided: 7, toleranceRate: '85.7%', signals: 1, overdue: 3,
     };
 
     // Act

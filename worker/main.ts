@@ -5,12 +5,16 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { createReportActivities } from '../activities/reports';
+import { readRegistry } from '../activities/records/registry';
+import { PolicyRegistry } from '../domain/policies';
 import { createNotifier } from '../activities/notify';
 import { openRecords, type Db } from '../activities/records';
 import { createPayloadCodec } from '../common/codec';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
-import { connectWorker, temporalTarget } from '../common/temporal';
+import { connectClient, connectWorker, temporalTarget } from '../common/temporal';
+import { ensureReportSchedules } from './schedules';
 import { installSdkLogging } from './logging';
 import { createCaseWorker, minimumWorkflowHeapMiB } from './worker';
 
@@ -54,10 +58,28 @@ export async function startWorker(
     taskQueue: config.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
     workflowHeapMiB: config.workflowHeapMiB,
-    activities: createActivities({ records, notifier }),
+    activities: {
+      ...createActivities({ records, notifier }),
+      // the periodic reports (workflows/report): figures from the record store, notices through the same notifier
+      ...createReportActivities({ db, registry: () => readRegistry(db), policies: PolicyRegistry.load(config.policyDir || undefined), notifier, config }),
+    },
     payloadCodecs: options.payloadCodecs ?? [],
   });
   logger.info({ address: target.address, namespace: target.namespace, taskQueue: config.taskQueue }, 'worker started');
+  if (config.reportSchedules) {
+    // Created or updated on every start; a failure is reported and leaves the casework running.
+    try {
+      const client = await connectClient(target, { payloadCodecs: options.payloadCodecs ?? [] });
+      try {
+        const ids = await ensureReportSchedules(client, await readRegistry(db), config.taskQueue, logger.child({ component: 'schedules' }));
+        logger.info({ schedules: ids.length }, 'report schedules in place');
+      } finally {
+        await client.connection.close();
+      }
+    } catch (err) {
+      logger.error({ err }, 'the report schedules could not be created or updated; they are tried again at the next start');
+    }
+  }
   const done = worker.run().finally(async () => {
     await notifier.close();
     await connection.close();

@@ -2,13 +2,15 @@
 import v8 from 'node:v8';
 import type { PayloadCodec } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { ReportActivities } from '../activities/reports';
 import type { CaseActivities } from '../activities/types';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: CaseActivities;
+  /** The case activities, and the periodic reports' where the worker runs those too. */
+  activities: CaseActivities & Partial<ReportActivities>;
   /** A prebuilt bundle (tests, benchmarks); by default workflows are bundled from source at start. */
   workflowBundle?: { code: string };
   identity?: string;

@@ -1,2 +1,3 @@
 /** The workflows this worker runs. */
 export { caseWorkflow } from './case';
+export { periodicReportWorkflow, reportScheduleWorkflow } from './report';

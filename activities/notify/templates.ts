@@ -43,6 +43,7 @@ export const notificationTemplates = [
   'exclusionReport',
   'influencePeriodEnded',
   'abuseSignal',
+  'periodicReport',
 ] as const satisfies readonly NotificationTemplate[];
 /** Fails to compile when `NotificationTemplate` gains a member the list above lacks. */
 const listIsComplete: [Exclude<NotificationTemplate, (typeof notificationTemplates)[number]>] extends [never] ? true : never = true;
@@ -64,6 +65,8 @@ void listIsComplete;
  * exclusionReport {phase, rules, overridable, dueAt} · influencePeriodEnded {from, until} ·
  * abuseSignal {signal, explanation, explanationEn} (the explanation in Chinese and in English, built by domain/oversight/signals.ts);
  * taskOpened also takes [trackingMonth] (a decision-effect tracking).
+ * periodicReport {title, periodLabel, localityName, applications, decided, toleranceRate, signals, overdue, [reportUrl], [htmlUrl]}
+ * (a periodic report: its `caseId` is the report's id).
  */
 export const templates: TemplateCatalog = {
   taskOpened: {
@@ -264,6 +267,20 @@ export const templates: TemplateCatalog = {
       text: 'Case {caseId} (unit: {unitName}; category: {category}) raised an abuse signal: {signal}.\n{explanationEn}\nA signal follows from the conditions the policy sets and is not a finding; please look into it.[[\nThe case: {caseUrl}]]',
     },
   },
+  periodicReport: {
+    zh: {
+      subject: '【定期报告】{title}',
+      text:
+        '[[{recipientName}：\n]]{localityName}{periodLabel}的{title}已生成：申请 {applications} 件，认定生效 {decided} 件，容错率 {toleranceRate}；' +
+        '预警信号 {signals} 项，逾期待办 {overdue} 项。报告仅含汇总数据和案件编号，不含个人信息。[[\n报告（网页，可打印）：{htmlUrl}]][[\n报告数据：{reportUrl}]]',
+    },
+    en: {
+      subject: '[Periodic report] {title}',
+      text:
+        'The report of {localityName} for {periodLabel} is ready: {applications} applications, {decided} final rulings, tolerance rate {toleranceRate}; ' +
+        '{signals} signals, {overdue} overdue tasks. Aggregate figures and case numbers only.[[\nThe report (web page, printable): {htmlUrl}]][[\nIts data: {reportUrl}]]',
+    },
+  },
   caseClosed: {
     zh: {
       subject: '【结案】案件 {caseId} 已办结',
@@ -323,6 +340,7 @@ const templateLabels: Labels = {
   exclusionReport: { zh: '甄别排除报告', en: 'exclusion report' },
   influencePeriodEnded: { zh: '影响期届满', en: 'influence period ended' },
   abuseSignal: { zh: '监督提示', en: 'abuse signal' },
+  periodicReport: { zh: '定期报告', en: 'periodic report' },
 };
 const phaseLabels: Labels = {
   application: { zh: '受理', en: 'acceptance' },

@@ -17,6 +17,7 @@ import { LOCK_NAMESPACE } from './migrate';
 import { checkSnapshot, writeSnapshot } from './readModel';
 import { isSealed, RecordKeyError, type CaseKey, type RecordKeys } from './sealing';
 import { readCadreHistory, writeResultRecord } from './results';
+import { recordStatistics } from './statistics';
 import type { CadreHistory } from '../../domain/history';
 
 export type PerformanceGrade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
@@ -440,6 +441,7 @@ async function appendEvent(tx: Queryable, keys: RecordKeys, input: RecordEventIn
     [input.caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), at, input.seq],
   );
   for (const record of input.records ?? []) await writeRecord(tx, keys, key, input.caseId, input.seq, at, record);
+  await recordStatistics(tx, input, at);
   // A ruling is final once the case moves on to remediation, follow-up or closure with an outcome.
   await tx.query(
     `UPDATE cases SET final_at = $2

@@ -8,6 +8,7 @@ import type { CaseGateway } from '../gateway';
 import type { CadreHistorySource } from '../history';
 import type { ReadModel } from '../read-model';
 import type { LibrarySource } from '../library';
+import type { StatisticsSource } from '../statistics';
 
 /**
  * Readiness probes by name (/readyz runs every one): each resolves when what it checks can serve,
@@ -33,6 +34,8 @@ export interface Services {
   history?: CadreHistorySource | undefined;
   /** The typical-case library in the record system. */
   library: LibrarySource;
+  /** Statistics and periodic reports from the record system. */
+  statistics: StatisticsSource;
 }
 
 declare module 'fastify' {
@@ -47,6 +50,7 @@ declare module 'fastify' {
     now: () => Date;
     history: CadreHistorySource | undefined;
     library: LibrarySource;
+    statistics: StatisticsSource;
   }
 }
 
@@ -62,6 +66,7 @@ export default fp<Services>(
     app.decorate('now', services.now);
     app.decorate('history', services.history);
     app.decorate('library', services.library);
+    app.decorate('statistics', services.statistics);
   },
   { name: 'services' },
 );

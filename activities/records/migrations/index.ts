@@ -10,6 +10,7 @@ import { migration005 } from './005_cadre_contact';
 import { migration006 } from './006_admin_audit';
 import { migration007 } from './007_results_and_hand_offs';
 import { migration008 } from './008_read_model';
+import { migration009 } from './009_statistics';
 import { migration010 } from './010_effect_trackings';
 import { migration011 } from './011_typical_cases';
 
@@ -20,4 +21,4 @@ export interface Migration {
 }
 
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration010, migration011];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
