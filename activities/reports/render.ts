@@ -5,10 +5,13 @@
  */
 import * as echarts from 'echarts';
 import { beijingTime } from '../../domain/calendar';
-import { outcomeLabels } from '../../domain/labels';
+import { outcomeLabels, signalLabels } from '../../domain/labels';
 import type { ReportContent } from '../../domain/report';
 import { aggregateSignalLabels } from '../../domain/signals';
 import { statisticsLabels } from '../../domain/statistics';
+
+/** A per-case signal by its Chinese name (domain/labels.ts), or its code when the policy names one the labels do not know. */
+const caseSignalLabel = (signal: string): string => (signalLabels as Record<string, string>)[signal] ?? signal;
 
 const FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 const COLORS = { exempt: '#2e7d32', mitigate: '#f9a825', deny: '#c62828', median: '#1565c0', p90: '#90caf9', signal: '#6a1b9a' };
@@ -71,7 +74,7 @@ function stagesChart(c: ReportContent): string {
 function signalsChart(c: ReportContent): string {
   const bars: { label: string; count: number }[] = [
     ...Object.entries(aggregateSignalLabels).map(([kind, label]) => ({ label, count: c.signals.filter((s) => s.signal === kind).length })),
-    ...c.statistics.abuseSignals.bySignal.map((s) => ({ label: `个案：${s.signal}`, count: s.count })),
+    ...c.statistics.abuseSignals.bySignal.map((s) => ({ label: `个案：${caseSignalLabel(s.signal)}`, count: s.count })),
   ].filter((b) => b.count > 0);
   if (bars.length === 0) return '<p class="empty">本期未发现预警信号。</p>';
   return svgChart(
@@ -177,7 +180,7 @@ ${table(['项目', '件数'], [
   parts.push(`<h2>五、预警信号</h2>
 <figure>${signalsChart(c)}<figcaption>图3　本期预警信号</figcaption></figure>
 ${signalBlocks || '<p class="empty">本期未发现汇总预警信号。</p>'}
-${table(['个案预警', '次数', '涉及案件'], s.abuseSignals.bySignal.map((a) => [a.signal, a.count, a.cases.join('、')]), '本期无个案预警。')}`);
+${table(['个案预警', '次数', '涉及案件'], s.abuseSignals.bySignal.map((a) => [caseSignalLabel(a.signal), a.count, a.cases.join('、')]), '本期无个案预警。')}`);
 
   if (c.kind === 'quarterly') {
     parts.push(`<h2>六、需共同关注的案件</h2>
