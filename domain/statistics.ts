@@ -234,6 +234,16 @@ export const statisticsSchema = z
     appeals: z.object({ filed: count, upheld: count, overturned: count, overturnRate: rate.describe('overturned among reconsiderations decided') }).strict(),
     consultations: z.object({ given: count, objections: count, objectionCases: caseIds, lapsed: count }).strict(),
     handOffs: z.object({ handed: count, outcomesRecorded: count }).strict(),
+    effectTracking: z
+      .object({
+        recorded: count.describe('decision-effect trackings the ruling body recorded in the period'),
+        sustained: count.describe('of them: the reform decision at stake sustained'),
+        reversed: count.describe('of them: the reform decision reversed'),
+        lapsed: count.describe('trackings due in the period that lapsed unrecorded'),
+        lossRecovered: z.number().min(0).describe('loss recovered since the ruling (CNY), as those trackings recorded it'),
+      })
+      .strict()
+      .describe('决策执行效果跟踪评价: how the reform decisions of tolerated cases have turned out'),
     stages: z
       .array(z.object({ stage: z.string(), label: z.string(), completed: count.describe('stays in the stage that ended in the period'), medianDays: days, p90Days: days }).strict())
       .describe('time spent in each stage, over the stays that ended in the period'),
@@ -312,6 +322,11 @@ export function statisticsCsv(s: Statistics, bodyNames: Readonly<Record<string, 
   add('会商', '逾期未会商', s.consultations.lapsed);
   add('移交', '移交纪检监察', s.handOffs.handed);
   add('移交', '已反馈处理结果', s.handOffs.outcomesRecorded);
+  add('决策执行效果跟踪', '已跟踪评价', s.effectTracking.recorded);
+  add('决策执行效果跟踪', '改革决策继续实施', s.effectTracking.sustained, rateOf(s.effectTracking.sustained, s.effectTracking.recorded));
+  add('决策执行效果跟踪', '改革决策已调整或撤回', s.effectTracking.reversed, rateOf(s.effectTracking.reversed, s.effectTracking.recorded));
+  add('决策执行效果跟踪', '逾期未跟踪评价', s.effectTracking.lapsed);
+  add('决策执行效果跟踪', '跟踪期间挽回损失（元）', s.effectTracking.lossRecovered);
   for (const st of s.stages) {
     add('各环节用时（天）', `${st.label} 中位数`, num(st.medianDays));
     add('各环节用时（天）', `${st.label} 第90百分位`, num(st.p90Days));

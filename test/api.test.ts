@@ -261,6 +261,7 @@ async function build(env: Record<string, string> = {}, logger: Logger = pino({ l
       appeals: { filed: 0, upheld: 0, overturned: 0 },
       consultations: { given: 0, objections: 0, objectionCases: [], lapsed: 0 },
       handOffs: { handed: 0, outcomesRecorded: 0 },
+      effectTracking: { recorded: 0, sustained: 0, reversed: 0, lapsed: 0, lossRecovered: 0 },
       stages: [],
       tasks: { open: 0, overdue: 0, byBody: [] },
       escalations: { total: 0, byTask: [] },

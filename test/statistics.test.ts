@@ -195,6 +195,27 @@ describe.each(testStoreKinds())('Statistics on %s', (kind) => {
     expect([s.applications, s.acceptances, s.outcomes.decided, s.stages]).toEqual([1, 0, 0, []]);
   });
 
+  test('When decision-effect trackings are recorded, then the period counts those recorded in it (sustained or reversed, the loss recovered) and those that lapsed in it, of its own cases', async () => {
+    const track = (caseId: string, id: string, status: 'done' | 'lapsed', at: string, decision?: 'sustained' | 'reversed', recovered?: number) =>
+      store.db.query(
+        `INSERT INTO effect_trackings (case_id, tracking_id, month_offset, opens_at, due_at, status, reform_decision, recovered_since_ruling, recorded_at, created_at, updated_at)
+         VALUES ($1, $2, 6, $3, $3, $4, $5, $6, $7, $3, $3)`,
+        [caseId, id, at, status, decision ?? null, recovered ?? null, status === 'done' ? at : null],
+      );
+    await track('case-2026-NJ000001', 'effect-e2e-6', 'done', at('2026-03-20'), 'sustained', 120_000);
+    await track('case-2026-NJ000002', 'effect-e2e-6', 'done', at('2026-03-21'), 'reversed', 5_000.5);
+    await track('case-2026-NJ000001', 'effect-e2e-12', 'lapsed', at('2026-03-28'));
+    await track('case-2026-NJ000002', 'effect-e2e-12', 'done', at('2026-02-10'), 'sustained', 900); // February
+    await track('case-2026-KS000001', 'effect-e2e-6', 'done', at('2026-03-20'), 'reversed', 77); // 昆山市
+
+    const s = await nanjing();
+    const ks = await readStatistics(store.db, registry, { kind: 'locality', code: 'JS-SZ-KS' }, MARCH, NOW);
+
+    expect(s.effectTracking).toEqual({ recorded: 2, sustained: 1, reversed: 1, lapsed: 1, lossRecovered: 125_000.5 });
+    expect(ks.effectTracking).toEqual({ recorded: 1, sustained: 0, reversed: 1, lapsed: 0, lossRecovered: 77 });
+    await store.db.query("DELETE FROM effect_trackings WHERE tracking_id LIKE 'effect-e2e-%'");
+  });
+
   // ---- Through HTTP ----
 
   const get = async (actor: Actor, url: string, accept?: string) => {

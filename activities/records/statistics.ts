@@ -137,8 +137,26 @@ export async function readStatistics(db: Queryable & Partial<Pick<Db, 'transacti
     return db.query<{ body: string | null; role: Role; unit_code: string | null; locality: string | null; unit_locality: string | null; open: number; overdue: number }>(sql, p.values);
   })();
 
-  const [factRows, spanRows, taskRows] = await Promise.all([facts, spans, tasks]);
-  return assemble(registry, scope, period, now, factRows.rows, spanRows.rows, taskRows.rows);
+  // the decision-effect trackings recorded (or lapsed) in the period, of the scope's cases
+  const effects = (() => {
+    const { p, where } = scoped();
+    const [f, u] = [p.add(window[0]), p.add(window[1])];
+    const done = `e.status = 'done' AND e.recorded_at >= ${f}::timestamptz AND e.recorded_at < ${u}::timestamptz`;
+    const sql = `
+      SELECT count(*) FILTER (WHERE ${done})::int AS recorded,
+             count(*) FILTER (WHERE ${done} AND e.reform_decision = 'sustained')::int AS sustained,
+             count(*) FILTER (WHERE ${done} AND e.reform_decision = 'reversed')::int AS reversed,
+             count(*) FILTER (WHERE e.status = 'lapsed' AND e.due_at >= ${f}::timestamptz AND e.due_at < ${u}::timestamptz)::int AS lapsed,
+             COALESCE(sum(e.recovered_since_ruling) FILTER (WHERE ${done}), 0)::float8 AS recovered
+      FROM effect_trackings e JOIN cases c ON c.case_id = e.case_id
+      WHERE ${where}`;
+    return db.query<{ recorded: number; sustained: number; reversed: number; lapsed: number; recovered: number }>(sql, p.values);
+  })();
+
+  const [factRows, spanRows, taskRows, effectRows] = await Promise.all([facts, spans, tasks, effects]);
+  const e = effectRows.rows[0];
+  const effectTracking = { recorded: e?.recorded ?? 0, sustained: e?.sustained ?? 0, reversed: e?.reversed ?? 0, lapsed: e?.lapsed ?? 0, lossRecovered: Number(e?.recovered ?? 0) };
+  return { ...assemble(registry, scope, period, now, factRows.rows, spanRows.rows, taskRows.rows), effectTracking };
 }
 
 function assemble(
@@ -149,7 +167,7 @@ function assemble(
   facts: FactRow[],
   spans: { stage: string; n: number; q: (number | string)[] | string | null }[],
   tasks: { body: string | null; role: Role; unit_code: string | null; locality: string | null; unit_locality: string | null; open: number; overdue: number }[],
-): Statistics {
+): Omit<Statistics, 'effectTracking'> {
   const total = (event: string) => facts.filter((f) => f.event === event).reduce((n, f) => n + f.n, 0);
   const tally = (event: string) => {
     const out = new Map<string, { count: number; cases: Set<string> }>();

@@ -172,6 +172,14 @@ ${table(['项目', '件数'], [
     ['申诉撤销改变', s.appeals.overturned],
     ['会商意见／其中异议', `${s.consultations.given}／${s.consultations.objections}`],
     ['移交纪检监察／已反馈结果', `${s.handOffs.handed}／${s.handOffs.outcomesRecorded}`],
+  ], '')}
+<h3>决策执行效果跟踪评价</h3>
+${table(['项目', '件数或金额'], [
+    ['已跟踪评价', s.effectTracking.recorded],
+    ['改革决策继续实施', s.effectTracking.sustained],
+    ['改革决策已调整或撤回', s.effectTracking.reversed],
+    ['逾期未跟踪评价', s.effectTracking.lapsed],
+    ['跟踪期间挽回损失（元）', s.effectTracking.lossRecovered.toLocaleString('zh-CN')],
   ], '')}`);
 
   const signalBlocks = c.signals
