@@ -35,6 +35,7 @@ import { sampleApplication } from '../test/support/applications';
 import type { BenchEnvironment } from './lib/environment';
 import { HttpCaller } from './lib/http';
 import { closedLoop, mapLimit, round, type LatencySummary } from './lib/stats';
+import { prng } from './lib/random';
 
 export interface InboxOptions {
   /** Open cases in the store, ascending: each size adds cases to the previous one's. */
@@ -90,17 +91,6 @@ export function benchRegistry(): RegistryDocument {
     localities: [{ code: 'BP', name: '基准省' }, ...CITIES.map((code, c) => ({ code, name: `基准${c + 1}市`, parent: 'BP' }))],
     bodies,
     cadres: [],
-  };
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -20,6 +20,7 @@ import { benchRegistry, openStore } from './inbox';
 import type { BenchEnvironment } from './lib/environment';
 import { plausibleSteps, seedCase } from './lib/casework';
 import { mapLimit, round, summarize, type LatencySummary } from './lib/stats';
+import { prng } from './lib/random';
 
 export interface StatisticsOptions {
   cases: number;
@@ -38,16 +39,6 @@ export interface StatisticsResult {
   report: LatencySummary;
   reportHtmlBytes: number;
   figures: { applications: number; decided: number; stages: number; openTasks: number };
-}
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CITY = 'BP-A';

@@ -19,6 +19,7 @@ import { InvalidCursorError } from '../api/problems';
 import { registerOf, snapshotOf } from '../workflows/case/read-model';
 import { RecordingGateway, sampleState, sampleTask } from './support/api-app';
 import { openTestStore, testStoreKinds, type TestStore } from './support/databases';
+import { prng } from '../bench/lib/random';
 
 jest.setTimeout(120_000);
 
@@ -99,17 +100,6 @@ function expectedInbox(states: CaseState[], viewer: Actor, now = NOW) {
     .filter((e) => e.first !== undefined)
     .sort((a, b) => (a.first! < b.first! ? -1 : a.first! > b.first! ? 1 : a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0))
     .map(({ caseId, tasks }) => ({ caseId, tasks }));
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe.each(testStoreKinds())('the read model on %s', (kind) => {

@@ -24,6 +24,7 @@ import type { Registry } from '../domain/registry';
 import { plausibleSteps, seedCase } from '../bench/lib/casework';
 import { RecordingGateway } from './support/api-app';
 import { openTestStore, type TestStore } from './support/databases';
+import { prng } from '../bench/lib/random';
 
 jest.setTimeout(300_000);
 
@@ -37,16 +38,6 @@ let registry: Registry;
 let app: FastifyInstance;
 let base: string;
 let browser: Browser;
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   fs.mkdirSync(OUT, { recursive: true });
