@@ -21,8 +21,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { createActivities } from '../activities';
-import { createNotifier } from '../activities/notify';
 import { readRegistry } from '../activities/records/registry';
 import { accessRows, type AccessName } from '../api/access';
 import { createReadModel } from '../api/read-model';
@@ -43,8 +41,8 @@ import { sampleApplication } from '../domain/examples';
 import { PolicyRegistry } from '../domain/policies';
 import { actionSpecs } from '../workflows/case/actions';
 import { getCaseQuery } from '../workflows/messages';
-import { workflowBundle } from './support/case-harness';
 import { openTestStore, type TestStore } from './support/databases';
+import { startStoreWorker } from './support/store-worker';
 import { ISOLATED_NAMESPACE, testServerAddress } from './support/temporal';
 
 jest.setTimeout(300_000);
@@ -225,16 +223,7 @@ beforeAll(async () => {
   store = await openTestStore();
   bodies = (await readRegistry(store.db)).document.bodies;
   const address = testServerAddress();
-  workerConnection = await NativeConnection.connect({ address });
-  const notifier = createNotifier({ db: store.db, config, logger: pino({ level: 'silent' }) });
-  worker = await Worker.create({
-    connection: workerConnection,
-    namespace: ISOLATED_NAMESPACE,
-    taskQueue: config.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ records: store.records, notifier }),
-  });
-  running = worker.run().finally(() => notifier.close());
+  ({ worker, connection: workerConnection, running } = await startStoreWorker(store, config, ISOLATED_NAMESPACE));
   clientConnection = await Connection.connect({ address });
   client = new Client({ connection: clientConnection, namespace: ISOLATED_NAMESPACE });
   const logger = pino({ level: 'silent' });

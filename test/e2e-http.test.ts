@@ -9,8 +9,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { createActivities } from '../activities';
-import { createNotifier } from '../activities/notify';
 import { buildApp } from '../api/app';
 import { createTemporalGateway } from '../api/gateway';
 import { createReadModel } from '../api/read-model';
@@ -22,9 +20,10 @@ import { Registry } from '../domain/registry';
 import { checkCompleteness } from '../activities/records/verify-cli';
 import { getCaseQuery } from '../workflows/messages';
 import { demoRegistry, staticRegistry } from '../api/registry';
-import { actors, factors, sampleApplication, workflowBundle } from './support/case-harness';
+import { actors, factors, sampleApplication } from './support/case-harness';
 import { eventually } from './support/drive';
 import { openTestStore, type TestStore } from './support/databases';
+import { startStoreWorker } from './support/store-worker';
 import { drillPolicy } from './support/policies';
 import { testServerAddress } from './support/temporal';
 
@@ -51,15 +50,7 @@ let base: string;
 beforeAll(async () => {
   store = await openTestStore();
   const address = testServerAddress();
-  workerConnection = await NativeConnection.connect({ address });
-  const notifier = createNotifier({ db: store.db, config, logger: pino({ level: 'silent' }) });
-  worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue: config.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ records: store.records, notifier }),
-  });
-  running = worker.run().finally(() => notifier.close());
+  ({ worker, connection: workerConnection, running } = await startStoreWorker(store, config));
   clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
   app = await buildApp({

@@ -103,16 +103,10 @@ async function held(caseId: string) {
   return { stage: reg?.stage, seq: reg?.snapshot_seq, tasks };
 }
 
-/** What the workflow says the read model should hold. */
-const expected = (state: CaseState) => ({
-  stage: state.stage,
-  seq: state.timeline.length - 1,
-  tasks: readModelTasks(state).sort((a, b) => (a.taskId < b.taskId ? -1 : 1)),
-});
-
-test('When the worker dies while a record activity is pending, then after a new worker starts the read model equals the workflow’s tasks and stage', async () => {
+/** A new case of the sample application, under the quick policy, in its unit's jurisdiction. */
+function newCase(): CaseInput {
   const application = sampleApplication();
-  const input: CaseInput = {
+  return {
     caseId: `case-T-${randomUUID().slice(0, 13).toUpperCase()}`,
     origin: 'application',
     application,
@@ -121,6 +115,17 @@ test('When the worker dies while a record activity is pending, then after a new 
     calendar: WorkingDayCalendar.default().snapshot(2025, 2035),
     jurisdiction: registry.jurisdictionOf(application.unitCode)!,
   };
+}
+
+/** What the workflow says the read model should hold. */
+const expected = (state: CaseState) => ({
+  stage: state.stage,
+  seq: state.timeline.length - 1,
+  tasks: readModelTasks(state).sort((a, b) => (a.taskId < b.taskId ? -1 : 1)),
+});
+
+test('When the worker dies while a record activity is pending, then after a new worker starts the read model equals the workflow’s tasks and stage', async () => {
+  const input = newCase();
   const readModel = createReadModel(store.db);
 
   let { worker, running } = await startWorker();
@@ -171,16 +176,7 @@ test('When the worker dies while a record activity is pending, then after a new 
 });
 
 test('When a case was recorded before the read model, then the rebuild writes its snapshot from the workflow, and never goes back', async () => {
-  const application = sampleApplication();
-  const input: CaseInput = {
-    caseId: `case-T-${randomUUID().slice(0, 13).toUpperCase()}`,
-    origin: 'application',
-    application,
-    openedBy: actors.unit,
-    policy: quick,
-    calendar: WorkingDayCalendar.default().snapshot(2025, 2035),
-    jurisdiction: registry.jurisdictionOf(application.unitCode)!,
-  };
+  const input = newCase();
   const { worker, running } = await startWorker();
   try {
     const handle: WorkflowHandle = await client.workflow.start(caseWorkflowType, { taskQueue, workflowId: input.caseId, args: [input] });
