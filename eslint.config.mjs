@@ -74,4 +74,22 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // The workflow thread evaluates these modules once and shares them with every case (workflows/preload.ts):
+    // a module-level variable or collection would be state that one case leaks into the next.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration[kind!="const"]',
+          message: 'No module-level `let` or `var` in workflow and domain code: the modules are shared by every case of a workflow thread.',
+        },
+        {
+          selector: ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
+          message: 'No module-level collection in workflow and domain code: the modules are shared by every case of a workflow thread.',
+        },
+      ],
+    },
+  },
 );

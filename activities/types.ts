@@ -166,10 +166,23 @@ export interface RecordEventsInput {
   register: RecordEventInput['register'];
   snapshot?: CaseSnapshot;
   lookup?: LookupCadreInput;
+  /**
+   * The reaction's notices, sent once its entries are on record (cases since the patch
+   * `notices-with-records`; before it, each reaction's notices had an activity of their own).
+   */
+  notifications?: NotifyInput[];
+}
+
+/** What the record activity answers: its case, the lookup when asked, and the notices it could not deliver now. */
+export interface RecordEventsResult {
+  caseId?: string;
+  lookup?: CadreLookup;
+  /** Keys of the notices not delivered within the activity's budget: the case sends them on with `notifyAll`. */
+  undelivered?: string[];
 }
 
 /** One reaction for the record system: its entries and the case's snapshot, written in one transaction. */
-export type RecordReactionInput = Omit<RecordEventsInput, 'lookup'>;
+export type RecordReactionInput = Omit<RecordEventsInput, 'lookup' | 'notifications'>;
 
 /** The notices of one reaction, sent in one activity; each is delivered once, by its key. */
 export interface NotifyAllInput {
@@ -179,7 +192,7 @@ export interface NotifyAllInput {
 
 export interface CaseActivities {
   /** Answers with the case's id beside the lookup, so the payload names its case (for the codec endpoint). */
-  recordEvents(input: RecordEventsInput): Promise<{ caseId?: string; lookup?: CadreLookup }>;
+  recordEvents(input: RecordEventsInput): Promise<RecordEventsResult>;
   notifyAll(input: NotifyAllInput): Promise<void>;
 }
 

@@ -3,9 +3,12 @@
  * Temporal server answers, and stopping child processes politely (SIGTERM, then SIGKILL after a timeout).
  */
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
 import { searchAttributeDefinitions } from '../workflows/messages';
+import { dynamicConfigFile } from './tools';
 
 export interface DevServerOptions {
   port: number;
@@ -24,6 +27,21 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
 }
 
+/**
+ * The settings of the dynamic-config file that hold for every namespace and task queue (one value,
+ * no constraints), as `temporal server start-dev --dynamic-config-value key=<JSON>` takes them: the
+ * dev server runs with the production server's settings.
+ */
+export function dynamicConfigValues(file = dynamicConfigFile()): Record<string, unknown> {
+  const doc = parseYaml(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown; constraints?: unknown }[]> | null;
+  const values: Record<string, unknown> = {};
+  for (const [key, entries] of Object.entries(doc ?? {})) {
+    const [only, ...more] = entries;
+    if (only && !more.length && only.constraints === undefined) values[key] = only.value;
+  }
+  return values;
+}
+
 /** Arguments for `temporal server start-dev`, registering every search attribute of the case workflow. */
 export function devServerArgs(opts: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--db-filename', opts.dbFilename, '--port', String(opts.port)];
@@ -35,6 +53,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   }
   args.push('--namespace', opts.namespace);
   args.push('--log-level', opts.logLevel ?? 'warn');
+  for (const [key, value] of Object.entries(dynamicConfigValues())) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   for (const [name, type] of Object.entries(searchAttributeDefinitions)) args.push('--search-attribute', `${name}=${type}`);
   return args;
 }

@@ -16,7 +16,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { freePort, isPortFree, waitForTemporal } from './dev-server';
 import { registerSearchAttributes } from './register-search-attributes';
-import { MissingToolError, projectRoot } from './tools';
+import { dynamicConfigFile, MissingToolError, projectRoot, temporalConfigDir } from './tools';
 
 export interface PostgresTarget {
   host: string;
@@ -37,8 +37,6 @@ export function temporalServerTools(dir = process.env.TEMPORAL_SERVER_BIN_DIR ??
   return { server, sqlTool };
 }
 
-/** The folder of the production configuration (production.yaml, dynamicconfig.yaml). */
-export const productionConfigDir = () => path.join(projectRoot(), 'deploy', 'temporal');
 
 const visibilityDatabase = (pg: PostgresTarget) => `${pg.database}_visibility`;
 
@@ -123,7 +121,7 @@ export async function temporalServerEnv(o: TemporalServerOptions & { port: numbe
     MATCHING_MEMBERSHIP_PORT: String(ports[5]),
     WORKER_GRPC_PORT: String(ports[6]),
     WORKER_MEMBERSHIP_PORT: String(ports[7]),
-    TEMPORAL_DYNAMIC_CONFIG: path.join(productionConfigDir(), 'dynamicconfig.yaml'),
+    TEMPORAL_DYNAMIC_CONFIG: dynamicConfigFile(),
     LOG_LEVEL: 'warn',
     ...o.env,
   };
@@ -132,12 +130,17 @@ export async function temporalServerEnv(o: TemporalServerOptions & { port: numbe
 /** Starts the server (schema already set up) and waits until its frontend answers. */
 export async function startTemporalServer(o: TemporalServerOptions): Promise<TemporalServerProcess> {
   const port = o.port ?? (await freePort());
-  const env = await temporalServerEnv({ ...o, port });
+  // A server started here lives for one run and uses the search attributes it has just registered at
+  // once: its copy of the dynamic configuration also refreshes the search-attribute cache on every
+  // read, which Temporal advises against in production.
+  const dynamicConfig = path.join(path.dirname(o.logFile), 'temporal-dynamicconfig.yaml');
+  fs.writeFileSync(dynamicConfig, `${fs.readFileSync(dynamicConfigFile(), 'utf8')}\nsystem.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n`);
+  const env = await temporalServerEnv({ ...o, port, env: { TEMPORAL_DYNAMIC_CONFIG: dynamicConfig, ...o.env } });
   const { server } = temporalServerTools();
   const address = `127.0.0.1:${port}`;
   const start = async (): Promise<TemporalServerProcess> => {
     const log = fs.openSync(o.logFile, 'a');
-    const child = spawn(server, ['--root', '/', '--config', productionConfigDir(), '--env', 'production', '--allow-no-auth', 'start'], { env, stdio: ['ignore', log, log] });
+    const child = spawn(server, ['--root', '/', '--config', temporalConfigDir(), '--env', 'production', '--allow-no-auth', 'start'], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     try {
       // the system namespace exists once the server has initialised its cluster metadata

@@ -22,6 +22,11 @@ export function projectRoot(): string {
   }
 }
 
+/** The Temporal server's configuration (production.yaml, and dynamicconfig.yaml for every server the project runs). */
+export const temporalConfigDir = () => path.join(projectRoot(), 'deploy', 'temporal');
+/** The one list of the Temporal server's dynamic settings: read by the production server, handed to the dev server. */
+export const dynamicConfigFile = () => path.join(temporalConfigDir(), 'dynamicconfig.yaml');
+
 function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);

@@ -22,7 +22,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CadreLookup, CaseActivities } from '../../activities/types';
+import type { CadreLookup, CaseActivities, NotifyInput } from '../../activities/types';
 import type { Actor, CaseState } from '../../domain/case';
 import { roleLabels } from '../../domain/labels';
 import { oversees } from '../../domain/registry';
@@ -115,15 +115,26 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   let snapshotWritten: string | undefined;
   const snapshotPending = () => snapshotsWhenChanged && snapshotFingerprint(s) !== snapshotWritten;
 
-  /** Carries out what a reaction asked for: notices now, ledger entries and lookups by their coroutines. */
+  /** Notices waiting for the recorder's next record activity, which sends them after its write. */
+  let noticesQueued: NotifyInput[] = [];
+
+  /** Notices in an activity of their own, retried for about a day. */
+  function sendNotices(notifications: NotifyInput[]): void {
+    if (!notifications.length) return;
+    notificationsInFlight++;
+    void notifier
+      .notifyAll({ caseId: s.caseId, notifications })
+      .catch((err: unknown) => log.error('Notifications given up after retries', { caseId: s.caseId, keys: notifications.map((n) => n.key), error: String(err) }))
+      .finally(() => notificationsInFlight--);
+  }
+
+  /** Carries out what a reaction asked for: notices (with its record), ledger entries and lookups by the recorder. */
   function carryOut(): void {
     const { notifications } = m.takeOutbox();
     if (notifications.length) {
-      notificationsInFlight++;
-      void notifier
-        .notifyAll({ caseId: s.caseId, notifications })
-        .catch((err: unknown) => log.error('Notifications given up after retries', { caseId: s.caseId, keys: notifications.map((n) => n.key), error: String(err) }))
-        .finally(() => notificationsInFlight--);
+      // While the record system refuses the case's entries, the recorder retries hourly: notices do not wait for it.
+      if (!s.recordFailure && patched(patches.noticesWithRecords)) noticesQueued.push(...notifications);
+      else sendNotices(notifications);
     }
     const v = visibilityOf(s, Date.parse(m.now), { names: patched(patches.chineseListColumns) });
     const fingerprint = JSON.stringify([v.searchAttributes.map((p) => p.value), v.details]);
@@ -229,10 +240,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
    */
   async function recorder(): Promise<void> {
     for (;;) {
-      await condition(() => internal.recorded < s.timeline.length || !m.lookupReady() || snapshotPending());
+      await condition(() => internal.recorded < s.timeline.length || !m.lookupReady() || snapshotPending() || noticesQueued.length > 0);
       const from = internal.recorded;
       const to = s.timeline.length;
       const asked = internal.lookup.requested;
+      const notifications = noticesQueued;
+      noticesQueued = [];
       const events = [];
       for (let seq = from; seq < to; seq++) {
         const recordsOfEntry = internal.pendingRecords[seq];
@@ -243,11 +256,13 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       const snapshot = snapshotOf(s, to - 1, nowIso());
       let result: Awaited<ReturnType<typeof records.recordEvents>>;
       try {
-        result = await records.recordEvents({ caseId: s.caseId, events, register: register(), snapshot, ...(lookup ? { lookup } : {}) });
+        result = await records.recordEvents({ caseId: s.caseId, events, register: register(), snapshot, ...(lookup ? { lookup } : {}), ...(notifications.length ? { notifications } : {}) });
       } catch (err) {
         // Passing conditions are retried by Temporal without end; this is a refusal for good. The case
         // goes on (its state is whole, the ledger lags), supervision is told, and the batch is retried
-        // every hour until the record system takes it. A lookup the case waits for is made on its own.
+        // every hour until the record system takes it. A lookup the case waits for is made on its own,
+        // and so are the notices.
+        sendNotices(notifications);
         const failure = s.recordFailure;
         react('recordFailure', () => {
           s.recordFailure = { since: failure?.since ?? m.now, seq: from, error: errorText(err), attempts: (failure?.attempts ?? 0) + 1 };
@@ -257,6 +272,8 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         await sleep('1 hour');
         continue;
       }
+      const undelivered = new Set(result.undelivered ?? []);
+      sendNotices(notifications.filter((n) => undelivered.has(n.key)));
       if (s.recordFailure) react('recordFailure', () => void delete s.recordFailure);
       for (let seq = from; seq < to; seq++) delete internal.pendingRecords[seq];
       internal.recorded = to;
@@ -307,12 +324,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       next === undefined ? undefined : Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS),
     );
     if (!closed() && continueAsNewDue()) {
-      await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0 && m.lookupReady());
+      await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0 && m.lookupReady());
       log.info('Continuing as new', { caseId: s.caseId, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof caseWorkflow>({ ...input, resume: { state: s, internal } });
     }
     if (!closed() && next !== undefined && Date.now() >= next) react('deadline', () => tick(m));
   }
-  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && notificationsInFlight === 0 && !snapshotPending());
+  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0 && !snapshotPending());
   return s;
 }

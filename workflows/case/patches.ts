@@ -17,4 +17,10 @@ export const patches = {
   abuseSignals: 'abuse-signals',
   /** Decision-effect trackings planned when a case enters remediation (parts/effect-tracking.ts). */
   effectTracking: 'effect-tracking',
+  /**
+   * A reaction's notices go with its record activity, sent once its entries are written (one activity
+   * and one workflow task fewer per reaction); those the activity could not deliver in its budget go
+   * on in a notice activity of their own, as every reaction's notices did before.
+   */
+  noticesWithRecords: 'notices-with-records',
 } as const;
