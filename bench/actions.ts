@@ -104,7 +104,7 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
         if (inFlight < 64) {
           inFlight++;
           const p: Promise<void> = caller
-            .expect(201, 'POST', '/v1/cases', unitToken, registeredApplication)
+            .expect(201, 'POST', '/v1/cases', unitToken, registeredApplication())
             .then(() => void starts++, () => void errors++)
             .finally(() => {
               inFlight--;

@@ -38,7 +38,7 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
   const caller = new HttpCaller(env.apiBase);
   const token = await signToken(env.config, actors.unit, '12h');
   const tq = env.config.taskQueue;
-  const viaApi = () => caller.expect(201, 'POST', '/v1/cases', token, registeredApplication);
+  const viaApi = () => caller.expect(201, 'POST', '/v1/cases', token, registeredApplication());
   const bare = () => startCase(env.client, tq, caseInput());
   const bareStartOnly = () => startOnly(env.client, tq, caseInput());
   try {

@@ -32,6 +32,8 @@ import { registerSearchAttributes } from '../../scripts/register-search-attribut
 import { resolveTemporalCli } from '../../scripts/tools';
 import { startWorker, type RunningWorker } from '../../worker/main';
 import { startChildWorker } from './child-worker';
+import { benchRegistry } from './fixtures';
+import { saveRegistry } from '../../activities/records/registry';
 import { sleep } from './stats';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -154,6 +156,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
 
     const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
     cleanups.push(() => db.close());
+    // The cadres the benchmarks open cases for (before the API reads the registry, and the worker its cadres).
+    await saveRegistry(db, benchRegistry, { sub: 'bench', source: 'bench/lib/fixtures.ts' });
 
     // With PostgreSQL the case worker runs in a process of its own, as in production (the API, the
     // benchmark's clients and the worker then do not share one event loop); the embedded store can

@@ -1,11 +1,12 @@
 /**
- * What the benchmarks send: the actors, the tests' sample application that passes screening and needs
- * no experts (test/support/applications.ts), the inputs of each action, and the case input a bare
- * client starts with (the same the API builds).
+ * What the benchmarks send: the actors, an application of a registered cadre that passes screening
+ * and needs no experts, the inputs of each action, and the case input a bare client starts with (the
+ * same the API builds).
  */
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { demoRegistry } from '../../api/registry';
-import type { Actor } from '../../domain/case';
+import type { Actor, Application } from '../../domain/case';
+import type { Cadre, RegistryDocument } from '../../domain/registry';
 import { defaultPolicy } from '../../domain/policies';
 import { policySchema, type Policy } from '../../domain/policy';
 import { chinaCivilDate, randomCaseId, requestDigest } from '../../api/ids';
@@ -20,8 +21,21 @@ export const actors = {
 };
 
 export { investigation, sampleApplication } from '../../test/support/applications';
-/** What the API accepts to open a case: its documented sample, whose unit and cadre are in the demo registry. */
-export { sampleApplication as registeredApplication } from '../../api/schemas';
+
+/**
+ * The cadres the benchmarks open cases for, registered in the record store's registry with the demo
+ * registry's (see `benchRegistry`): the API takes applications of registered cadres only, and a case
+ * looks up its cadre's other cases, so every start is some cadre's application and no cadre gathers
+ * the thousands of cases a benchmark opens.
+ */
+export const benchCadres: Cadre[] = Array.from({ length: 3000 }, (_, i) => ({ id: `C-BENCH-${String(i + 1).padStart(5, '0')}`, name: '张三', unit: 'JS-NJ-FGW' }));
+export const benchRegistry: RegistryDocument = { ...demoRegistry.document, cadres: [...demoRegistry.document.cadres, ...benchCadres] };
+
+/** An application the API accepts, of one of the benchmark cadres drawn at random; the bare client starts the same. */
+export function registeredApplication(random: () => number = Math.random): Application {
+  const cadre = benchCadres[Math.floor(random() * benchCadres.length)]!;
+  return sampleApplication({ cadreId: cadre.id });
+}
 
 export const inputs = {
   accept: { decision: 'accept' as const },
@@ -47,7 +61,7 @@ export const quickAppealPolicy: Policy = policySchema.parse({
 });
 
 /** The input the API would build for a unit's application today (same id scheme, digest and policy). */
-export function caseInput(policy: Policy = defaultPolicy, application = sampleApplication(), now = new Date()): CaseInput & { requestDigest: string } {
+export function caseInput(policy: Policy = defaultPolicy, application = registeredApplication(), now = new Date()): CaseInput & { requestDigest: string } {
   const origin = 'application' as const;
   return {
     caseId: randomCaseId(Number(chinaCivilDate(now).slice(0, 4))),
