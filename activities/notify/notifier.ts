@@ -135,32 +135,38 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       : undefined;
   const transport: MailTransport | undefined = options.transport ?? (ownTransport as MailTransport | undefined);
 
-  /** Claims the notification's key; false when an earlier attempt already finished it. */
-  async function claim(job: Job, content: Rendered): Promise<boolean> {
-    await db.query(
-      `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, vars, subject, status)
-       VALUES ($1, NULL, $2, 'notification', $3, $4::jsonb, $5::jsonb, $6, 'pending')
-       ON CONFLICT (key) DO NOTHING`,
-      [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), JSON.stringify(job.vars), content.subject],
-    );
+  /**
+   * Claims the notification's key and counts the attempt, in one statement: whether it is still to be
+   * delivered (false when an earlier attempt finished it), when it was first claimed, and whether this
+   * attempt is the first.
+   */
+  async function claim(job: Job, content: Rendered): Promise<{ pending: boolean; createdAt: Date; first: boolean }> {
     const row = (
-      await db.query<{ case_id: string; template: string; channel: string; status: DeliveryStatus }>(
-        'UPDATE notifications SET attempts = attempts + 1, updated_at = now() WHERE key = $1 RETURNING case_id, template, channel, status',
-        [job.key],
+      await db.query<{ case_id: string; template: string; channel: string; status: DeliveryStatus; created_at: Date; first: boolean }>(
+        `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, vars, subject, status, attempts)
+         VALUES ($1, NULL, $2, 'notification', $3, $4::jsonb, $5::jsonb, $6, 'pending', 1)
+         ON CONFLICT (key) DO UPDATE SET attempts = notifications.attempts + 1, updated_at = now()
+         RETURNING case_id, template, channel, status, created_at, (xmax = 0) AS first`,
+        [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), JSON.stringify(job.vars), content.subject],
       )
     ).rows[0];
     if (!row || row.channel !== 'notification' || row.case_id !== job.caseId || row.template !== job.template) {
       throw new InvalidNotification(`notification key ${job.key} is already used for another notification`);
     }
-    return row.status === 'pending';
+    return { pending: row.status === 'pending', createdAt: row.created_at, first: row.first };
   }
 
-  /** The deliveries of a notification, planned once, on its first attempt, and kept for its retries. */
-  async function plan(job: Job): Promise<DeliveryRow[]> {
+  /**
+   * The deliveries of a notification, planned once, on its first attempt, and kept for its retries
+   * (`first`: no attempt has claimed the key before this one, so none has planned them yet).
+   */
+  async function plan(job: Job, first: boolean): Promise<DeliveryRow[]> {
     const select = (q: Queryable) =>
       q.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key]);
-    const existing = (await select(db)).rows;
-    if (existing.length > 0) return existing;
+    if (!first) {
+      const existing = (await select(db)).rows;
+      if (existing.length > 0) return existing;
+    }
     return db.transaction(async (tx) => {
       await tx.query('SELECT id FROM notifications WHERE key = $1 FOR UPDATE', [job.key]);
       const again = (await select(tx)).rows;
@@ -171,13 +177,13 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
         ...(await mailRecipients(tx, job.audience)).map((address) => ({ channel: 'email', target: address, key: mailKey(address) })),
         ...(await webhookTargets(tx, job.audience)).map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
       ];
-      for (const t of targets) {
-        await tx.query(
-          `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'pending') ON CONFLICT (key) DO NOTHING`,
-          [t.key, job.key, job.caseId, t.channel, job.template, JSON.stringify(loggedAudience(job.audience)), t.target],
-        );
-      }
+      if (!targets.length) return [];
+      await tx.query(
+        `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
+         SELECT t.key, $1, $2, t.channel, $3, $4::jsonb, t.target, 'pending' FROM unnest($5::text[], $6::text[], $7::text[]) AS t(key, channel, target)
+         ON CONFLICT (key) DO NOTHING`,
+        [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), targets.map((t) => t.key), targets.map((t) => t.channel), targets.map((t) => t.target)],
+      );
       return (await select(tx)).rows;
     });
   }
@@ -194,14 +200,15 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       textEncoding: 'base64',
     };
     if (!transport) {
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (key) DO NOTHING`,
-          [delivery.key, job.caseId, message.to, message.subject, message.text, message.messageId],
-        );
-        await tx.query(`UPDATE notifications SET status = 'outbox', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
-      });
+      // The mail into the outbox and the delivery marked as done, together (one statement).
+      await db.query(
+        `WITH spooled AS (
+           INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (key) DO NOTHING
+         )
+         UPDATE notifications SET status = 'outbox', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`,
+        [delivery.key, job.caseId, message.to, message.subject, message.text, message.messageId],
+      );
       return 'outbox';
     }
     try {
@@ -295,13 +302,13 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
   async function run(job: Job, escalate: boolean): Promise<void> {
     const content = renderTemplate(job.template, job.vars);
     if (content.missing.length) logger.warn({ caseId: job.caseId, notification: job.key, template: job.template, missing: content.missing }, 'notification template values missing');
-    if (!(await claim(job, content))) {
+    const claimed = await claim(job, content);
+    if (!claimed.pending) {
       logger.debug({ caseId: job.caseId, notification: job.key }, 'notification already delivered');
       return;
     }
-    const createdAt = (await db.query<{ created_at: Date }>('SELECT created_at FROM notifications WHERE key = $1', [job.key])).rows[0]?.created_at;
-    const deliveries = await plan(job);
-    const retryable = (await Promise.all(deliveries.map((d) => deliver(job, d, content, new Date(createdAt ?? Date.now()).toISOString())))).filter(
+    const deliveries = await plan(job, claimed.first);
+    const retryable = (await Promise.all(deliveries.map((d) => deliver(job, d, content, new Date(claimed.createdAt).toISOString())))).filter(
       (e): e is string => e !== undefined,
     );
     if (retryable.length) {

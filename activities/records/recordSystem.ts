@@ -8,7 +8,7 @@
  * its domain records sealed. The chain covers the stored payload, so it verifies without any key.
  */
 import type { Logger } from 'pino';
-import type { Application } from '../../domain/case';
+import type { Application, Stage } from '../../domain/case';
 import type { DomainRecord, RecordEventInput, RecordSystem } from '../types';
 import type { Db, Queryable } from './db';
 import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
@@ -56,7 +56,8 @@ export interface PlaintextReport {
 }
 
 /** Stages a case reaches only once its ruling is final. */
-const finalStages = ['remediation', 'follow_up', 'closed'];
+/** The stages after a ruling has become final. */
+const finalStages: Stage[] = ['remediation', 'followUp', 'closed'];
 
 /** China has one time zone and no daylight saving: civil dates in the domain are UTC+8 dates. */
 const CHINA_OFFSET = '+08:00';
@@ -96,18 +97,16 @@ export async function appendLedgerEntry(tx: Queryable, entry: NewLedgerEntry, pr
   return hash;
 }
 
-/** The case's key: unwrapped from case_keys, or made now (in the transaction) when `create` and there is none. */
-async function caseKeyOf(tx: Queryable, keys: RecordKeys, caseId: string, create: { at: string } | undefined): Promise<CaseKey | undefined> {
-  const { rows } = await tx.query<{ key_id: string; wrapped_key: string | null }>('SELECT key_id, wrapped_key FROM case_keys WHERE case_id = $1', [caseId]);
-  const stored = rows[0];
-  if (stored) {
-    if (stored.wrapped_key === null) throw new InvalidRecordInput(`case ${caseId} was erased: its key is destroyed and nothing more can be recorded`);
-    return keys.openCaseKey(caseId, stored.key_id, stored.wrapped_key);
-  }
-  if (!create) return undefined;
-  const made = keys.newCaseKey(caseId);
-  await tx.query('INSERT INTO case_keys (case_id, key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [caseId, made.keyId, made.wrapped, create.at]);
-  return made.caseKey;
+/** A case's key as case_keys keeps it: unwrapped, or refused when the case was erased (its key destroyed). */
+function openStoredKey(keys: RecordKeys, caseId: string, keyId: string, wrapped: string | null): CaseKey {
+  if (wrapped === null) throw new InvalidRecordInput(`case ${caseId} was erased: its key is destroyed and nothing more can be recorded`);
+  return keys.openCaseKey(caseId, keyId, wrapped);
+}
+
+/** The case's key, if it has one. */
+async function caseKeyOf(tx: Queryable, keys: RecordKeys, caseId: string): Promise<CaseKey | undefined> {
+  const stored = (await tx.query<{ key_id: string; wrapped_key: string | null }>('SELECT key_id, wrapped_key FROM case_keys WHERE case_id = $1', [caseId])).rows[0];
+  return stored ? openStoredKey(keys, caseId, stored.key_id, stored.wrapped_key) : undefined;
 }
 
 function checkInput(input: RecordEventInput): void {
@@ -310,7 +309,7 @@ export async function readCase(db: Queryable, keys: RecordKeys, caseId: string):
     )
   ).rows[0];
   if (!c) return undefined;
-  const key = c.erased_at ? undefined : await caseKeyOf(db, keys, caseId, undefined);
+  const key = c.erased_at ? undefined : await caseKeyOf(db, keys, caseId);
   const open = (field: string, value: string | null): string | undefined => {
     if (value === null) return undefined;
     if (key) return key.open(field, value);
@@ -390,65 +389,113 @@ export async function readCase(db: Queryable, keys: RecordKeys, caseId: string):
   });
 }
 
+/** What a case's chain holds when a reaction's entries arrive, read in one round trip (the caller holds the case's lock). */
+interface ChainState {
+  erased_at: Date | null;
+  has_key: boolean;
+  key_id: string | null;
+  wrapped_key: string | null;
+  head_seq: number | null;
+  head_hash: string | null;
+  /** The entries of these seqs already written (a retry), with what identifies their content. */
+  existing: { seq: number; digest: string; sealed: boolean }[];
+}
+
+async function chainState(tx: Queryable, caseId: string, seqs: number[]): Promise<ChainState> {
+  const { rows } = await tx.query<ChainState>(
+    `SELECT c.erased_at, k.case_id IS NOT NULL AS has_key, k.key_id, k.wrapped_key, h.seq AS head_seq, h.hash AS head_hash,
+            COALESCE((SELECT json_agg(json_build_object('seq', l.seq, 'digest', l.payload_digest, 'sealed', l.payload ? 'sealed'))
+                      FROM ledger l WHERE l.case_id = one.case_id AND l.seq = ANY($2::int[])), '[]'::json) AS existing
+     FROM (SELECT $1::text AS case_id) one
+     LEFT JOIN cases c ON c.case_id = one.case_id
+     LEFT JOIN case_keys k ON k.case_id = one.case_id
+     LEFT JOIN LATERAL (SELECT seq, hash FROM ledger WHERE case_id = one.case_id ORDER BY seq DESC LIMIT 1) h ON true`,
+    [caseId, seqs],
+  );
+  return rows[0]!;
+}
+
 /**
- * Appends one entry to the case's chain and updates its register row and domain records; a retry of
- * an entry already written is recognised and skipped. The caller holds the case's lock.
+ * Appends a reaction's entries to the case's chain, in order, and updates its register row, domain
+ * records and statistics' facts; an entry already written (a retry) is recognised and skipped. The
+ * chain's state is read once and followed in memory, and the register row, the same for every entry
+ * of a reaction, is written once. The caller holds the case's lock; `track` is told which entry is
+ * being written, so a failure names it.
  */
-async function appendEvent(tx: Queryable, keys: RecordKeys, input: RecordEventInput): Promise<'duplicate' | 'recorded'> {
-  const at = new Date(input.entry.at).toISOString();
-  const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
-  const registered = (await tx.query<{ erased_at: Date | null }>('SELECT erased_at FROM cases WHERE case_id = $1', [input.caseId])).rows[0];
-  if (registered?.erased_at) throw new InvalidRecordInput(`recordEvent(${input.caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
-  const key = (await caseKeyOf(tx, keys, input.caseId, { at }))!;
-  const payloadText = canonicalJson({ register: input.register, sealed: key.sealDeterministic(`ledger#${input.seq}`, sealedText) });
-  const payloadDigest = sha256Hex(payloadText);
-  const existing = await tx.query<{ payload_digest: string; sealed: boolean }>(
-    `SELECT payload_digest, payload ? 'sealed' AS sealed FROM ledger WHERE case_id = $1 AND seq = $2`,
-    [input.caseId, input.seq],
-  );
-  const stored = existing.rows[0];
-  if (stored) {
-    // An entry recorded before sealing is recognised by the digest of its plaintext payload.
-    const digest = stored.sealed ? payloadDigest : sha256Hex(canonicalJson({ entry: input.entry, register: input.register, records: input.records ?? [] }));
-    if (stored.payload_digest === digest) return 'duplicate';
-    throw new LedgerConflict(
-      `ledger entry ${input.caseId}#${input.seq} already exists with different content (stored digest ${stored.payload_digest}, this one ${digest})`,
-      input.caseId,
-      input.seq,
+async function appendEvents(tx: Queryable, keys: RecordKeys, caseId: string, events: RecordEventInput[], track: (e: RecordEventInput) => void): Promise<('duplicate' | 'recorded')[]> {
+  if (!events.length) return [];
+  const state = await chainState(tx, caseId, events.map((e) => e.seq));
+  const existing = new Map(state.existing.map((e) => [e.seq, e]));
+  let head = state.head_seq === null ? undefined : { seq: state.head_seq, hash: state.head_hash! };
+  let key: CaseKey | undefined;
+  const keyOf = async (at: string): Promise<CaseKey> => {
+    if (key) return key;
+    if (state.has_key) key = openStoredKey(keys, caseId, state.key_id!, state.wrapped_key);
+    else {
+      const made = keys.newCaseKey(caseId);
+      await tx.query('INSERT INTO case_keys (case_id, key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [caseId, made.keyId, made.wrapped, at]);
+      key = made.caseKey;
+    }
+    return key;
+  };
+  const outcomes: ('duplicate' | 'recorded')[] = [];
+  const recorded: { input: RecordEventInput; at: string }[] = [];
+  for (const input of events) {
+    track(input);
+    const at = new Date(input.entry.at).toISOString();
+    if (state.erased_at) throw new InvalidRecordInput(`recordEvent(${caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
+    const caseKey = await keyOf(at);
+    const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
+    const payloadText = canonicalJson({ register: input.register, sealed: caseKey.sealDeterministic(`ledger#${input.seq}`, sealedText) });
+    const payloadDigest = sha256Hex(payloadText);
+    const stored = existing.get(input.seq);
+    if (stored) {
+      // An entry recorded before sealing is recognised by the digest of its plaintext payload.
+      const digest = stored.sealed ? payloadDigest : sha256Hex(canonicalJson({ entry: input.entry, register: input.register, records: input.records ?? [] }));
+      if (stored.digest !== digest) {
+        throw new LedgerConflict(`ledger entry ${caseId}#${input.seq} already exists with different content (stored digest ${stored.digest}, this one ${digest})`, caseId, input.seq);
+      }
+      outcomes.push('duplicate');
+      continue;
+    }
+    if (head && input.seq < head.seq) {
+      throw new LedgerConflict(`ledger entry ${caseId}#${input.seq} comes after entry ${head.seq} was recorded; the chain cannot take it`, caseId, input.seq);
+    }
+    if ((head && input.seq > head.seq + 1) || (!head && input.seq > 1)) {
+      throw new LedgerOutOfOrder(`ledger entry ${caseId}#${input.seq} waits for entry ${head ? head.seq + 1 : 'the first'}`, caseId, input.seq);
+    }
+    const hash = await appendLedgerEntry(
+      tx,
+      { caseId, seq: input.seq, at, event: input.entry.event, actorSub: input.entry.actor?.sub ?? null, actorRole: input.entry.actor?.role ?? null, payloadText },
+      head?.hash ?? GENESIS,
     );
+    head = { seq: input.seq, hash };
+    recorded.push({ input, at });
+    outcomes.push('recorded');
   }
-  const head = (await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger WHERE case_id = $1 ORDER BY seq DESC LIMIT 1', [input.caseId])).rows[0];
-  if (head && input.seq < head.seq) {
-    throw new LedgerConflict(`ledger entry ${input.caseId}#${input.seq} comes after entry ${head.seq} was recorded; the chain cannot take it`, input.caseId, input.seq);
-  }
-  if ((head && input.seq > head.seq + 1) || (!head && input.seq > 1)) {
-    throw new LedgerOutOfOrder(`ledger entry ${input.caseId}#${input.seq} waits for entry ${head ? head.seq + 1 : 'the first'}`, input.caseId, input.seq);
-  }
-  await appendLedgerEntry(
-    tx,
-    { caseId: input.caseId, seq: input.seq, at, event: input.entry.event, actorSub: input.entry.actor?.sub ?? null, actorRole: input.entry.actor?.role ?? null, payloadText },
-    head?.hash ?? GENESIS,
-  );
-  const r = input.register;
+  if (!recorded.length) return outcomes;
+  // The register row after the reaction: closed and final from its first new entry (a ruling is
+  // final once the case moves on to remediation, follow-up or closure with an outcome), updated by its last.
+  const first = recorded[0]!;
+  const last = recorded.at(-1)!;
+  const r = last.input.register;
   await tx.query(
-    `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq, closed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $6 = 'closed' THEN $10::timestamptz END)
+    `INSERT INTO cases (case_id, origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, updated_at, last_seq, closed_at, final_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $6 = 'closed' THEN $12::timestamptz END,
+             CASE WHEN $7::text IS NOT NULL AND $6 = ANY($13::text[]) THEN $12::timestamptz END)
      ON CONFLICT (case_id) DO UPDATE SET
        origin = EXCLUDED.origin, policy_version = EXCLUDED.policy_version, unit_code = EXCLUDED.unit_code,
        category = EXCLUDED.category, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
        close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at, last_seq = EXCLUDED.last_seq,
-       closed_at = COALESCE(cases.closed_at, EXCLUDED.closed_at)`,
-    [input.caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), at, input.seq],
+       closed_at = COALESCE(cases.closed_at, EXCLUDED.closed_at), final_at = COALESCE(cases.final_at, EXCLUDED.final_at)`,
+    [caseId, r.origin, r.policyVersion, r.unitCode, r.category, r.stage, r.outcome ?? null, r.closeReason ?? null, new Date(r.openedAt).toISOString(), last.at, last.input.seq, first.at, finalStages],
   );
-  for (const record of input.records ?? []) await writeRecord(tx, keys, key, input.caseId, input.seq, at, record);
-  await recordStatistics(tx, input, at);
-  // A ruling is final once the case moves on to remediation, follow-up or closure with an outcome.
-  await tx.query(
-    `UPDATE cases SET final_at = $2
-     WHERE case_id = $1 AND final_at IS NULL AND outcome IS NOT NULL AND stage = ANY($3::text[])`,
-    [input.caseId, at, finalStages],
-  );
-  return 'recorded';
+  for (const { input, at } of recorded) {
+    track(input);
+    for (const record of input.records ?? []) await writeRecord(tx, keys, key!, caseId, input.seq, at, record);
+  }
+  await recordStatistics(tx, recorded);
+  return outcomes;
 }
 
 /** The record system on `db` (migrated already, see `migrate`), sealing personal data under `keys`. */
@@ -467,11 +514,7 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
       try {
         const outcomes = await db.transaction(async (tx) => {
           await lockCase(tx, input.caseId);
-          const done: string[] = [];
-          for (const e of events) {
-            current = e;
-            done.push(await appendEvent(tx, keys, e));
-          }
+          const done = await appendEvents(tx, keys, input.caseId, events, (e) => (current = e));
           current = undefined;
           const snapshot = input.snapshot ? await writeSnapshot(tx, input.caseId, input.register, input.snapshot) : undefined;
           return { done, snapshot };

@@ -15,20 +15,23 @@ import { canonicalJson, sha256Hex } from './ledger';
 // ---- Written with each ledger entry ----
 
 /**
- * Keeps what statistics count of one new ledger entry: its fact (when its event is counted) and the
- * case's stay in a stage (a new stay when the register's stage differs from the open one). The caller
- * holds the case's lock, in the transaction of the entry.
+ * The statistics' facts of a reaction's new entries (in the transaction that writes them), and the
+ * case's stay in its stage: the register is the reaction's, the same for each of its entries, so the
+ * stay changes at most once, at the first of them.
  */
-export async function recordStatistics(tx: Queryable, input: RecordEventInput, at: string): Promise<void> {
-  const r = input.register;
-  const fact = factOf(input.entry, r);
-  if (fact) {
-    await tx.query(
-      `INSERT INTO case_facts (case_id, seq, at, event, unit_code, category, codes) VALUES ($1, $2, $3, $4, $5, $6, $7::text[])
-       ON CONFLICT (case_id, seq) DO NOTHING`,
-      [input.caseId, input.seq, at, fact.event, r.unitCode, r.category, fact.codes],
-    );
+export async function recordStatistics(tx: Queryable, entries: readonly { input: RecordEventInput; at: string }[]): Promise<void> {
+  const facts = entries.flatMap(({ input, at }) => {
+    const fact = factOf(input.entry, input.register);
+    return fact ? [[input.caseId, input.seq, at, fact.event, input.register.unitCode, input.register.category, fact.codes]] : [];
+  });
+  if (facts.length) {
+    const rows = facts.map((_, i) => `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7}::text[])`);
+    await tx.query(`INSERT INTO case_facts (case_id, seq, at, event, unit_code, category, codes) VALUES ${rows.join(', ')} ON CONFLICT (case_id, seq) DO NOTHING`, facts.flat());
   }
+  const first = entries[0];
+  if (!first) return;
+  const { input, at } = first;
+  const r = input.register;
   const open = (await tx.query<{ seq: number; stage: string }>('SELECT seq, stage FROM case_stage_spans WHERE case_id = $1 AND left_at IS NULL', [input.caseId])).rows;
   if (open.length === 1 && open[0]!.stage === r.stage) return;
   if (open.length) await tx.query('UPDATE case_stage_spans SET left_at = $2 WHERE case_id = $1 AND left_at IS NULL', [input.caseId, at]);
