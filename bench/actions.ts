@@ -1,10 +1,11 @@
 /**
  * Actions: the round trip of one Update through the API (POST /v1/cases/{id}/acceptance by the
- * organization, decision accept), on fresh cases, one at a time: first with nothing else running,
- * then while cases are opened through the API behind it at a steady rate. Beside it, idle, the same
- * Update from a bare client (what the API adds) and a no-op Update on the same cases (the platform's
- * floor: a handler that changes nothing, answered in one workflow task). Last, what one start and one
- * action cost in workflow tasks and activities, read from a case's history.
+ * organization, decision accept), on fresh cases, one at a time: first with nothing else running
+ * (each once the previous one's record write is done), then back to back (each as soon as the
+ * previous one answers), then while cases are opened through the API behind it at a steady rate.
+ * Beside it, idle, the same Update from a bare client (what the API adds) and a no-op Update on the
+ * same cases (the platform's floor: a handler that changes nothing, answered in one workflow task).
+ * Last, what one start and one action cost in workflow tasks and activities, read from a case's history.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { signToken } from '../api/tokens';
@@ -16,6 +17,9 @@ import { actors, caseInput, inputs, registeredApplication } from './lib/fixtures
 import { HttpCaller } from './lib/http';
 import { drain } from './lib/machine';
 import { closedLoop, mapLimit, round, sleep, type LoadResult } from './lib/stats';
+
+/** The untimed pause before each idle action: longer than a reaction's record write and workflow task take on an idle machine. */
+export const IDLE_PAUSE_MS = 50;
 
 export interface ActionsOptions {
   count: number;
@@ -35,6 +39,8 @@ export interface ActionsResult {
   countPerScenario: number;
   loadedCount: number;
   idle: LoadResult;
+  /** The same acceptances sent one after the other without a pause (the previous one's record write still running). */
+  backToBack: LoadResult;
   bareClientIdle: LoadResult;
   noopIdle: LoadResult;
   underLoad: LoadResult;
@@ -78,17 +84,25 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
   try {
     await closedLoop(Math.min(10, o.count), 1, async () => accept((await freshCases(1))[0]!));
 
+    // Idle: each action once the previous one's record write and its workflow task are done (a
+    // pause of IDLE_PAUSE_MS, untimed), so nothing else runs while it is timed.
+    const paced = { pauseMs: IDLE_PAUSE_MS };
     let ids = await freshCases(o.count);
-    const idle = await closedLoop(ids.length, 1, (i) => accept(ids[i]!));
+    const idle = await closedLoop(ids.length, 1, (i) => accept(ids[i]!), paced);
     console.log(`  actions idle: p50 ${idle.latency.p50} ms p99 ${idle.latency.p99} ms`);
 
     ids = await freshCases(o.count);
-    const bareClientIdle = await closedLoop(ids.length, 1, (i) => act(env.client.workflow.getHandle(ids[i]!), updates.acceptance, actors.org, inputs.accept));
+    const bareClientIdle = await closedLoop(ids.length, 1, (i) => act(env.client.workflow.getHandle(ids[i]!), updates.acceptance, actors.org, inputs.accept), paced);
     console.log(`  actions idle, bare client: p50 ${bareClientIdle.latency.p50} ms p99 ${bareClientIdle.latency.p99} ms`);
 
     ids = await freshCases(o.count);
-    const noopIdle = await closedLoop(ids.length, 1, (i) => env.client.workflow.getHandle(ids[i]!).executeUpdate(openUpdate, { args: [{ startToken: 'bench' }] }));
+    const noopIdle = await closedLoop(ids.length, 1, (i) => env.client.workflow.getHandle(ids[i]!).executeUpdate(openUpdate, { args: [{ startToken: 'bench' }] }), paced);
     console.log(`  no-op Update, bare client: p50 ${noopIdle.latency.p50} ms p99 ${noopIdle.latency.p99} ms`);
+
+    // Back to back: the next action is sent as soon as the previous one answers, while its record write runs.
+    ids = await freshCases(o.count);
+    const backToBack = await closedLoop(ids.length, 1, (i) => accept(ids[i]!));
+    console.log(`  actions back to back: p50 ${backToBack.latency.p50} ms p99 ${backToBack.latency.p99} ms`);
 
     ids = await freshCases(o.loadedCount);
     let stop = false;
@@ -141,6 +155,7 @@ export async function benchActions(env: BenchEnvironment, o: ActionsOptions): Pr
       countPerScenario: o.count,
       loadedCount: o.loadedCount,
       idle,
+      backToBack,
       bareClientIdle,
       noopIdle,
       underLoad,

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../scripts/tools';
-import { benchActions, type ActionsResult } from './actions';
+import { benchActions, IDLE_PAUSE_MS, type ActionsResult } from './actions';
 import { benchInbox, inboxGrowth, type InboxResult } from './inbox';
 import { benchStatistics, type StatisticsResult } from './statistics';
 import { benchLifecycle, type LifecycleResult } from './lifecycle';
@@ -148,12 +148,13 @@ function actionsRows(r: ActionsResult): Row[] {
   return [
     {
       benchmark: 'actions',
-      measure: `API acceptance Update, idle (${r.countPerScenario}, one at a time)`,
+      measure: `API acceptance Update, idle (${r.countPerScenario}, one at a time, each ${IDLE_PAUSE_MS} ms after the previous answer)`,
       value: lat(r.idle.latency) + (r.idle.errors ? ` · ${r.idle.errors} errors` : ''),
       target: `p50 ≤ ${targets.actionIdleP50Ms} ms, p99 ≤ ${targets.actionIdleP99Ms} ms`,
       meets: r.idle.errors === 0 && r.idle.latency.p50 <= targets.actionIdleP50Ms && r.idle.latency.p99 <= targets.actionIdleP99Ms,
     },
     { benchmark: 'actions', measure: 'bare client: the same acceptance Update, idle', value: lat(r.bareClientIdle.latency), target: '' },
+    { benchmark: 'actions', measure: 'API acceptance Update, back to back (the previous one\'s record write still running)', value: lat(r.backToBack.latency), target: '' },
     { benchmark: 'actions', measure: 'bare client: a no-op Update on the same cases (the platform floor)', value: lat(r.noopIdle.latency), target: '' },
     { benchmark: 'actions', measure: 'API ÷ floor (p50)', value: String(round(r.idle.latency.p50 / Math.max(r.noopIdle.latency.p50, 0.01), 2)), target: '' },
     {

@@ -52,9 +52,10 @@ export interface LoadResult {
 
 /**
  * Runs `count` operations with `concurrency` of them in flight at all times (a closed loop) and
- * times each one. `op(i)` gets the operation's index.
+ * times each one. `op(i)` gets the operation's index. With `pauseMs`, each lane waits that long
+ * before each operation (untimed), so that what the previous one left behind is done first.
  */
-export async function closedLoop(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<LoadResult> {
+export async function closedLoop(count: number, concurrency: number, op: (i: number) => Promise<unknown>, o: { pauseMs?: number } = {}): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
@@ -64,6 +65,7 @@ export async function closedLoop(count: number, concurrency: number, op: (i: num
     for (;;) {
       const i = next++;
       if (i >= count) return;
+      if (o.pauseMs) await sleep(o.pauseMs);
       const t0 = performance.now();
       try {
         await op(i);
