@@ -34,6 +34,7 @@ import { startWorker, type RunningWorker } from '../../worker/main';
 import { startChildWorker } from './child-worker';
 import { benchRegistry } from './fixtures';
 import { saveRegistry } from '../../activities/records/registry';
+import { scratchSchema } from '../../activities/records/db';
 import { sleep } from './stats';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -59,8 +60,8 @@ export interface BenchEnvironment {
   /** Whether new payloads are encrypted (PAYLOAD_ENCRYPTION). */
   payloadEncryption: boolean;
   /**
-   * Settings a worker in another process needs to share this run's server and payload keys
-   * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION).
+   * Settings a worker in another process needs to share this run's server, record store and payload
+   * keys (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION).
    */
   childEnv: NodeJS.ProcessEnv;
   /** The case worker runs in a process of its own (with PostgreSQL), not in the benchmark's. */
@@ -129,10 +130,19 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       process.env.TEMPORAL_ADDRESS = address;
     }
 
+    // A record store of the run's own on PostgreSQL: a scratch schema of DATABASE_URL, dropped
+    // afterwards, so that no run meets the cases (and the cadres' case counts) of the runs before it.
+    let databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl) {
+      const own = await scratchSchema(databaseUrl, 'bench_run');
+      cleanups.push(() => own.drop());
+      databaseUrl = own.url;
+    }
     // One key for the run unless PAYLOAD_KEYS is given: the child workers of the scale benchmark need the same.
     const payloadKeys = process.env.PAYLOAD_KEYS || generatePayloadKey().line;
     const config = loadConfig({
       ...process.env,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       PAYLOAD_KEYS: payloadKeys,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
@@ -165,7 +175,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     let workerPid: number | undefined;
     if (db.kind === 'postgres') {
       const child = startChildWorker({
-        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, PAYLOAD_KEYS: payloadKeys, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
+        env: { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, PAYLOAD_KEYS: payloadKeys, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
         logFile: path.join(scratch, 'worker.log'),
       });
       workerPid = child.pid;
@@ -211,6 +221,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       payloadCodecs,
       payloadEncryption: config.payloadEncryption,
       childEnv: {
+        ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
         TEMPORAL_ADDRESS: address,
         TEMPORAL_NAMESPACE: namespace,
         PAYLOAD_KEYS: payloadKeys,
