@@ -7,10 +7,20 @@ import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { NotifyInput } from '../../activities/types';
 import { updates } from '../../workflows/case/actions';
+import { baselinePatch } from '../../workflows/case/patches';
 import { act, eventually } from '../support/drive';
 import { actors, recordHistory, startCase, startHarness, type CaseHarness } from '../support/case-harness';
 
 jest.setTimeout(120_000);
+
+/** The patch ids of the markers a case has recorded, in order. */
+async function patchMarkers(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
 
 /** The activity types a case has scheduled, in order. */
 async function activitiesOf(handle: WorkflowHandle): Promise<string[]> {
@@ -47,7 +57,14 @@ describe('notices with the record', () => {
     expect(h.records.eventsOf(handle.workflowId)).toEqual(['opened', 'accepted', 'screened']);
     await act(handle, updates.withdrawal, actors.unit, { reason: '有关事项已由省级部门统一处理，申请撤回。' });
     await handle.result();
-    await recordHistory(handle, 'notices-with-records-withdrawn');
+    await recordHistory(handle, 'baseline-withdrawn');
+  });
+
+  it('a new case records one patch marker, the baseline, which stands for every patch it takes', async () => {
+    const handle = await startCase(h);
+    await act(handle, updates.acceptance, actors.org, { decision: 'accept' });
+    await eventually(async () => expect(h.notifier.of(handle.workflowId, 'taskOpened').length).toBeGreaterThan(0));
+    expect(await patchMarkers(handle)).toEqual([baselinePatch]);
   });
 
   it('a notice the record activity could not deliver goes on in a notice activity and arrives', async () => {

@@ -33,7 +33,7 @@ import { ActionRejected, calendarNoticeSignal, getCaseQuery, nonRetryableActivit
 import { actionNames, actionSpec, type ActionName, type AnyActionSpec } from './actions';
 import { CaseMachine, reject, Rejection, type Internal } from './machine';
 import { mayLead, stageEntries, stagesOf } from './transitions';
-import { patches } from './patches';
+import { patches, withBaseline } from './patches';
 import { registerOf, snapshotFingerprint, snapshotOf } from './read-model';
 import { visibilityOf } from './visibility';
 import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
@@ -100,7 +100,9 @@ function asFailure(err: unknown): unknown {
 export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): Promise<CaseState> {
   const openedAt = workflowInfo().startTime.toISOString();
   const start = input.resume ?? CaseMachine.initial(input, openedAt);
-  const m = new CaseMachine(start.state, start.internal, input.policy, stageEntries, nowIso(), patched);
+  // Every patch is asked through the baseline (patches.ts): a new case records one marker for all of them.
+  const isPatched = withBaseline(patched);
+  const m = new CaseMachine(start.state, start.internal, input.policy, stageEntries, nowIso(), isPatched);
   const s = m.s;
   const internal = m.internal;
   let notificationsInFlight = 0;
@@ -110,7 +112,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
    * this patch also write one when a reaction changes the snapshot without a ledger entry (earlier
    * cases cannot: that would add activities to their histories) and at the start of every run.
    */
-  const snapshotsWhenChanged = patched('read-model-snapshots');
+  const snapshotsWhenChanged = isPatched(patches.readModelSnapshots);
   /** The fingerprint of the last snapshot the record system took (in this run). */
   let snapshotWritten: string | undefined;
   const snapshotPending = () => snapshotsWhenChanged && snapshotFingerprint(s) !== snapshotWritten;
@@ -133,10 +135,10 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     const { notifications } = m.takeOutbox();
     if (notifications.length) {
       // While the record system refuses the case's entries, the recorder retries hourly: notices do not wait for it.
-      if (!s.recordFailure && patched(patches.noticesWithRecords)) noticesQueued.push(...notifications);
+      if (!s.recordFailure && isPatched(patches.noticesWithRecords)) noticesQueued.push(...notifications);
       else sendNotices(notifications);
     }
-    const v = visibilityOf(s, Date.parse(m.now), { names: patched(patches.chineseListColumns) });
+    const v = visibilityOf(s, Date.parse(m.now), { names: isPatched(patches.chineseListColumns) });
     const fingerprint = JSON.stringify([v.searchAttributes.map((p) => p.value), v.details]);
     if (fingerprint !== lastVisibility) {
       lastVisibility = fingerprint;

@@ -14,6 +14,7 @@ import type { EarlierApplication } from '../../domain/oversight/signals';
 import type { PerformanceGrade } from '../../domain/assessment';
 import type { DomainRecord, NotificationTemplate, NotifyInput } from '../../activities/types';
 import { ActionRejected, type ActionRejectedType, type CaseInput } from '../messages';
+import { patches } from './patches';
 import { revisitTaskId } from './parts/follow-up';
 import { measureTaskId } from './parts/remediation';
 import { effectTrackingTaskId } from './parts/effect-tracking';
@@ -49,9 +50,6 @@ export interface Internal {
    */
   upcoming?: string[];
 }
-
-/** The patch behind which every task that opens tells the body that must act (see `announceOpenedTasks`). */
-export const TASK_OPENING_NOTICES = 'task-opening-notices';
 
 /** Thrown by validators and guards: the action leaves no trace. The shell turns it into an ApplicationFailure. */
 export class Rejection extends Error {
@@ -249,7 +247,7 @@ export class CaseMachine {
     };
     this.s.tasks.push(task);
     this.version++;
-    if (this.patched(TASK_OPENING_NOTICES)) {
+    if (this.patched(patches.taskOpeningNotices)) {
       if (Date.parse(opensAt) > Date.parse(this.now)) this.internal.upcoming = [...(this.internal.upcoming ?? []), task.id];
       else this.opened.push(task.id);
     }

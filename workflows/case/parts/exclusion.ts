@@ -15,8 +15,6 @@ import { circumstanceLabels } from '../../../domain/labels';
 import type { CaseMachine } from '../machine';
 import { handOffAndClose } from './hand-off';
 
-export const EXCLUSION_REVIEW_PATCH = 'exclusion-review';
-
 /** The screening that excluded the case. */
 const excluding = (m: CaseMachine): ScreeningResult => m.s.screenings.at(-1)!;
 

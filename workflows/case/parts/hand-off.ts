@@ -4,14 +4,12 @@
  * inspection then records what became of it (移交处理结果), which the record system keeps, and the
  * case closes. Cases handed over before that step existed closed at once (patch `hand-off-outcome`).
  */
-import { patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Actor, CloseReason, handOffOutcomeSchema } from '../../../domain/case';
 import { handOffDispositionLabels } from '../../../domain/labels';
 import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
-
-export const HAND_OFF_OUTCOME_PATCH = 'hand-off-outcome';
+import { patches } from '../patches';
 
 export function handOffRecord(m: CaseMachine): DomainRecord {
   const h = m.s.handOff!;
@@ -34,7 +32,7 @@ export function handOff(m: CaseMachine, reason: 'screening' | 'denied', ruleIds:
 
 /** Hands the case over and ends it here: it waits for discipline's outcome, then closes as `closeReason`. */
 export function handOffAndClose(m: CaseMachine, reason: 'screening' | 'denied', ruleIds: string[] | undefined, recommendedForm: number | undefined, closeReason: CloseReason): void {
-  if (!patched(HAND_OFF_OUTCOME_PATCH)) {
+  if (!m.patched(patches.handOffOutcome)) {
     handOff(m, reason, ruleIds, recommendedForm);
     m.close(closeReason);
     return;

@@ -2,12 +2,12 @@
  * Intake: acceptance (受理), supplement (补正), withdrawal, and boundary screening (边界甄别), which
  * runs on the application when it is accepted and again on the investigation's findings.
  */
-import { patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { acceptanceSchema, Actor, supplementSchema, withdrawalSchema } from '../../../domain/case';
 import { screen } from '../../../domain/screening';
 import type { CaseMachine } from '../machine';
-import { EXCLUSION_REVIEW_PATCH, reportExclusion } from './exclusion';
+import { reportExclusion } from './exclusion';
+import { patches } from '../patches';
 import { handOff } from './hand-off';
 
 export { handOff } from './hand-off';
@@ -82,7 +82,7 @@ export function screenCase(m: CaseMachine, phase: 'application' | 'investigation
   m.s.screenings.push(result);
   m.event('screened', undefined, { phase, passed: result.passed, rules: result.hits.map((h) => h.ruleId) });
   if (result.passed) return true;
-  if (patched(EXCLUSION_REVIEW_PATCH)) {
+  if (m.patched(patches.exclusionReview)) {
     reportExclusion(m, result);
     return false;
   }

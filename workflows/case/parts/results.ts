@@ -10,8 +10,6 @@ import type { Ruling } from '../../../domain/case';
 import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
 
-export const RULING_RESULTS_PATCH = 'ruling-results';
-
 function influenceRecord(m: CaseMachine): DomainRecord {
   const i = m.s.influence!;
   return { type: 'cadreResult', kind: 'influencePeriod', from: i.from, until: i.until, status: i.endedAt ? 'ended' : 'inForce' };

@@ -6,7 +6,6 @@
  * final once approved: the appeal was the case's one appeal. Cases overturned before that rule took
  * the replacement the reconsideration stated, final at once (patch `replacement-ruling-review`).
  */
-import { patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Actor, appealSchema, reconsiderationSchema, Ruling, rulingProposalSchema, rulingReviewSchema } from '../../../domain/case';
 import { influenceUntil } from '../../../domain/deadlines';
@@ -15,10 +14,10 @@ import type { DomainRecord } from '../../../activities/types';
 import type { CaseMachine } from '../machine';
 import { bodyOpt } from './intake';
 import { handOffAndClose } from './hand-off';
-import { resultRecords, RULING_RESULTS_PATCH } from './results';
+import { resultRecords } from './results';
+import { patches } from '../patches';
 import { raiseRulingSignals } from './oversight';
 
-export const REPLACEMENT_RULING_PATCH = 'replacement-ruling-review';
 
 export const currentRuling = (m: CaseMachine): Ruling | undefined => m.s.rulings.at(-1);
 
@@ -155,7 +154,7 @@ export function enterReconsideration(m: CaseMachine): void {
 export function applyReconsideration(m: CaseMachine, actor: Actor, input: z.output<typeof reconsiderationSchema>): void {
   m.closeTask(m.task('reconsideration'));
   m.s.appeal!.decision = { by: actor.sub, at: m.now, decision: input.decision, reasons: input.reasons };
-  if (input.decision === 'overturn' && patched(REPLACEMENT_RULING_PATCH)) {
+  if (input.decision === 'overturn' && m.patched(patches.replacementRulingReview)) {
     // The ruling is set aside; its replacement is proposed and reviewed like any ruling.
     const old = currentRuling(m)!;
     old.status = 'superseded';
@@ -192,7 +191,7 @@ export function finalizeRuling(m: CaseMachine): void {
   m.s.finalAt = m.now;
   if (ruling.outcome === 'mitigate' && ruling.influenceMonths) m.s.influenceUntil = influenceUntil(m.calendar, m.now, ruling.influenceMonths);
   // What the ruling leaves in the cadre's record (no negative evaluation; the influence period).
-  const results = patched(RULING_RESULTS_PATCH) ? resultRecords(m, ruling) : [];
+  const results = m.patched(patches.rulingResults) ? resultRecords(m, ruling) : [];
   m.event('rulingFinal', undefined, { outcome: ruling.outcome, ...(m.s.influenceUntil ? { influenceUntil: m.s.influenceUntil } : {}) }, [rulingRecord(m, m.s.rulings.length - 1), ...results]);
   const report = { outcome: ruling.outcome, outcomeLabel: ruling.outcomeLabel, unitCode: m.s.unitCode, category: m.s.category };
   m.notify('ruling-report', 'rulingReport', m.audienceFor('discipline'), report);
