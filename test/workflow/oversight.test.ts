@@ -21,13 +21,13 @@ const signalsOf = (s: { timeline: { event: string; detail?: Record<string, unkno
 /** The notices the case's `notifyAll` activities carried, one list per activity, from its history. */
 async function notifyBatches(handle: WorkflowHandle): Promise<string[][]> {
   const history = await handle.fetchHistory();
+  // A reaction's notices go with its record activity (or, undelivered there, in a notice activity).
   return (history.events ?? [])
     .map((e) => e.activityTaskScheduledEventAttributes)
-    .filter((a) => a?.activityType?.name === 'notifyAll')
-    .map((a) => {
-      const input = JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { notifications: { key: string }[] };
-      return input.notifications.map((n) => n.key);
-    });
+    .filter((a) => a?.activityType?.name === 'notifyAll' || a?.activityType?.name === 'recordEvents')
+    .map((a) => (JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { notifications?: { key: string }[] }).notifications ?? [])
+    .filter((notifications) => notifications.length > 0)
+    .map((notifications) => notifications.map((n) => n.key));
 }
 
 describe('Abuse signals', () => {

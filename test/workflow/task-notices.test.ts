@@ -172,12 +172,18 @@ test('When a case of 南京市 goes from application to its first revisit, then 
   expect(revisitMail!.text).toContain('第 1 个月回访（重点关注）');
   show('回访开始', [revisitMail!]);
 
-  // Assert: the notices rode in the reactions' single notification activity: never more than one per reaction
+  // Assert: the notices rode with the reactions' record activities: never more than one batch per
+  // reaction, and no notice activity of its own while every notice was delivered at once
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
-  const notifyActivities = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyAll').length;
+  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+  const batches = scheduled.filter(
+    (a) => a.activityType?.name === 'recordEvents' && ((JSON.parse(Buffer.from(a.input!.payloads![0]!.data!).toString('utf8')) as { notifications?: unknown[] }).notifications?.length ?? 0) > 0,
+  ).length;
   const reactions = 1 + events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes || e.timerFiredEventAttributes).length;
-  expect(notifyActivities).toBeLessThanOrEqual(reactions);
+  expect(batches).toBeGreaterThan(0);
+  expect(batches).toBeLessThanOrEqual(reactions);
+  expect(scheduled.filter((a) => a.activityType?.name === 'notifyAll')).toHaveLength(0);
   expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   await recordHistory(handle, 'task-opening-notices', { running: true });
 });
