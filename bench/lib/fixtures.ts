@@ -25,15 +25,19 @@ export { investigation, sampleApplication } from '../../test/support/application
 /**
  * The cadres the benchmarks open cases for, registered in the record store's registry with the demo
  * registry's (see `benchRegistry`): the API takes applications of registered cadres only, and a case
- * looks up its cadre's other cases, so every start is some cadre's application and no cadre gathers
- * the thousands of cases a benchmark opens.
+ * looks up its cadre's other cases, so every start is some cadre's application, each cadre's first
+ * until a run has opened more cases than there are cadres (a second one raises the repeat-application
+ * signal, a reaction more).
  */
-export const benchCadres: Cadre[] = Array.from({ length: 3000 }, (_, i) => ({ id: `C-BENCH-${String(i + 1).padStart(5, '0')}`, name: '张三', unit: 'JS-NJ-FGW' }));
+export const benchCadres: Cadre[] = Array.from({ length: 6000 }, (_, i) => ({ id: `C-BENCH-${String(i + 1).padStart(5, '0')}`, name: '张三', unit: 'JS-NJ-FGW' }));
 export const benchRegistry: RegistryDocument = { ...demoRegistry.document, cadres: [...demoRegistry.document.cadres, ...benchCadres] };
 
-/** An application the API accepts, of one of the benchmark cadres drawn at random; the bare client starts the same. */
-export function registeredApplication(random: () => number = Math.random): Application {
-  const cadre = benchCadres[Math.floor(random() * benchCadres.length)]!;
+/** How many applications this process has made so far: the next one is of the next cadre. */
+const drawn = { count: 0 };
+
+/** An application the API accepts, of the next of the benchmark cadres; the bare client starts the same. */
+export function registeredApplication(): Application {
+  const cadre = benchCadres[drawn.count++ % benchCadres.length]!;
   return sampleApplication({ cadreId: cadre.id });
 }
 
