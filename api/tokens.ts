@@ -45,8 +45,9 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
         return async (token: string) => (await jose.jwtVerify(token, jwks, { ...base, currentDate: now(), algorithms: ['RS256', 'ES256'] })).payload;
       })()
     : (() => {
-        const secret = new TextEncoder().encode(config.jwtSecret);
-        return async (token: string) => (await jose.jwtVerify(token, secret, { ...base, currentDate: now(), algorithms: ['HS256'] })).payload;
+        // The HMAC key is imported once (as raw bytes jose would import it again for every token).
+        const key = crypto.subtle.importKey('raw', new TextEncoder().encode(config.jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+        return async (token: string) => (await jose.jwtVerify(token, await key, { ...base, currentDate: now(), algorithms: ['HS256'] })).payload;
       })();
 
   return async (token) => {
