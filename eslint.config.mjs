@@ -23,6 +23,15 @@ const ioLibraries = [
 ];
 const workflowMessage =
   'Workflow code runs in a deterministic sandbox: no Node built-ins and no I/O. Put it in an activity (activities/) and call it with proxyActivities.';
+/** What workflow code may not import (Node built-ins and I/O libraries, types excepted). */
+const sandboxPaths = [...nodeBuiltins, ...ioLibraries].map((name) => ({ name, message: workflowMessage, allowTypeImports: true }));
+const sandboxPatterns = [
+  {
+    group: ioLibraries.map((m) => `${m}/*`), // built-in subpaths (fs/promises...) are in builtinModules
+    message: workflowMessage,
+    allowTypeImports: true,
+  },
+];
 
 export default defineConfig(
   {
@@ -44,19 +53,7 @@ export default defineConfig(
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeBuiltins, ...ioLibraries].map((name) => ({ name, message: workflowMessage, allowTypeImports: true })),
-          patterns: [
-            {
-              group: ioLibraries.map((m) => `${m}/*`), // built-in subpaths (fs/promises...) are in builtinModules
-              message: workflowMessage,
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: sandboxPaths, patterns: sandboxPatterns }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       'no-restricted-globals': [
@@ -88,6 +85,24 @@ export default defineConfig(
         {
           selector: ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
           message: 'No module-level collection in workflow and domain code: the modules are shared by every case of a workflow thread.',
+        },
+      ],
+    },
+  },
+  {
+    // The case asks about every patch through the machine, so that the baseline answers for the
+    // patches it stands for (workflows/case/patches.ts); only the shell hands it Temporal's `patched`.
+    files: ['workflows/case/**/*.ts'],
+    ignores: ['workflows/case/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...sandboxPaths,
+            { name: '@temporalio/workflow', importNames: ['patched', 'deprecatePatch'], message: 'Ask m.patched(patches.<id>): the baseline patch answers for the patches it stands for (workflows/case/patches.ts).' },
+          ],
+          patterns: sandboxPatterns,
         },
       ],
     },
