@@ -56,7 +56,6 @@ export interface PlaintextReport {
 }
 
 /** Stages a case reaches only once its ruling is final. */
-/** The stages after a ruling has become final. */
 const finalStages: Stage[] = ['remediation', 'followUp', 'closed'];
 
 /** China has one time zone and no daylight saving: civil dates in the domain are UTC+8 dates. */
@@ -392,7 +391,7 @@ export async function readCase(db: Queryable, keys: RecordKeys, caseId: string):
 /** What a case's chain holds when a reaction's entries arrive, read in one round trip (the caller holds the case's lock). */
 interface ChainState {
   erased_at: Date | null;
-  has_key: boolean;
+  /** The case's key (absent before its first entry). */
   key_id: string | null;
   wrapped_key: string | null;
   head_seq: number | null;
@@ -403,7 +402,7 @@ interface ChainState {
 
 async function chainState(tx: Queryable, caseId: string, seqs: number[]): Promise<ChainState> {
   const { rows } = await tx.query<ChainState>(
-    `SELECT c.erased_at, k.case_id IS NOT NULL AS has_key, k.key_id, k.wrapped_key, h.seq AS head_seq, h.hash AS head_hash,
+    `SELECT c.erased_at, k.key_id, k.wrapped_key, h.seq AS head_seq, h.hash AS head_hash,
             COALESCE((SELECT json_agg(json_build_object('seq', l.seq, 'digest', l.payload_digest, 'sealed', l.payload ? 'sealed'))
                       FROM ledger l WHERE l.case_id = one.case_id AND l.seq = ANY($2::int[])), '[]'::json) AS existing
      FROM (SELECT $1::text AS case_id) one
@@ -430,7 +429,7 @@ async function appendEvents(tx: Queryable, keys: RecordKeys, caseId: string, eve
   let key: CaseKey | undefined;
   const keyOf = async (at: string): Promise<CaseKey> => {
     if (key) return key;
-    if (state.has_key) key = openStoredKey(keys, caseId, state.key_id!, state.wrapped_key);
+    if (state.key_id !== null) key = openStoredKey(keys, caseId, state.key_id, state.wrapped_key);
     else {
       const made = keys.newCaseKey(caseId);
       await tx.query('INSERT INTO case_keys (case_id, key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [caseId, made.keyId, made.wrapped, at]);
@@ -438,12 +437,15 @@ async function appendEvents(tx: Queryable, keys: RecordKeys, caseId: string, eve
     }
     return key;
   };
+  if (state.erased_at) {
+    track(events[0]!);
+    throw new InvalidRecordInput(`recordEvent(${caseId}#${events[0]!.seq}): the case was erased; nothing more can be recorded`);
+  }
   const outcomes: ('duplicate' | 'recorded')[] = [];
   const recorded: { input: RecordEventInput; at: string }[] = [];
   for (const input of events) {
     track(input);
     const at = new Date(input.entry.at).toISOString();
-    if (state.erased_at) throw new InvalidRecordInput(`recordEvent(${caseId}#${input.seq}): the case was erased; nothing more can be recorded`);
     const caseKey = await keyOf(at);
     const sealedText = canonicalJson({ entry: input.entry, records: input.records ?? [] });
     const payloadText = canonicalJson({ register: input.register, sealed: caseKey.sealDeterministic(`ledger#${input.seq}`, sealedText) });
