@@ -15,9 +15,6 @@ export interface ActivityDeps {
   noticeBudgetMs?: number;
 }
 
-/** Resolves with `undefined` after `ms`, without keeping the process alive. */
-const budget = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
-
 export function createActivities({ records, notifier, noticeBudgetMs = 5_000 }: ActivityDeps): CaseActivities {
   /** Delivers `notifications` in order until the budget is spent; answers the keys not delivered. */
   async function deliverWithin(notifications: NotifyInput[]): Promise<string[]> {
@@ -30,7 +27,9 @@ export function createActivities({ records, notifier, noticeBudgetMs = 5_000 }: 
     })();
     // A failure or the end of the budget leaves the rest to the case's notice activity (each notice
     // is delivered once by its key, so one still under way here is not sent twice).
-    await Promise.race([all.catch(() => undefined), budget(noticeBudgetMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, noticeBudgetMs)))]);
+    clearTimeout(timer);
     return notifications.filter((n) => !delivered.has(n.key)).map((n) => n.key);
   }
 
