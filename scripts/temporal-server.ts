@@ -37,7 +37,6 @@ export function temporalServerTools(dir = process.env.TEMPORAL_SERVER_BIN_DIR ??
   return { server, sqlTool };
 }
 
-
 const visibilityDatabase = (pg: PostgresTarget) => `${pg.database}_visibility`;
 
 /**

@@ -164,6 +164,15 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     // Already there on the dev server started here; an external server may need them.
     await registerSearchAttributes(client.connection as Connection, namespace);
 
+    /** What a worker in another process needs to share this run's server, record store and payload keys. */
+    const childEnv: NodeJS.ProcessEnv = {
+      ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      PAYLOAD_KEYS: payloadKeys,
+      PAYLOAD_ENCRYPTION: config.payloadEncryption ? 'true' : 'false',
+    };
+
     const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
     cleanups.push(() => db.close());
     // The cadres the benchmarks open cases for (before the API reads the registry, and the worker its cadres).
@@ -175,7 +184,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     let workerPid: number | undefined;
     if (db.kind === 'postgres') {
       const child = startChildWorker({
-        env: { ...process.env, DATABASE_URL: config.databaseUrl, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, PAYLOAD_KEYS: payloadKeys, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
+        env: { ...process.env, ...childEnv, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
         logFile: path.join(scratch, 'worker.log'),
       });
       workerPid = child.pid;
@@ -220,13 +229,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       client,
       payloadCodecs,
       payloadEncryption: config.payloadEncryption,
-      childEnv: {
-        ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: namespace,
-        PAYLOAD_KEYS: payloadKeys,
-        PAYLOAD_ENCRYPTION: config.payloadEncryption ? 'true' : 'false',
-      },
+      childEnv,
       apiBase,
       scratch,
       close,
