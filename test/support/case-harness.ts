@@ -133,6 +133,24 @@ export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.quer
 /** Skips time on the test server by whole days. */
 export const days = (n: number) => n * 24 * 60 * 60 * 1000;
 
+/** The activities a case has scheduled, in order: each one's type and its input (the harness does not encrypt payloads). */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<{ type: string; input: Record<string, unknown> }[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    const data = a?.input?.payloads?.[0]?.data;
+    return a ? [{ type: a.activityType?.name ?? '?', input: data ? (JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>) : {} }] : [];
+  });
+}
+
+/** The notice batches of a case, in order: the keys of each activity that carried notices (a reaction's record activity, or a notice activity). */
+export async function noticeBatches(handle: WorkflowHandle): Promise<string[][]> {
+  return (await scheduledActivities(handle))
+    .filter((a) => a.type === 'recordEvents' || a.type === 'notifyAll')
+    .map((a) => ((a.input.notifications as { key: string }[] | undefined) ?? []).map((n) => n.key))
+    .filter((keys) => keys.length > 0);
+}
+
 /**
  * Saves the history of a case under test/histories when RECORD_HISTORIES=1 and none of that name exists (see the README:
  * histories are recorded when the workflow changes on purpose, and replayed by test/workflow/replay.test.ts).

@@ -3,13 +3,12 @@
  * them (patch `notices-with-records`). A notice the record activity could not deliver is sent on in
  * a notice activity of its own, which retries, and reaches its recipient all the same.
  */
-import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { NotifyInput } from '../../activities/types';
 import { updates } from '../../workflows/case/actions';
 import { baselinePatch } from '../../workflows/case/patches';
 import { act, eventually } from '../support/drive';
-import { actors, recordHistory, startCase, startHarness, type CaseHarness } from '../support/case-harness';
+import { actors, recordHistory, scheduledActivities, startCase, startHarness, type CaseHarness } from '../support/case-harness';
 
 jest.setTimeout(120_000);
 
@@ -23,12 +22,7 @@ async function patchMarkers(handle: WorkflowHandle): Promise<string[]> {
 }
 
 /** The activity types a case has scheduled, in order. */
-async function activitiesOf(handle: WorkflowHandle): Promise<string[]> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) =>
-    e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ? [e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?'] : [],
-  );
-}
+const activitiesOf = async (handle: WorkflowHandle): Promise<string[]> => (await scheduledActivities(handle)).map((a) => a.type);
 
 describe('notices with the record', () => {
   let h: CaseHarness;

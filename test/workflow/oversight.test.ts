@@ -4,11 +4,10 @@
  * trackings of follow-up.
  */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPolicy } from '../../domain/policies';
 import { updates } from '../../workflows/case/actions';
 import { act, eventually, expectRejected, remediate, sleepPast, toFinal, toRuling } from '../support/drive';
-import { actors, days, investigation, recordHistory, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, investigation, noticeBatches, recordHistory, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 
 let h: CaseHarness;
 beforeAll(async () => {
@@ -17,18 +16,6 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 const signalsOf = (s: { timeline: { event: string; detail?: Record<string, unknown> }[] }) => s.timeline.filter((e) => e.event === 'abuseSignal').map((e) => e.detail!);
-
-/** The notices the case's `notifyAll` activities carried, one list per activity, from its history. */
-async function notifyBatches(handle: WorkflowHandle): Promise<string[][]> {
-  const history = await handle.fetchHistory();
-  // A reaction's notices go with its record activity (or, undelivered there, in a notice activity).
-  return (history.events ?? [])
-    .map((e) => e.activityTaskScheduledEventAttributes)
-    .filter((a) => a?.activityType?.name === 'notifyAll' || a?.activityType?.name === 'recordEvents')
-    .map((a) => (JSON.parse(Buffer.from(a!.input!.payloads![0]!.data!).toString('utf8')) as { notifications?: { key: string }[] }).notifications ?? [])
-    .filter((notifications) => notifications.length > 0)
-    .map((notifications) => notifications.map((n) => n.key));
-}
 
 describe('Abuse signals', () => {
   test('When a cadre with a case in one category applies again in another within the window, then the second case raises repeatApplication to supervision and discipline, naming cases, not the cadre', async () => {
@@ -118,7 +105,7 @@ describe('Abuse signals', () => {
     expect(notices.find((n) => n.vars.signal === 'largeExemption')!.vars.explanation).toBe('损失金额 2,000,000 元（申请时已挽回 100,000 元），超过规程规定的 1,000,000 元，予以免责。');
     expect(notices.find((n) => n.vars.signal === 'outsideBand')!.vars.explanation).toContain('综合得分 60 分对应的建议档次为“从轻或减轻处理”');
     // the signals ride with the ruling notice in the approval's one notice activity
-    const batches = await notifyBatches(handle);
+    const batches = await noticeBatches(handle);
     const withSignals = batches.filter((b) => b.some((k) => k.includes(':signal:')));
     expect(withSignals).toHaveLength(1);
     expect(withSignals[0]).toEqual(expect.arrayContaining([`${s.caseId}:ruling-notice-1`, `${s.caseId}:signal:largeExemption:ruling-1:discipline`]));

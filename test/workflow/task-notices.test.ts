@@ -15,7 +15,7 @@ import { taskLabels } from '../../domain/labels';
 import { updates } from '../../workflows/case/actions';
 import { openTestStore, type TestStore } from '../support/databases';
 import { act, eventually, sleepPast, toInvestigation } from '../support/drive';
-import { actors, days, investigation, recordHistory, sampleApplication, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
+import { actors, days, investigation, noticeBatches, recordHistory, sampleApplication, scheduledActivities, startCase, startHarness, state, type CaseHarness } from '../support/case-harness';
 import { startMailReceiver, type MailReceiver, type ReceivedMail } from '../support/smtp';
 
 jest.setTimeout(300_000);
@@ -176,14 +176,11 @@ test('When a case of 南京市 goes from application to its first revisit, then 
   // reaction, and no notice activity of its own while every notice was delivered at once
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
-  const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
-  const batches = scheduled.filter(
-    (a) => a.activityType?.name === 'recordEvents' && ((JSON.parse(Buffer.from(a.input!.payloads![0]!.data!).toString('utf8')) as { notifications?: unknown[] }).notifications?.length ?? 0) > 0,
-  ).length;
+  const batches = (await noticeBatches(handle)).length;
   const reactions = 1 + events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes || e.timerFiredEventAttributes).length;
   expect(batches).toBeGreaterThan(0);
   expect(batches).toBeLessThanOrEqual(reactions);
-  expect(scheduled.filter((a) => a.activityType?.name === 'notifyAll')).toHaveLength(0);
+  expect((await scheduledActivities(handle)).filter((a) => a.type === 'notifyAll')).toHaveLength(0);
   expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   await recordHistory(handle, 'task-opening-notices', { running: true });
 });
