@@ -9,9 +9,11 @@ import { devServerArgs, dynamicConfigValues } from '../scripts/dev-server';
 import { dynamicConfigFile } from '../scripts/tools';
 
 describe('the Temporal servers’ dynamic configuration', () => {
-  it('turns on eager activity execution, and nothing Temporal keeps for tests', () => {
+  it('turns on eager activity execution, reads new tasks promptly, and keeps nothing Temporal keeps for tests', () => {
     const values = dynamicConfigValues();
     expect(values['system.enableActivityEagerExecution']).toBe(true);
+    // Temporal's default is 20 reads a second per shard: a new case would wait 25 ms for its first task.
+    expect(values['history.transferProcessorMaxPollRPS']).toBeGreaterThanOrEqual(200);
     expect(fs.readFileSync(dynamicConfigFile(), 'utf8')).not.toMatch(/^system\.forceSearchAttributesCacheRefreshOnRead:/m);
   });
 
