@@ -138,7 +138,9 @@ function startsRows(r: StartsResult): Row[] {
     });
     rows.push({ benchmark: b, measure: 'bare client: Update-with-Start (the call the API makes)', value: load(l.bareStart, 'starts'), target: '' });
     rows.push({ benchmark: b, measure: 'bare client: plain start (the server alone, no worker)', value: load(l.bareStartOnly, 'starts'), target: '' });
+    rows.push({ benchmark: b, measure: 'bare client: Update-with-Start of the floor workflow (the case\'s shape, no work; the platform floor)', value: load(l.floor, 'starts'), target: '' });
     rows.push({ benchmark: b, measure: 'API ÷ bare client (throughput)', value: String(l.apiVsBareStart), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStart >= targets.apiVsBare });
+    rows.push({ benchmark: b, measure: 'API ÷ floor workflow (throughput)', value: String(l.apiVsFloor), target: '' });
   }
   return rows;
 }

@@ -3,10 +3,15 @@
  * at several concurrency levels on the same server. The API opens a case with Update-with-Start and
  * answers with the case after its first reaction; the bare client makes that same call without HTTP,
  * auth, validation and the API's own code. A plain start (answered before the worker runs anything)
- * is the server's floor.
+ * is the server's floor; the floor workflow (bench/floor/workflow.ts: the case's shape, no work),
+ * opened the same way on a worker of its own process, is the platform's floor for a case start.
  */
+import path from 'node:path';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { signToken } from '../api/tokens';
-import type { BenchEnvironment } from './lib/environment';
+import { floorCase, floorOpenUpdate } from './floor/workflow';
+import { startChildWorker } from './lib/child-worker';
+import { waitForPollers, type BenchEnvironment } from './lib/environment';
 import { actors, caseInput, registeredApplication } from './lib/fixtures';
 import { startCase, startOnly } from './lib/drive';
 import { HttpCaller } from './lib/http';
@@ -25,6 +30,10 @@ export interface StartsLevel {
   bareStart: LoadResult;
   /** A plain start, answered by the server before the worker has run anything. */
   bareStartOnly: LoadResult;
+  /** Update-with-Start of the floor workflow: the case's shape without its work. */
+  floor: LoadResult;
+  /** API starts/s divided by the floor workflow's. */
+  apiVsFloor: number;
   /** API starts/s divided by the bare client's (1 = no cost; 0.8 = 20% slower). */
   apiVsBareStart: number;
 }
@@ -41,11 +50,24 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
   const viaApi = () => caller.expect(201, 'POST', '/v1/cases', token, registeredApplication());
   const bare = () => startCase(env.client, tq, caseInput());
   const bareStartOnly = () => startOnly(env.client, tq, caseInput());
+  const floorQueue = `${tq}-floor`;
+  let floorCount = 0;
+  const floorStart = () =>
+    env.client.workflow.executeUpdateWithStart(floorOpenUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(floorCase, { taskQueue: floorQueue, workflowId: `floor-${tq}-${++floorCount}`, workflowIdConflictPolicy: 'FAIL' }),
+    });
+  const floorWorker = startChildWorker({
+    entry: path.join('bench', 'floor', 'worker.js'),
+    env: { ...process.env, ...env.childEnv, TEMPORAL_TASK_QUEUE: floorQueue, DATA_DIR: env.config.dataDir, LOG_LEVEL: env.config.logLevel },
+    logFile: path.join(env.scratch, 'floor-worker.log'),
+  });
   try {
+    await waitForPollers(env.client, env.namespace, floorQueue, undefined, floorWorker.pid);
     // Warm up every path (JIT, connections, the worker's caches) before anything is timed.
     await closedLoop(o.warmup, 4, viaApi);
     await closedLoop(o.warmup, 4, bare);
     await closedLoop(o.warmup, 4, bareStartOnly);
+    await closedLoop(o.warmup, 4, floorStart);
     // Every phase starts once the worker has finished what the previous one left it (a bare start
     // returns before the worker has run the case's first task and activities).
     const measured = async (concurrency: number, op: () => Promise<unknown>) => {
@@ -58,19 +80,23 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
       const api = await measured(concurrency, viaApi);
       const bareStartOnlyResult = await measured(concurrency, bareStartOnly);
       const bareStart = await measured(concurrency, bare);
+      const floor = await measured(concurrency, floorStart);
       levels.push({
         concurrency,
         api,
         bareStart,
         bareStartOnly: bareStartOnlyResult,
+        floor,
         apiVsBareStart: round(api.perSecond / bareStart.perSecond, 3),
+        apiVsFloor: round(api.perSecond / floor.perSecond, 3),
       });
       console.log(
-        `  starts c=${concurrency}: API ${api.perSecond}/s p99 ${api.latency.p99} ms · bare start ${bareStart.perSecond}/s p99 ${bareStart.latency.p99} ms · start only ${bareStartOnlyResult.perSecond}/s p99 ${bareStartOnlyResult.latency.p99} ms`,
+        `  starts c=${concurrency}: API ${api.perSecond}/s p99 ${api.latency.p99} ms · bare start ${bareStart.perSecond}/s p99 ${bareStart.latency.p99} ms · floor workflow ${floor.perSecond}/s p99 ${floor.latency.p99} ms · start only ${bareStartOnlyResult.perSecond}/s p99 ${bareStartOnlyResult.latency.p99} ms`,
       );
     }
     return { countPerLevel: o.count, levels };
   } finally {
     caller.close();
+    await floorWorker.stop();
   }
 }

@@ -9,11 +9,14 @@ import { devServerArgs, dynamicConfigValues } from '../scripts/dev-server';
 import { dynamicConfigFile } from '../scripts/tools';
 
 describe('the Temporal servers’ dynamic configuration', () => {
-  it('turns on eager activity execution, reads new tasks promptly, and keeps nothing Temporal keeps for tests', () => {
+  it('turns on eager activity execution, reads new tasks promptly on one partition per queue, and keeps nothing Temporal keeps for tests', () => {
     const values = dynamicConfigValues();
     expect(values['system.enableActivityEagerExecution']).toBe(true);
     // Temporal's default is 20 reads a second per shard: a new case would wait 25 ms for its first task.
     expect(values['history.transferProcessorMaxPollRPS']).toBeGreaterThanOrEqual(200);
+    // With Temporal's four partitions per task queue, a new case's first task waited up to 2 s for a poller.
+    expect(values['matching.numTaskqueueWritePartitions']).toBe(1);
+    expect(values['matching.numTaskqueueReadPartitions']).toBe(1);
     expect(fs.readFileSync(dynamicConfigFile(), 'utf8')).not.toMatch(/^system\.forceSearchAttributesCacheRefreshOnRead:/m);
   });
 

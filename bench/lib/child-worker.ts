@@ -1,6 +1,7 @@
 /**
- * The production worker entry (`node dist/worker/main.js`) as a child process, for figures of its
- * own: resident memory and CPU from /proc, heap over IPC (bench/lib/probe.js).
+ * A worker entry as a child process (the production worker's, `node dist/worker/main.js`, unless
+ * another is named), for figures of its own: resident memory and CPU from /proc, heap over IPC
+ * (bench/lib/probe.js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,12 +21,15 @@ export interface ChildWorker {
 export interface ChildWorkerOptions {
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** The worker's entry under dist/ (the production worker's by default). */
+  entry?: string;
 }
 
 export function startChildWorker(o: ChildWorkerOptions): ChildWorker {
-  const entry = path.join(projectRoot(), 'dist', 'worker', 'main.js');
+  const relative = o.entry ?? path.join('worker', 'main.js');
+  const entry = path.join(projectRoot(), 'dist', relative);
   const probe = path.join(__dirname, 'probe.js');
-  if (!fs.existsSync(entry)) throw new Error('dist/worker/main.js is missing: run `npm run build` first');
+  if (!fs.existsSync(entry)) throw new Error(`dist/${relative} is missing: run \`npm run build\` first`);
   const log = fs.openSync(o.logFile, 'a');
   const child = spawn(process.execPath, ['-r', probe, entry], { env: withWorkerProcessEnv(o.env), stdio: ['ignore', log, log, 'ipc'] });
   fs.closeSync(log);

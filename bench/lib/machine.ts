@@ -53,11 +53,12 @@ function ownPids(): number[] {
   return [...mine];
 }
 
+/** CPU seconds of these processes, and of their children that have exited meanwhile (a worker stopped mid-run). */
 function ownSeconds(pids: number[]): number {
   let sum = 0;
   for (const pid of pids) {
     try {
-      sum += procCpuSeconds(pid);
+      sum += procCpuSeconds(pid, { reapedChildren: true });
     } catch {
       // exited
     }

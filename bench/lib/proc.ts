@@ -32,14 +32,17 @@ export function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** User plus system CPU time the process has used, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
-export function procCpuSeconds(pid: number): number {
+/**
+ * User plus system CPU time the process has used, in seconds (fields 14 and 15 of /proc/<pid>/stat);
+ * with `reapedChildren`, also that of its children that have exited and been waited for (16 and 17),
+ * so that a child stopped during a measurement still counts.
+ */
+export function procCpuSeconds(pid: number, o: { reapedChildren?: boolean } = {}): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / clockTicks();
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [number, number, number, number];
+  return (utime + stime + (o.reapedChildren ? cutime + cstime : 0)) / clockTicks();
 }
 
 /** Whether /proc can be read here (Linux); elsewhere the figures that need it are left out. */
