@@ -178,13 +178,15 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
         ...(await webhookTargets(tx, job.audience)).map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
       ];
       if (!targets.length) return [];
-      await tx.query(
+      // Under the lock and with none planned before, the rows inserted here are all the deliveries.
+      const planned = await tx.query<DeliveryRow>(
         `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
          SELECT t.key, $1, $2, t.channel, $3, $4::jsonb, t.target, 'pending' FROM unnest($5::text[], $6::text[], $7::text[]) AS t(key, channel, target)
-         ON CONFLICT (key) DO NOTHING`,
+         ON CONFLICT (key) DO NOTHING
+         RETURNING id, key, channel, target, status, error`,
         [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), targets.map((t) => t.key), targets.map((t) => t.channel), targets.map((t) => t.target)],
       );
-      return (await select(tx)).rows;
+      return planned.rows.sort((a, b) => a.id - b.id);
     });
   }
 
@@ -266,17 +268,21 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
     throw new PermanentFailure(why);
   }
 
-  /** Runs one delivery if it is still open; returns the error text of a retryable failure. */
-  async function deliver(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<string | undefined> {
-    if (delivery.status !== 'pending' && delivery.status !== 'sending') return undefined;
+  /**
+   * Runs one delivery if it is still open. Returns the delivery as it stands afterwards, or with
+   * `retry` the error text of a failure that another attempt must take up.
+   */
+  async function deliver(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<DeliveryRow & { retry?: string }> {
+    if (delivery.status !== 'pending' && delivery.status !== 'sending') return delivery;
     const claimed = await db.query(
       `UPDATE notifications SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2::int * interval '1 millisecond', updated_at = now()
        WHERE key = $1 AND (status = 'pending' OR (status = 'sending' AND lease_until < now())) RETURNING id`,
       [delivery.key, leaseMs],
     );
     if (claimed.rows.length === 0) {
-      const now = (await db.query<{ status: DeliveryStatus }>('SELECT status FROM notifications WHERE key = $1', [delivery.key])).rows[0];
-      return now?.status === 'sending' ? `${delivery.channel} delivery ${delivery.id} is in progress in another attempt` : undefined;
+      const now = (await db.query<{ status: DeliveryStatus; error: string | null }>('SELECT status, error FROM notifications WHERE key = $1', [delivery.key])).rows[0];
+      if (!now || now.status === 'sending' || now.status === 'pending') return { ...delivery, retry: `${delivery.channel} delivery ${delivery.id} is in progress in another attempt` };
+      return { ...delivery, status: now.status, error: now.error };
     }
     const log = logger.child({ caseId: job.caseId, notification: job.key, delivery: delivery.id, channel: delivery.channel, template: job.template });
     try {
@@ -285,17 +291,17 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
         await db.query(`UPDATE notifications SET status = 'sent', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
       }
       log.info({ result }, 'notification delivered');
-      return undefined;
+      return { ...delivery, status: result, error: null };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof PermanentFailure) {
         await db.query(`UPDATE notifications SET status = 'failed_permanent', error = $2, lease_until = NULL, updated_at = now() WHERE key = $1`, [delivery.key, message]);
         log.warn({ error: message }, 'notification delivery failed for good');
-        return undefined;
+        return { ...delivery, status: 'failed_permanent', error: message };
       }
       await db.query(`UPDATE notifications SET status = 'pending', error = $2, lease_until = NULL, updated_at = now() WHERE key = $1`, [delivery.key, message]);
       log.warn({ error: message }, 'notification delivery failed; it will be retried');
-      return `${delivery.channel} delivery ${delivery.id}: ${message}`;
+      return { ...delivery, status: 'pending', error: message, retry: `${delivery.channel} delivery ${delivery.id}: ${message}` };
     }
   }
 
@@ -308,14 +314,13 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       return;
     }
     const deliveries = await plan(job, claimed.first);
-    const retryable = (await Promise.all(deliveries.map((d) => deliver(job, d, content, new Date(claimed.createdAt).toISOString())))).filter(
-      (e): e is string => e !== undefined,
-    );
+    // Every delivery as it stands once this attempt is done with it (none is left open unless retried).
+    const final = await Promise.all(deliveries.map((d) => deliver(job, d, content, new Date(claimed.createdAt).toISOString())));
+    const retryable = final.flatMap((d) => (d.retry === undefined ? [] : [d.retry]));
     if (retryable.length) {
       await db.query('UPDATE notifications SET error = $2, updated_at = now() WHERE key = $1', [job.key, retryable.join('; ')]);
       throw new NotificationDeliveryError(`notification ${job.key}: ${retryable.join('; ')}`);
     }
-    const final = (await db.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key])).rows;
     const failed = final.filter((d) => d.status === 'failed_permanent');
     const failures =
       final.length === 0
