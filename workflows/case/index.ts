@@ -9,6 +9,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -317,14 +318,31 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   const closed = () => s.stage === 'closed';
+  const timerTo = (next: number) => Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS);
+  /** The watcher's timer and the instant it wakes the case for, kept while that instant stays next. */
+  let wake: { next: number; fired: boolean; scope: CancellationScope } | undefined;
   // The watcher: sleep until the next thing due (or a change), then react to what is due.
   while (s.stage !== 'closed') {
     const seen = m.version;
     const next = nextWakeAt(m);
-    await condition(
-      () => m.version !== seen || closed() || continueAsNewDue(),
-      next === undefined ? undefined : Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS),
-    );
+    if (isPatched(patches.watcherKeepsTimer)) {
+      if (wake && wake.next !== next) {
+        wake.scope.cancel();
+        wake = undefined;
+      }
+      if (!wake && next !== undefined) {
+        const timer = { next, fired: false, scope: new CancellationScope() };
+        timer.scope.run(() => sleep(timerTo(next))).then(
+          () => void (timer.fired = true),
+          () => undefined, // cancelled: the next instant due moved
+        );
+        wake = timer;
+      }
+      await condition(() => m.version !== seen || closed() || continueAsNewDue() || wake?.fired === true);
+      if (wake?.fired) wake = undefined;
+    } else {
+      await condition(() => m.version !== seen || closed() || continueAsNewDue(), next === undefined ? undefined : timerTo(next));
+    }
     if (!closed() && continueAsNewDue()) {
       await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0 && m.lookupReady());
       log.info('Continuing as new', { caseId: s.caseId, historyLength: workflowInfo().historyLength });

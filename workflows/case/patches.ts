@@ -35,21 +35,51 @@ export const patches = {
    * on in a notice activity of their own, as every reaction's notices did before.
    */
   noticesWithRecords: 'notices-with-records',
+  /**
+   * The watcher keeps its timer while the next instant due stays the same: a reaction that moves no
+   * deadline no longer cancels the timer and starts it again (two commands and a timer task each).
+   */
+  watcherKeepsTimer: 'watcher-keeps-timer',
 } as const;
 
-/**
- * The baseline of the cases started from this version on. Temporal records a marker and upserts the
- * `TemporalChangeVersion` search attribute for every patch a case asks about, so a new case asked about
- * each patch above in its first workflow tasks: eight commands for nothing, since a new case takes
- * every change. It asks about the baseline instead, which stands for all of them: one marker. A case
- * started before replays its history without the baseline's marker, so each patch answers as it did;
- * where such a case runs on under this version, the baseline answers true, as each patch would.
- * Patches added later are asked about on their own, until a later baseline takes them in too.
- */
-export const baselinePatch = 'baseline-2026-12';
-const implied: readonly string[] = Object.values(patches);
+type PatchId = (typeof patches)[keyof typeof patches];
 
-/** `patched` of the workflow API as the case asks it: a patch of the baseline is answered by the baseline. */
+/**
+ * The baselines, newest first: each is one patch id that stands for every patch before it. Temporal
+ * records a marker and upserts the `TemporalChangeVersion` search attribute for every patch a case
+ * asks about, so a new case that asked about each patch above would spend a command pair on each in
+ * its first workflow tasks for nothing, since a new case takes every change. It asks about the newest
+ * baseline instead: one marker. A case started before a baseline replays its history without that
+ * baseline's marker, so each patch answers as it did (through the baseline the case did record, or
+ * its own marker); where such a case runs on under this version, the newest baseline answers true,
+ * as each patch would. A patch added later is listed under a new baseline put first here.
+ */
+export const baselines: readonly { id: string; implies: readonly PatchId[] }[] = [
+  { id: 'baseline-2026-12b', implies: Object.values(patches) },
+  {
+    id: 'baseline-2026-12',
+    implies: [
+      patches.readModelSnapshots,
+      patches.taskOpeningNotices,
+      patches.exclusionReview,
+      patches.handOffOutcome,
+      patches.replacementRulingReview,
+      patches.rulingResults,
+      patches.chineseListColumns,
+      patches.abuseSignals,
+      patches.effectTracking,
+      patches.noticesWithRecords,
+    ],
+  },
+];
+
+/** The baseline a new case records. */
+export const baselinePatch = baselines[0]!.id;
+
+/**
+ * `patched` of the workflow API as the case asks it: a patch is answered by the newest baseline that
+ * implies it and the case has recorded (or, in a new workflow task, records now), else by its own marker.
+ */
 export function withBaseline(patched: (patchId: string) => boolean): (patchId: string) => boolean {
-  return (patchId) => (implied.includes(patchId) && patched(baselinePatch)) || patched(patchId);
+  return (patchId) => baselines.some((b) => (b.implies as readonly string[]).includes(patchId) && patched(b.id)) || patched(patchId);
 }
