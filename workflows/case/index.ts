@@ -14,6 +14,7 @@ import {
   condition,
   continueAsNew,
   currentUpdateInfo,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -334,7 +335,10 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
         const timer = { next, fired: false, scope: new CancellationScope() };
         timer.scope.run(() => sleep(timerTo(next))).then(
           () => void (timer.fired = true),
-          () => undefined, // cancelled: the next instant due moved
+          (err: unknown) => {
+            // cancelled above because the next instant due moved; anything else fails the task
+            if (!isCancellation(err)) throw err;
+          },
         );
         wake = timer;
       }
