@@ -246,6 +246,21 @@ describe.each(testStoreKinds())('the read model on %s', (kind) => {
     expect((await rm.list(viewers.orgNj, {}, { limit: 5 })).items[0]).toMatchObject({ caseId: s.caseId, stage: 'investigation', awaiting: [], asOf: '2026-05-03T00:00:00.000Z' });
   });
 
+  test('When a later snapshot keeps a task and adds another, then the kept task reads as the later snapshot has it, beside the new one', async () => {
+    const s = caseOf(1, 'JS-NJ-FGW', [{ role: 'organization', dueAt: '2026-06-10T09:00:00.000Z' }, { kind: 'investigation', role: 'organization', dueAt: '2026-06-12T09:00:00.000Z' }]);
+    await record(store, s, 0, '2026-05-01T00:00:00.000Z');
+    const later = structuredClone(s);
+    // task-00 stays with a moved deadline, task-01 is done, task-02 opens
+    later.tasks = [sampleTask({ id: 'task-00', dueAt: '2026-06-15T09:00:00.000Z' }), sampleTask({ id: 'task-02', kind: 'investigation', dueAt: '2026-06-25T09:00:00.000Z' })];
+    await store.records.recordReaction({ caseId: s.caseId, register: registerOf(later), events: [{ seq: 1, entry: { at: '2026-05-02T00:00:00.000Z', event: 'accepted' } }], snapshot: snapshotOf(later, 1, '2026-05-02T00:00:00.000Z') });
+
+    const [item] = (await rm.inbox(viewers.orgNj, { limit: 50 }, NOW)).items;
+    expect(item!.tasks.map((t) => [t.taskId, t.dueAt])).toEqual([
+      ['task-00', '2026-06-15T09:00:00.000Z'],
+      ['task-02', '2026-06-25T09:00:00.000Z'],
+    ]);
+  });
+
   test('When the case list is filtered, then it pages through the matching cases newest first and counts them all', async () => {
     const states: CaseState[] = [];
     for (let n = 1; n <= 12; n++) {

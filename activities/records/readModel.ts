@@ -69,8 +69,9 @@ export async function writeSnapshot(tx: Queryable, caseId: string, register: Rec
   );
   const row = rows[0];
   if (!row) return false;
-  await tx.query('DELETE FROM case_tasks WHERE case_id = $1', [caseId]);
-  if (snap.tasks.length) {
+  if (!snap.tasks.length) {
+    await tx.query('DELETE FROM case_tasks WHERE case_id = $1', [caseId]);
+  } else {
     const tasks = snap.tasks.map((t) => ({
       task_id: t.taskId,
       kind: t.kind,
@@ -82,10 +83,14 @@ export async function writeSnapshot(tx: Queryable, caseId: string, register: Rec
       overdue: t.overdue,
       provisional: t.provisional,
     }));
+    // The case's task rows replaced in one statement: the old ones are deleted before the new go in
+    // (the insert waits for the count of the deleted).
     await tx.query(
-      `INSERT INTO case_tasks (case_id, task_id, kind, role, body, assignees, unit_code, localities, opens_at, due_at, overdue, provisional)
+      `WITH gone AS (DELETE FROM case_tasks WHERE case_id = $1 RETURNING 1)
+       INSERT INTO case_tasks (case_id, task_id, kind, role, body, assignees, unit_code, localities, opens_at, due_at, overdue, provisional)
        SELECT $1, x.task_id, x.kind, x.role, x.body, x.assignees, $2, $3::text[], x.opens_at, x.due_at, x.overdue, x.provisional
-       FROM jsonb_to_recordset($4::jsonb) AS x(task_id text, kind text, role text, body text, assignees text[], opens_at timestamptz, due_at timestamptz, overdue boolean, provisional boolean)`,
+       FROM jsonb_to_recordset($4::jsonb) AS x(task_id text, kind text, role text, body text, assignees text[], opens_at timestamptz, due_at timestamptz, overdue boolean, provisional boolean)
+       WHERE (SELECT count(*) FROM gone) >= 0`,
       [caseId, row.unit_code, snap.localities, JSON.stringify(tasks)],
     );
   }

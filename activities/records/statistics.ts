@@ -32,15 +32,17 @@ export async function recordStatistics(tx: Queryable, entries: readonly { input:
   if (!first) return;
   const { input, at } = first;
   const r = input.register;
-  const open = (await tx.query<{ seq: number; stage: string }>('SELECT seq, stage FROM case_stage_spans WHERE case_id = $1 AND left_at IS NULL', [input.caseId])).rows;
-  if (open.length === 1 && open[0]!.stage === r.stage) return;
-  if (open.length) await tx.query('UPDATE case_stage_spans SET left_at = $2 WHERE case_id = $1 AND left_at IS NULL', [input.caseId, at]);
-  if (r.stage !== 'closed') {
-    await tx.query(
-      `INSERT INTO case_stage_spans (case_id, seq, stage, unit_code, entered_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, seq) DO NOTHING`,
-      [input.caseId, input.seq, r.stage, r.unitCode, at],
-    );
-  }
+  // In one statement: a case still in the one stage it stays in keeps its span; otherwise its open
+  // spans end now and, unless it closed, a span of the new stage begins (the end is done first).
+  await tx.query(
+    `WITH open AS (SELECT stage FROM case_stage_spans WHERE case_id = $1 AND left_at IS NULL),
+          stays AS (SELECT count(*) = 1 AND bool_and(stage = $3) AS same FROM open),
+          ended AS (UPDATE case_stage_spans SET left_at = $5 WHERE case_id = $1 AND left_at IS NULL AND NOT (SELECT same FROM stays) RETURNING 1)
+     INSERT INTO case_stage_spans (case_id, seq, stage, unit_code, entered_at)
+     SELECT $1, $2, $3, $4, $5 WHERE $3 <> 'closed' AND NOT (SELECT same FROM stays) AND (SELECT count(*) FROM ended) >= 0
+     ON CONFLICT (case_id, seq) DO NOTHING`,
+    [input.caseId, input.seq, r.stage, r.unitCode, at],
+  );
 }
 
 // ---- Reading the figures ----
