@@ -102,12 +102,9 @@ export async function benchScaleRun(env: BenchEnvironment, cases: number, o: Sca
   const taskQueue = `bench-scale-${cases}-${randomUUID().slice(0, 8)}`;
   const dataDir = path.join(env.scratch, `scale-${cases}`);
   const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...env.childEnv,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...env.workerEnv(taskQueue),
     // With the embedded store the child cannot share the parent's: it gets a folder of its own, kept across its restart.
     DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     ...(o.workerNodeOptions ? { NODE_OPTIONS: o.workerNodeOptions } : {}),
   };
   const logFile = path.join(env.scratch, `scale-${cases}-worker.log`);

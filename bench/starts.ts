@@ -58,7 +58,7 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
     });
   const floorWorker = startChildWorker({
     entry: path.join('bench', 'floor', 'worker.js'),
-    env: { ...process.env, ...env.childEnv, TEMPORAL_TASK_QUEUE: floorQueue, DATA_DIR: env.config.dataDir, LOG_LEVEL: env.config.logLevel },
+    env: env.workerEnv(floorQueue),
     logFile: path.join(env.scratch, 'floor-worker.log'),
   });
   try {

@@ -60,10 +60,11 @@ export interface BenchEnvironment {
   /** Whether new payloads are encrypted (PAYLOAD_ENCRYPTION). */
   payloadEncryption: boolean;
   /**
-   * Settings a worker in another process needs to share this run's server, record store and payload
-   * keys (DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION).
+   * The environment of a worker in another process on `taskQueue`: this process's, with what it needs
+   * to share this run's server, record store and payload keys (DATABASE_URL, TEMPORAL_ADDRESS,
+   * TEMPORAL_NAMESPACE, PAYLOAD_KEYS, PAYLOAD_ENCRYPTION) and the run's data folder and log level.
    */
-  childEnv: NodeJS.ProcessEnv;
+  workerEnv(taskQueue: string): NodeJS.ProcessEnv;
   /** The case worker runs in a process of its own (with PostgreSQL), not in the benchmark's. */
   workerInOwnProcess: boolean;
   apiBase: URL;
@@ -164,14 +165,17 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     // Already there on the dev server started here; an external server may need them.
     await registerSearchAttributes(client.connection as Connection, namespace);
 
-    /** What a worker in another process needs to share this run's server, record store and payload keys. */
-    const childEnv: NodeJS.ProcessEnv = {
+    const workerEnv = (taskQueue: string): NodeJS.ProcessEnv => ({
+      ...process.env,
       ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
       PAYLOAD_KEYS: payloadKeys,
       PAYLOAD_ENCRYPTION: config.payloadEncryption ? 'true' : 'false',
-    };
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATA_DIR: config.dataDir,
+      LOG_LEVEL: config.logLevel,
+    });
 
     const { db, records } = await openRecords(config, logger.child({ component: 'records' }));
     cleanups.push(() => db.close());
@@ -184,7 +188,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     let workerPid: number | undefined;
     if (db.kind === 'postgres') {
       const child = startChildWorker({
-        env: { ...process.env, ...childEnv, TEMPORAL_TASK_QUEUE: config.taskQueue, DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
+        env: workerEnv(config.taskQueue),
         logFile: path.join(scratch, 'worker.log'),
       });
       workerPid = child.pid;
@@ -229,7 +233,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       client,
       payloadCodecs,
       payloadEncryption: config.payloadEncryption,
-      childEnv,
+      workerEnv,
       apiBase,
       scratch,
       close,

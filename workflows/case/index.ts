@@ -319,6 +319,8 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
   }
 
   const closed = () => s.stage === 'closed';
+  /** Nothing of the case is under way: no handler, no ledger entry, no notice waiting or being sent. */
+  const settled = () => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0;
   const timerTo = (next: number) => Math.min(Math.max(next - Date.now(), 1), MAX_TIMER_MS);
   /** The watcher's timer and the instant it wakes the case for, kept while that instant stays next. */
   let wake: { next: number; fired: boolean; scope: CancellationScope } | undefined;
@@ -348,12 +350,12 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
       await condition(() => m.version !== seen || closed() || continueAsNewDue(), next === undefined ? undefined : timerTo(next));
     }
     if (!closed() && continueAsNewDue()) {
-      await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0 && m.lookupReady());
+      await condition(() => settled() && m.lookupReady());
       log.info('Continuing as new', { caseId: s.caseId, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof caseWorkflow>({ ...input, resume: { state: s, internal } });
     }
     if (!closed() && next !== undefined && Date.now() >= next) react('deadline', () => tick(m));
   }
-  await condition(() => allHandlersFinished() && internal.recorded === s.timeline.length && noticesQueued.length === 0 && notificationsInFlight === 0 && !snapshotPending());
+  await condition(() => settled() && !snapshotPending());
   return s;
 }

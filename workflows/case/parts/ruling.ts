@@ -18,7 +18,6 @@ import { resultRecords } from './results';
 import { patches } from '../patches';
 import { raiseRulingSignals } from './oversight';
 
-
 export const currentRuling = (m: CaseMachine): Ruling | undefined => m.s.rulings.at(-1);
 
 export function rulingRecord(m: CaseMachine, i: number): DomainRecord {
