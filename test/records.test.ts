@@ -19,6 +19,7 @@ import {
   migrate,
   migrations,
   openDb,
+  openPostgres,
   RecordKeys,
   seedDemoData,
   type Db,
@@ -27,6 +28,7 @@ import {
 import { parsePayloadKeys } from '../common/payload-keys';
 import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
+import { statementNamer } from '../activities/records/db';
 import { sampleApplication } from '../domain/examples';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
 
@@ -669,5 +671,46 @@ describe.each(backends)('record system on $name', (backend) => {
       await expect(saveRegistry(db, { ...doc, cadres: [{ id: 'C-X', name: '某', unit: 'SN-XA-ZZB' }] }, { sub: 'admin-1', source: 'bad.json' })).rejects.toThrow(/not a unit/);
       expect(await count(db, `registry_changes WHERE source = 'bad.json'`)).toBe(0);
     });
+  });
+});
+
+describe('prepared statements', () => {
+  it('When statement texts are named, then one text keeps one name and texts past the limit get none', () => {
+    // Arrange
+    const name = statementNamer(2);
+
+    // Act
+    const first = name('SELECT 1');
+    const again = name('SELECT 1');
+    const second = name('SELECT 2');
+    const third = name('SELECT 3');
+
+    // Assert
+    expect(first).toMatch(/^rc_[0-9a-f]{24}$/);
+    expect(again).toBe(first);
+    expect(second).toMatch(/^rc_[0-9a-f]{24}$/);
+    expect(second).not.toBe(first);
+    expect(third).toBeUndefined();
+    expect(name('SELECT 1')).toBe(first);
+  });
+
+  (pgUrl ? it : it.skip)('When a statement with parameters runs on PostgreSQL, then its connection holds it prepared under its text\'s name and runs it again with other values', async () => {
+    // Arrange
+    const db = openPostgres(pgUrl!);
+    const sql = 'SELECT $1::int + 1 AS n';
+    try {
+      // Act
+      const { answers, prepared } = await db.transaction(async (tx) => {
+        const answers = [(await tx.query<{ n: number }>(sql, [1])).rows[0]?.n, (await tx.query<{ n: number }>(sql, [41])).rows[0]?.n];
+        const prepared = (await tx.query<{ name: string; statement: string }>("SELECT name, statement FROM pg_prepared_statements WHERE statement = $1", [sql])).rows;
+        return { answers, prepared };
+      });
+
+      // Assert
+      expect(answers).toEqual([2, 42]);
+      expect(prepared).toEqual([{ name: statementNamer()(sql), statement: sql }]);
+    } finally {
+      await db.close();
+    }
   });
 });

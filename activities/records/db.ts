@@ -3,7 +3,7 @@
  * PostgreSQL (a `pg` pool) when DATABASE_URL is set; otherwise PGlite, PostgreSQL compiled to
  * WebAssembly, kept in DATA_DIR/records so local runs need no install.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,6 +30,28 @@ const DATE_OID = 1082;
 /** Civil dates stay 'YYYY-MM-DD' strings: turning them into a Date would shift them by the time zone. */
 const keepText = (value: string): string => value;
 
+/** How many distinct statement texts get a prepared statement on each connection. */
+export const PREPARED_STATEMENTS_MAX = 500;
+
+/**
+ * Names for prepared statements, one per statement text: PostgreSQL then parses and plans a
+ * statement once per connection instead of on every call. The name is derived from the text, so
+ * every pool and connection agrees on it. Texts that vary with their data (multi-row inserts, filter
+ * combinations) are few, but past `max` texts the rest run unprepared so no connection collects
+ * statements without end.
+ */
+export function statementNamer(max = PREPARED_STATEMENTS_MAX): (sql: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (sql) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < max) {
+      name = `rc_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
+}
+
 /** A pool on a PostgreSQL server. */
 export function openPostgres(connectionString: string, logger?: Logger): Db {
   const pool = new Pool({
@@ -45,8 +67,11 @@ export function openPostgres(connectionString: string, logger?: Logger): Db {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger?.warn({ err }, 'idle record-system connection failed'));
+  const statementName = statementNamer();
   const run = async <T>(client: Pool | PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query(sql, params as unknown[] | undefined);
+    const name = statementName(sql);
+    const values = params as unknown[] | undefined;
+    const result = await client.query(name === undefined ? { text: sql, values } : { name, text: sql, values });
     return { rows: result.rows as T[] };
   };
   return {
