@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../common/config';
-import { migrate, openDb, type Db } from '../activities/records';
+import { migrate, migrations, openDb, openPostgres, scratchSchema, type Db } from '../activities/records';
 import {
   createNotifier,
   InvalidNotification,
@@ -171,6 +171,29 @@ describe('delivery', () => {
     // Assert
     expect(mailsTo(address)).toHaveLength(1);
     expect(hooksAt(`/hooks/${unit}`)).toHaveLength(1);
+    expect(await row(input.key)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('When recipients change between two attempts of a notice, then the retry keeps the deliveries the first attempt planned', async () => {
+    // Arrange
+    const unit = freshUnit();
+    const address = `${unit.toLowerCase()}@units.test`;
+    const later = `later-${unit.toLowerCase()}@units.test`;
+    await addRecipient('unit', unit, address);
+    await addWebhook('unit', unit, `/hooks/${unit}`);
+    answers.set(`/hooks/${unit}`, [503]);
+    const input = reminder(unit, `replan-${unit}`);
+    await expect(notifier.notify(input)).rejects.toBeInstanceOf(NotificationDeliveryError);
+    await addRecipient('unit', unit, later);
+
+    // Act
+    await notifier.notify(input);
+
+    // Assert
+    expect(mailsTo(address)).toHaveLength(1);
+    expect(mailsTo(later)).toHaveLength(0);
+    const deliveries = (await db.query<{ key: string }>('SELECT key FROM notifications WHERE parent_key = $1 ORDER BY id', [input.key])).rows.map((r) => r.key);
+    expect(deliveries).toEqual([`${input.key}#email:${address}`, expect.stringMatching(new RegExp(`^${input.key}#webhook:\\d+$`))]);
     expect(await row(input.key)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
@@ -396,6 +419,69 @@ describe('delivery', () => {
     // Assert
     await expect(attempt).rejects.toBeInstanceOf(InvalidNotification);
     expect(notifyNonRetryableErrorTypes).toContain('InvalidNotification');
+  });
+});
+
+const pgUrl = process.env.TEST_DATABASE_URL;
+
+(pgUrl ? describe : describe.skip)('on PostgreSQL (TEST_DATABASE_URL)', () => {
+  it('When the notification log is brought to the planned mark, then notices whose deliveries were planned before are marked and the others are not', async () => {
+    // Arrange
+    const scratch = await scratchSchema(pgUrl!, 'rc_notify');
+    const pg = openPostgres(scratch.url);
+    try {
+      await migrate(pg, logger, migrations.filter((m) => m.version < 12));
+      const insert = (key: string, parent: string | null, channel: string) =>
+        pg.query(`INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, status, created_at) VALUES ($1, $2, 'case-1', $3, 'reminder', '{}', 'pending', '2026-11-30T01:00:00Z')`, [key, parent, channel]);
+      await insert('planned', null, 'notification');
+      await insert('planned#email:a@b.test', 'planned', 'email');
+      await insert('unplanned', null, 'notification');
+
+      // Act
+      const applied = await migrate(pg, logger);
+
+      // Assert
+      expect(applied).toEqual(migrations.map((m) => m.version).filter((v) => v >= 12));
+      const rows = await pg.query<{ key: string; planned_at: Date | null }>('SELECT key, planned_at FROM notifications ORDER BY key');
+      expect(rows.rows).toEqual([
+        { key: 'planned', planned_at: new Date('2026-11-30T01:00:00Z') },
+        { key: 'planned#email:a@b.test', planned_at: null },
+        { key: 'unplanned', planned_at: null },
+      ]);
+    } finally {
+      await pg.close();
+      await scratch.drop();
+    }
+  });
+
+  it('When attempts of one notice run at once, then its deliveries are planned once and each mailbox gets it once', async () => {
+    // Arrange
+    const scratch = await scratchSchema(pgUrl!, 'rc_notify');
+    const pg = openPostgres(scratch.url);
+    try {
+      await migrate(pg, logger);
+      const unit = freshUnit();
+      const addresses = [1, 2, 3].map((i) => `${i}-${unit.toLowerCase()}@units.test`);
+      for (const a of addresses) await pg.query('INSERT INTO recipients (role, unit, email) VALUES ($1, $2, $3)', ['unit', unit, a]);
+      const onPg = createNotifier({ db: pg, config: loadConfig({ DATA_DIR: dir, WEBHOOK_SECRET: SECRET, SMTP_URL: smtpUrl }), logger });
+      opened.push(onPg);
+      const input = reminder(unit, `at-once-${unit}`);
+
+      // Act: eight attempts together (one that finds a delivery in another's hands asks to be retried), then a retry
+      const attempts = await Promise.allSettled(Array.from({ length: 8 }, () => onPg.notify(structuredClone(input))));
+      await onPg.notify(input);
+
+      // Assert
+      for (const a of attempts) if (a.status === 'rejected') expect(a.reason).toBeInstanceOf(NotificationDeliveryError);
+      for (const a of addresses) expect(mailsTo(a)).toHaveLength(1);
+      const deliveries = await pg.query<{ key: string; status: string }>('SELECT key, status FROM notifications WHERE parent_key = $1 ORDER BY key', [input.key]);
+      expect(deliveries.rows).toEqual(addresses.map((a) => ({ key: `${input.key}#email:${a}`, status: 'sent' })));
+      const notice = await pg.query<{ status: string; attempts: number; planned: boolean }>('SELECT status, attempts, planned_at IS NOT NULL AS planned FROM notifications WHERE key = $1', [input.key]);
+      expect(notice.rows).toEqual([{ status: 'sent', attempts: 9, planned: true }]);
+    } finally {
+      await pg.close();
+      await scratch.drop();
+    }
   });
 });
 

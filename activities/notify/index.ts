@@ -2,5 +2,5 @@
 export { createNotifier, messageIdFor, type MailMessage, type MailTransport, type NotificationSystem, type NotifierOptions } from './notifier';
 export { verifyWebhookSignature, signWebhook, webhookHeaders, type WebhookHeaders, type WebhookVerification } from './webhook';
 export { renderTemplate, templates, notificationTemplates, type Rendered, type TemplateCatalog, type TemplateName } from './templates';
-export { mailRecipients, webhookTargets, type Audience } from './recipients';
+export { deliveryTargets, type Audience, type DeliveryTargets } from './recipients';
 export { InvalidNotification, NotificationDeliveryError, notifyNonRetryableErrorTypes } from './errors';

@@ -10,10 +10,10 @@ import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../../common/config';
 import { roles } from '../../domain/case';
-import type { Db, Queryable } from '../records/db';
+import type { Db } from '../records/db';
 import type { Notifier, NotifyInput } from '../types';
 import { InvalidNotification, NotificationDeliveryError } from './errors';
-import { mailRecipients, webhookTargets, type Audience } from './recipients';
+import { deliveryTargets, type Audience } from './recipients';
 import { renderTemplate, templates, type Rendered, type TemplateName, type TemplateVars } from './templates';
 import { signWebhook, webhookHeaders } from './webhook';
 
@@ -158,41 +158,40 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
 
   /**
    * The deliveries of a notification, planned once, on its first attempt, and kept for its retries
-   * (`first`: no attempt has claimed the key before this one, so none has planned them yet).
+   * (`first`: no attempt has claimed the key before this one, so none has planned them yet). The
+   * statement that inserts them marks the notification planned; another attempt planning at the same
+   * moment waits for that row, finds it marked and inserts nothing, then reads the plan that was made.
    */
   async function plan(job: Job, first: boolean): Promise<DeliveryRow[]> {
-    const select = (q: Queryable) =>
-      q.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key]);
+    const planned = async () =>
+      (await db.query<DeliveryRow>('SELECT id, key, channel, target, status, error FROM notifications WHERE parent_key = $1 ORDER BY id', [job.key])).rows;
     if (!first) {
-      const existing = (await select(db)).rows;
+      const existing = await planned();
       if (existing.length > 0) return existing;
     }
-    return db.transaction(async (tx) => {
-      await tx.query('SELECT id FROM notifications WHERE key = $1 FOR UPDATE', [job.key]);
-      const again = (await select(tx)).rows;
-      if (again.length > 0) return again;
-      // A cadre's address is personal data: its delivery is keyed by the person, not the address.
-      const mailKey = (address: string) => (job.audience.cadre !== undefined ? `${job.key}#email:cadre` : `${job.key}#email:${address.toLowerCase()}`);
-      const targets = [
-        ...(await mailRecipients(tx, job.audience)).map((address) => ({ channel: 'email', target: address, key: mailKey(address) })),
-        ...(await webhookTargets(tx, job.audience)).map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
-      ];
-      if (!targets.length) return [];
-      // Under the lock and with none planned before, the rows inserted here are all the deliveries.
-      const planned = await tx.query<DeliveryRow>(
-        `INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
-         SELECT t.key, $1, $2, t.channel, $3, $4::jsonb, t.target, 'pending' FROM unnest($5::text[], $6::text[], $7::text[]) AS t(key, channel, target)
-         ON CONFLICT (key) DO NOTHING
-         RETURNING id, key, channel, target, status, error`,
-        [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), targets.map((t) => t.key), targets.map((t) => t.channel), targets.map((t) => t.target)],
-      );
-      return planned.rows.sort((a, b) => a.id - b.id);
-    });
+    // A cadre's address is personal data: its delivery is keyed by the person, not the address.
+    const mailKey = (address: string) => (job.audience.cadre !== undefined ? `${job.key}#email:cadre` : `${job.key}#email:${address.toLowerCase()}`);
+    const { mail, webhooks } = await deliveryTargets(db, job.audience);
+    const targets = [
+      ...mail.map((address) => ({ channel: 'email', target: address, key: mailKey(address) })),
+      ...webhooks.map((w) => ({ channel: 'webhook', target: w.url, key: `${job.key}#webhook:${w.id}` })),
+    ];
+    if (!targets.length) return [];
+    const inserted = await db.query<DeliveryRow>(
+      `WITH notice AS (UPDATE notifications SET planned_at = now() WHERE key = $1 AND planned_at IS NULL RETURNING key)
+       INSERT INTO notifications (key, parent_key, case_id, channel, template, audience, target, status)
+       SELECT t.key, notice.key, $2, t.channel, $3, $4::jsonb, t.target, 'pending' FROM notice, unnest($5::text[], $6::text[], $7::text[]) AS t(key, channel, target)
+       ON CONFLICT (key) DO NOTHING
+       RETURNING id, key, channel, target, status, error`,
+      [job.key, job.caseId, job.template, JSON.stringify(loggedAudience(job.audience)), targets.map((t) => t.key), targets.map((t) => t.channel), targets.map((t) => t.target)],
+    );
+    // All inserted: this attempt made the plan. Otherwise another one did, and its plan stands.
+    return inserted.rows.length === targets.length ? inserted.rows.sort((a, b) => a.id - b.id) : planned();
   }
 
-  async function sendMail(job: Job, delivery: DeliveryRow, content: Rendered): Promise<'sent' | 'outbox'> {
+  function mailMessage(job: Job, delivery: DeliveryRow, content: Rendered): MailMessage {
     if (!EMAIL.test(delivery.target)) throw new PermanentFailure(`invalid mail address`);
-    const message: MailMessage = {
+    return {
       from: config.mailFrom,
       to: delivery.target,
       subject: content.subject,
@@ -201,24 +200,37 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Rongcuo-Case': job.caseId, 'X-Rongcuo-Template': job.template },
       textEncoding: 'base64',
     };
-    if (!transport) {
-      // The mail into the outbox and the delivery marked as done, together (one statement).
-      await db.query(
-        `WITH spooled AS (
-           INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (key) DO NOTHING
-         )
-         UPDATE notifications SET status = 'outbox', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`,
-        [delivery.key, job.caseId, message.to, message.subject, message.text, message.messageId],
-      );
-      return 'outbox';
-    }
+  }
+
+  async function sendMail(job: Job, delivery: DeliveryRow, content: Rendered): Promise<'sent'> {
+    const message = mailMessage(job, delivery, content);
+    // Without a mail server a mail is spooled instead (see spool); only a refused address comes here.
+    if (!transport) throw new PermanentFailure('no mail server');
     try {
       await transport.sendMail(message);
     } catch (err) {
       throw smtpFailure(err);
     }
     return 'sent';
+  }
+
+  /**
+   * Without a mail server: claims the delivery, puts the mail into the outbox and marks the delivery
+   * done, in one statement. False when another attempt holds the delivery or has finished it.
+   */
+  async function spool(job: Job, delivery: DeliveryRow, message: MailMessage): Promise<boolean> {
+    const { rows } = await db.query(
+      `WITH claimed AS (
+         UPDATE notifications SET status = 'outbox', attempts = attempts + 1, error = NULL, lease_until = NULL, sent_at = now(), updated_at = now()
+         WHERE key = $1 AND (status = 'pending' OR (status = 'sending' AND lease_until < now())) RETURNING key
+       ), spooled AS (
+         INSERT INTO outbox (key, case_id, to_address, subject, text, message_id) SELECT key, $2, $3, $4, $5, $6 FROM claimed
+         ON CONFLICT (key) DO NOTHING
+       )
+       SELECT key FROM claimed`,
+      [delivery.key, job.caseId, message.to, message.subject, message.text, message.messageId],
+    );
+    return rows.length > 0;
   }
 
   async function postWebhook(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<'sent'> {
@@ -274,22 +286,27 @@ export function createNotifier(options: NotifierOptions): NotificationSystem {
    */
   async function deliver(job: Job, delivery: DeliveryRow, content: Rendered, createdAt: string): Promise<DeliveryRow & { retry?: string }> {
     if (delivery.status !== 'pending' && delivery.status !== 'sending') return delivery;
+    const log = logger.child({ caseId: job.caseId, notification: job.key, delivery: delivery.id, channel: delivery.channel, template: job.template });
+    /** Another attempt holds the delivery or has finished it: how it stands. */
+    const notClaimed = async (): Promise<DeliveryRow & { retry?: string }> => {
+      const now = (await db.query<{ status: DeliveryStatus; error: string | null }>('SELECT status, error FROM notifications WHERE key = $1', [delivery.key])).rows[0];
+      if (!now || now.status === 'sending' || now.status === 'pending') return { ...delivery, retry: `${delivery.channel} delivery ${delivery.id} is in progress in another attempt` };
+      return { ...delivery, status: now.status, error: now.error };
+    };
+    if (delivery.channel === 'email' && !transport && EMAIL.test(delivery.target)) {
+      if (!(await spool(job, delivery, mailMessage(job, delivery, content)))) return notClaimed();
+      log.info({ result: 'outbox' }, 'notification delivered');
+      return { ...delivery, status: 'outbox', error: null };
+    }
     const claimed = await db.query(
       `UPDATE notifications SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2::int * interval '1 millisecond', updated_at = now()
        WHERE key = $1 AND (status = 'pending' OR (status = 'sending' AND lease_until < now())) RETURNING id`,
       [delivery.key, leaseMs],
     );
-    if (claimed.rows.length === 0) {
-      const now = (await db.query<{ status: DeliveryStatus; error: string | null }>('SELECT status, error FROM notifications WHERE key = $1', [delivery.key])).rows[0];
-      if (!now || now.status === 'sending' || now.status === 'pending') return { ...delivery, retry: `${delivery.channel} delivery ${delivery.id} is in progress in another attempt` };
-      return { ...delivery, status: now.status, error: now.error };
-    }
-    const log = logger.child({ caseId: job.caseId, notification: job.key, delivery: delivery.id, channel: delivery.channel, template: job.template });
+    if (claimed.rows.length === 0) return notClaimed();
     try {
       const result = delivery.channel === 'email' ? await sendMail(job, delivery, content) : await postWebhook(job, delivery, content, createdAt);
-      if (result === 'sent') {
-        await db.query(`UPDATE notifications SET status = 'sent', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
-      }
+      await db.query(`UPDATE notifications SET status = 'sent', error = NULL, lease_until = NULL, sent_at = now(), updated_at = now() WHERE key = $1`, [delivery.key]);
       log.info({ result }, 'notification delivered');
       return { ...delivery, status: result, error: null };
     } catch (err) {

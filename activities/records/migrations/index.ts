@@ -13,6 +13,7 @@ import { migration008 } from './008_read_model';
 import { migration009 } from './009_statistics';
 import { migration010 } from './010_effect_trackings';
 import { migration011 } from './011_typical_cases';
+import { migration012 } from './012_notification_planned';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,4 @@ export interface Migration {
 }
 
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
