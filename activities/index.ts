@@ -2,7 +2,7 @@
  * The case activities, built by a factory from injected dependencies: the record system and the
  * notification system. They do I/O only; the workflow makes its decisions itself.
  */
-import type { CadreLookup, CaseActivities, Notifier, NotifyInput, RecordSystem } from './types';
+import type { CaseActivities, Notifier, NotifyInput, RecordSystem } from './types';
 
 export interface ActivityDeps {
   records: RecordSystem;
@@ -45,16 +45,7 @@ export function createActivities({ records, notifier, noticeBudgetMs = 5_000 }: 
       if (input.events.length || input.snapshot) {
         await records.recordReaction({ caseId: input.caseId, events: input.events, register: input.register, ...(input.snapshot ? { snapshot: input.snapshot } : {}) });
       }
-      let lookup: CadreLookup | undefined;
-      if (input.lookup) {
-        const l = input.lookup;
-        const [earlier, performance, applications] = await Promise.all([
-          records.findToleratedCases(l.cadreId, l.category, l.since, l.caseId),
-          l.performanceYears > 0 ? records.performanceRecords(l.cadreId, l.performanceYears, l.at) : Promise.resolve([]),
-          l.applicationsSince !== undefined ? records.findApplications(l.cadreId, l.applicationsSince, l.caseId) : Promise.resolve(undefined),
-        ]);
-        lookup = { at: l.at, earlier, performance, ...(applications ? { applications } : {}) };
-      }
+      const lookup = input.lookup ? await records.lookupCadre(input.lookup) : undefined;
       const undelivered = input.notifications?.length ? await deliverWithin(input.notifications) : [];
       return { caseId: input.caseId, ...(lookup ? { lookup } : {}), ...(undelivered.length ? { undelivered } : {}) };
     },

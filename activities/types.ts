@@ -198,12 +198,14 @@ export interface CaseActivities {
 
 /** The record system as the activities see it. The PostgreSQL implementation is in activities/records. */
 export interface RecordSystem {
-  /** Earlier cases of this cadre, tolerated (exempt or mitigate) in this category, ruled final since `since`. */
-  findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string): Promise<{ caseId: string; outcome: string; finalAt: string }[]>;
-  /** The cadre's other cases opened since `since` (in any category, at any stage), oldest first. */
-  findApplications(cadreId: string, since: string, excludeCaseId: string): Promise<EarlierApplication[]>;
-  /** The cadre's annual evaluations, newest first. */
-  performanceRecords(cadreId: string, years: number, before: string): Promise<{ year: number; grade: PerformanceGrade }[]>;
+  /**
+   * What the case needs of the cadre's record, in one read: the cadre's earlier cases tolerated
+   * (exempt or mitigate) in this category and ruled final since `since`, newest first; the annual
+   * evaluations of the `performanceYears` years before `at`, newest first; and, when asked, the
+   * cadre's other cases opened since `applicationsSince` (any category, any stage), oldest first.
+   * The case itself (`caseId`) is never among them.
+   */
+  lookupCadre(input: LookupCadreInput): Promise<CadreLookup>;
   recordEvent(input: RecordEventInput): Promise<void>;
   /**
    * A reaction's entries, in order (those already written are skipped), and then its snapshot unless

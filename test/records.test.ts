@@ -553,7 +553,7 @@ describe.each(backends)('record system on $name', (backend) => {
       await records.recordEvent(event(notFinal, 1, { stage: 'appeal', outcome: 'exempt', category: 'land-use', records: [{ type: 'case', cadreId: cadre, cadreName: '测试干部', application: application(cadre, 'land-use') }] }));
 
       // Act
-      const found = await records.findToleratedCases(cadre, 'land-use', '2024-01-01', current);
+      const found = (await records.lookupCadre({ caseId: current, cadreId: cadre, category: 'land-use', since: '2024-01-01', performanceYears: 0, at: '2025-08-01T02:00:00.000Z' })).earlier;
 
       // Assert
       expect(found).toEqual([
@@ -578,14 +578,17 @@ describe.each(backends)('record system on $name', (backend) => {
       const current = await opened('approval-reform', '2026-01-10T02:00:00.000Z');
 
       // Act
-      const found = await records.findApplications(cadre, '2023-01-01', current);
+      const lookup = await records.lookupCadre({ caseId: current, cadreId: cadre, category: 'approval-reform', since: '2023-01-01', applicationsSince: '2023-01-01', performanceYears: 0, at: '2026-01-10T02:00:00.000Z' });
+      const found = lookup.applications;
 
       // Assert
       expect(found).toEqual([
         { caseId: landUse, category: 'land-use', openedAt: '2025-03-01T02:00:00.000Z' },
         { caseId: procurement, category: 'procurement', openedAt: '2025-09-01T02:00:00.000Z' },
       ]);
-      expect(await records.findApplications('C-NOBODY', '2000-01-01', current)).toEqual([]);
+      expect(lookup.earlier).toEqual([]);
+      expect((await records.lookupCadre({ caseId: current, cadreId: 'C-NOBODY', category: 'land-use', since: '2000-01-01', applicationsSince: '2000-01-01', performanceYears: 3, at: '2026-01-10T02:00:00.000Z' })).applications).toEqual([]);
+      expect((await records.lookupCadre({ caseId: current, cadreId: cadre, category: 'land-use', since: '2000-01-01', performanceYears: 0, at: '2026-01-10T02:00:00.000Z' })).applications).toBeUndefined();
     });
 
     it('When performance records are asked for, then the latest complete years come newest first', async () => {
@@ -602,7 +605,8 @@ describe.each(backends)('record system on $name', (backend) => {
       for (const [year, grade] of grades) await db.query('INSERT INTO performance_records (cadre_id, year, grade) VALUES ($1, $2, $3)', [cadre, year, grade]);
 
       // Act
-      const found = await records.performanceRecords(cadre, 3, '2026-01-01T00:00:00+08:00');
+      const lookup = (years: number, at: string) => records.lookupCadre({ caseId: newCaseId(), cadreId: cadre, category: 'land-use', since: '2020-01-01', performanceYears: years, at });
+      const found = (await lookup(3, '2026-01-01T00:00:00+08:00')).performance;
 
       // Assert
       expect(found).toEqual([
@@ -610,7 +614,8 @@ describe.each(backends)('record system on $name', (backend) => {
         { year: 2024, grade: 'excellent' },
         { year: 2023, grade: 'competent' },
       ]);
-      expect(await records.performanceRecords(cadre, 0, '2026-06-01')).toEqual([]);
+      expect((await lookup(0, '2026-06-01')).performance).toEqual([]);
+      expect((await lookup(10, '2026-06-01')).performance.map((g) => g.year)).toEqual([2025, 2024, 2023, 2022, 2021]);
     });
   });
 
@@ -640,7 +645,7 @@ describe.each(backends)('record system on $name', (backend) => {
       // each body has its own address, so a notice for one body reaches that body
       expect(await count(db, `recipients WHERE unit = 'JS-SZ-KS-ZZB' AND role = 'organization'`)).toBe(1);
       const cadre = demoCadres[0]!;
-      expect(await records.performanceRecords(cadre.id, 3, now.toISOString())).toEqual([
+      expect((await records.lookupCadre({ caseId: newCaseId(), cadreId: cadre.id, category: 'land-use', since: now.toISOString(), performanceYears: 3, at: now.toISOString() })).performance).toEqual([
         { year: 2025, grade: cadre.grades[2] },
         { year: 2024, grade: cadre.grades[1] },
         { year: 2023, grade: cadre.grades[0] },

@@ -531,38 +531,33 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
       }
     },
 
-    async findToleratedCases(cadreId, category, since, excludeCaseId) {
-      const from = toInstant(since, 'since').toISOString();
-      // By the keyed hash of the id; rows written before sealing have none and are found by the plain id.
-      const { rows } = await db.query<{ case_id: string; outcome: string; final_at: Date }>(
-        `SELECT case_id, outcome, final_at FROM cases
-         WHERE (cadre_ref = ANY($1::text[]) OR (cadre_ref IS NULL AND cadre_id = $2)) AND category = $3 AND outcome IN ('exempt', 'mitigate')
-           AND final_at IS NOT NULL AND final_at >= $4 AND case_id <> $5
-         ORDER BY final_at DESC, case_id`,
-        [keys.cadreRefs(cadreId), cadreId, category, from, excludeCaseId],
+    async lookupCadre(l) {
+      const since = toInstant(l.since, 'since').toISOString();
+      const applicationsSince = l.applicationsSince === undefined ? null : toInstant(l.applicationsSince, 'applicationsSince').toISOString();
+      const years = Number.isInteger(l.performanceYears) && l.performanceYears > 0 ? l.performanceYears : 0;
+      // One statement. Cases by the keyed hash of the cadre id; rows written before sealing have none
+      // and are found by the plain id (an erased case has neither left).
+      const ofCadre = '(cadre_ref = ANY($1::text[]) OR (cadre_ref IS NULL AND cadre_id = $2)) AND case_id <> $3';
+      const { rows } = await db.query<{ earlier: { caseId: string; outcome: string; finalAt: string }[]; performance: { year: number; grade: PerformanceGrade }[]; applications: { caseId: string; category: string; openedAt: string }[] | null }>(
+        `SELECT
+           (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'outcome', outcome, 'finalAt', final_at) ORDER BY final_at DESC, case_id), '[]'::json)
+              FROM cases WHERE ${ofCadre} AND category = $4 AND outcome IN ('exempt', 'mitigate') AND final_at IS NOT NULL AND final_at >= $5) AS earlier,
+           (SELECT coalesce(json_agg(json_build_object('year', year, 'grade', grade) ORDER BY year DESC), '[]'::json)
+              FROM (SELECT year, grade FROM performance_records WHERE cadre_id = $2 AND year < $6 ORDER BY year DESC LIMIT $7) AS p) AS performance,
+           CASE WHEN $8::timestamptz IS NOT NULL THEN
+             (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'category', category, 'openedAt', opened_at) ORDER BY opened_at, case_id), '[]'::json)
+                FROM cases WHERE ${ofCadre} AND opened_at >= $8)
+           END AS applications`,
+        [keys.cadreRefs(l.cadreId), l.cadreId, l.caseId, l.category, since, chinaYear(l.at, 'at'), years, applicationsSince],
       );
-      return rows.map((r) => ({ caseId: r.case_id, outcome: r.outcome, finalAt: new Date(r.final_at).toISOString() }));
-    },
-
-    async findApplications(cadreId, since, excludeCaseId) {
-      const from = toInstant(since, 'since').toISOString();
-      // Every case of the cadre, in any category and at any stage (an erased case has no cadre_ref left).
-      const { rows } = await db.query<{ case_id: string; category: string; opened_at: Date }>(
-        `SELECT case_id, category, opened_at FROM cases
-         WHERE (cadre_ref = ANY($1::text[]) OR (cadre_ref IS NULL AND cadre_id = $2)) AND opened_at >= $3 AND case_id <> $4
-         ORDER BY opened_at, case_id`,
-        [keys.cadreRefs(cadreId), cadreId, from, excludeCaseId],
-      );
-      return rows.map((r) => ({ caseId: r.case_id, category: r.category, openedAt: new Date(r.opened_at).toISOString() }));
-    },
-
-    async performanceRecords(cadreId, years, before) {
-      if (!Number.isInteger(years) || years <= 0) return [];
-      const { rows } = await db.query<{ year: number; grade: PerformanceGrade }>(
-        'SELECT year, grade FROM performance_records WHERE cadre_id = $1 AND year < $2 ORDER BY year DESC LIMIT $3',
-        [cadreId, chinaYear(before, 'before'), years],
-      );
-      return rows.map((r) => ({ year: r.year, grade: r.grade }));
+      const found = rows[0]!;
+      const instant = (value: string) => new Date(value).toISOString();
+      return {
+        at: l.at,
+        earlier: found.earlier.map((c) => ({ caseId: c.caseId, outcome: c.outcome, finalAt: instant(c.finalAt) })),
+        performance: found.performance.map((p) => ({ year: p.year, grade: p.grade })),
+        ...(found.applications ? { applications: found.applications.map((c) => ({ caseId: c.caseId, category: c.category, openedAt: instant(c.openedAt) })) } : {}),
+      };
     },
 
     verifyLedger: (caseId) => verifyLedger(db, caseId),

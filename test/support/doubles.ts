@@ -2,7 +2,7 @@
  * Test doubles of the record and notification systems for workflow tests on the time-skipping
  * server. The real implementations are tested against PostgreSQL, SMTP and HTTP elsewhere.
  */
-import type { CaseSnapshot, NotifyInput, Notifier, RecordEventInput, RecordReactionInput, RecordSystem } from '../../activities/types';
+import type { CadreLookup, CaseSnapshot, LookupCadreInput, NotifyInput, Notifier, RecordEventInput, RecordReactionInput, RecordSystem } from '../../activities/types';
 import { InvalidRecordInput } from '../../activities/records/errors';
 
 type Grade = 'excellent' | 'competent' | 'basicallyCompetent' | 'incompetent';
@@ -12,21 +12,30 @@ export class MemoryRecords implements RecordSystem {
   readonly tolerated: { cadreId: string; category: string; caseId: string; outcome: string; finalAt: string }[] = [];
   readonly performance = new Map<string, { year: number; grade: Grade }[]>();
 
-  async findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string) {
+  async lookupCadre(l: LookupCadreInput): Promise<CadreLookup> {
+    return {
+      at: l.at,
+      earlier: this.findToleratedCases(l.cadreId, l.category, l.since, l.caseId),
+      performance: l.performanceYears > 0 ? this.performanceRecords(l.cadreId, l.performanceYears) : [],
+      ...(l.applicationsSince !== undefined ? { applications: this.findApplications(l.cadreId, l.applicationsSince, l.caseId) } : {}),
+    };
+  }
+
+  findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string) {
     return this.tolerated
       .filter((t) => t.cadreId === cadreId && t.category === category && t.finalAt >= since && t.caseId !== excludeCaseId)
       .map(({ caseId, outcome, finalAt }) => ({ caseId, outcome, finalAt }));
   }
 
   /** The cadre's other cases, from the case records the workflows wrote (any category, any stage). */
-  async findApplications(cadreId: string, since: string, excludeCaseId: string) {
+  findApplications(cadreId: string, since: string, excludeCaseId: string) {
     return this.events
       .flatMap((e) => (e.records ?? []).filter((r) => r.type === 'case' && r.cadreId === cadreId).map(() => ({ caseId: e.caseId, category: e.register.category, openedAt: e.register.openedAt })))
       .filter((a) => a.openedAt >= since && a.caseId !== excludeCaseId)
       .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.caseId.localeCompare(b.caseId));
   }
 
-  async performanceRecords(cadreId: string, years: number) {
+  performanceRecords(cadreId: string, years: number) {
     return (this.performance.get(cadreId) ?? []).slice().sort((a, b) => b.year - a.year).slice(0, years);
   }
 
