@@ -2,6 +2,7 @@
  * Bearer tokens. HS256 with JWT_SECRET for local runs and tests, or an identity provider's JWKS
  * (RS256/ES256) when JWT_JWKS_URL is set. The claims become the actor every Update carries.
  */
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { roles, unitCodeSchema, type Actor } from '../domain/case';
 import type { Config } from '../common/config';
@@ -33,6 +34,16 @@ export class TokenError extends Error {
 export type VerifyToken = (token: string) => Promise<Actor>;
 
 /**
+ * Tokens verified lately, kept so a client's next requests with the same token skip the signature
+ * check (an HMAC or RSA/ECDSA verification each time otherwise). An entry is used only while its
+ * `exp` has not passed by the verifier's clock, and for at most VERIFIED_TOKEN_TTL_MS, below the
+ * ten minutes jose keeps a fetched JWKS, so a key withdrawn from the identity provider stops counting
+ * here no later than it would there. Refused tokens are never kept.
+ */
+export const VERIFIED_TOKENS_MAX = 10_000;
+export const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
+
+/**
  * A verifier for bearer tokens; throws TokenError for anything but a valid, unexpired token with
  * usable claims, issued (`iat`) no later than now plus ISSUED_AT_SKEW_SECONDS and living (`exp` − `iat`)
  * no longer than JWT_MAX_LIFETIME_SECONDS. `now` is the clock (tests pin it).
@@ -50,7 +61,17 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
         return async (token: string) => (await jose.jwtVerify(token, await key, { ...base, currentDate: now(), algorithms: ['HS256'] })).payload;
       })();
 
+  const verified = new LRUCache<string, { actor: Actor; exp: number }>({ max: VERIFIED_TOKENS_MAX, ttl: VERIFIED_TOKEN_TTL_MS });
   return async (token) => {
+    const known = verified.get(token);
+    // jose counts a token as expired from the second of its exp on
+    if (known && known.exp > now().getTime() / 1000) return known.actor;
+    const checked = await check(token);
+    verified.set(token, checked);
+    return checked.actor;
+  };
+
+  async function check(token: string): Promise<{ actor: Actor; exp: number }> {
     let payload: JWTPayload;
     try {
       payload = await verify(token);
@@ -87,8 +108,9 @@ export function createVerifier(config: TokenConfig, now: () => Date = () => new 
       throw new TokenError('unusable claims');
     }
     const { sub, role, unit } = claims.data;
-    return unit === undefined ? { sub, role } : { sub, role, unit };
-  };
+    // frozen: one actor object serves every request that brings this token
+    return { actor: Object.freeze(unit === undefined ? { sub, role } : { sub, role, unit }), exp };
+  }
 }
 
 /** Signs an HS256 token with JWT_SECRET (local runs, scripts and tests). `ttl` is a jose time span such as '8h'. */

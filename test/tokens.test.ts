@@ -50,6 +50,36 @@ describe('The verifier', () => {
     await expect(verify(await sign({ iat: nowSeconds - 30 * 86400, exp: nowSeconds + 600 }))).rejects.toThrow(/lifetime/);
   });
 
+  test('When a verified token comes again, then its signature is not checked again, and from its exp on it is refused', async () => {
+    // Arrange
+    let clock = NOW;
+    const cached = createVerifier(config, () => clock);
+    const token = await sign({ iat: nowSeconds - 10, exp: nowSeconds + 60 });
+    const other = await sign({ iat: nowSeconds - 10, exp: nowSeconds + 60 }, { sub: 'olga', role: 'supervisor' });
+    const signatureChecks = jest.spyOn(crypto.subtle, 'verify');
+    try {
+      // Act
+      const first = await cached(token);
+      const again = await cached(token);
+      const checksAfterTwo = signatureChecks.mock.calls.length;
+      const another = await cached(other);
+      const tampered = cached(`${token.slice(0, -2)}${token.endsWith('AA') ? 'AB' : 'AA'}`);
+      clock = new Date((nowSeconds + 60) * 1000);
+      const expired = cached(token);
+
+      // Assert
+      expect(first).toEqual({ sub: 'olga', role: 'organization' });
+      expect(again).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(checksAfterTwo).toBe(1);
+      expect(another).toEqual({ sub: 'olga', role: 'supervisor' });
+      await expect(tampered).rejects.toThrow(TokenError);
+      await expect(expired).rejects.toThrow(TokenError);
+    } finally {
+      signatureChecks.mockRestore();
+    }
+  });
+
   test('When the maximum is configured, then it is read from JWT_MAX_LIFETIME_SECONDS with a default of a day, and nonsense stops the start', () => {
     expect(loadConfig({} as NodeJS.ProcessEnv).jwtMaxLifetimeSeconds).toBe(86400);
     expect(config.jwtMaxLifetimeSeconds).toBe(3600);
