@@ -20,7 +20,9 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../common/config';
 import type { Actor, CaseState } from '../domain/case';
 import { categoryLabel, faultKindLabels, situationLabels, unitLabel } from '../domain/labels';
-import { caseWorkflowType, getCaseQuery, openUpdate, searchAttributes, type Action, type CaseInput } from '../workflows/messages';
+import { caseWorkflowType, getCaseQuery, openUpdate, type Action, type CaseInput } from '../workflows/messages';
+import { openedCase } from '../workflows/case/opening';
+import { visibilityOf } from '../workflows/case/visibility';
 import { canSeeCase } from './access';
 import { ActionRejectedError, CaseNotFoundError, IdempotencyConflictError, isActionRejectedType, UnavailableError } from './problems';
 
@@ -49,17 +51,16 @@ export interface CaseGateway {
 
 // ---- Pure helpers: start options ----
 
-/** The search attributes a case starts with; the workflow keeps them current afterwards. */
-export function initialSearchAttributes(input: CaseInput): SearchAttributePair[] {
-  return [
-    { key: searchAttributes.stage, value: 'acceptance' },
-    { key: searchAttributes.unitCode, value: input.application.unitCode },
-    { key: searchAttributes.category, value: input.application.incident.category },
-    { key: searchAttributes.policyVersion, value: input.policy.version },
-    { key: searchAttributes.awaiting, value: ['organization'] },
-    { key: searchAttributes.overdue, value: false },
-    ...(input.jurisdiction ? [{ key: searchAttributes.localities, value: input.jurisdiction.path }] : []),
-  ];
+/**
+ * The search attributes a case starts with: those its first reaction leaves when it opens at `now`
+ * (the workflow runs that reaction itself and upserts only what comes out differently), without the
+ * ones that have no value yet. The workflow keeps them current afterwards.
+ */
+export function initialSearchAttributes(input: CaseInput, now: Date): SearchAttributePair[] {
+  const opened = openedCase(input, now.toISOString());
+  return visibilityOf(opened, now.getTime(), { names: true }).searchAttributes.filter(
+    (p): p is SearchAttributePair => p.value !== null && !(Array.isArray(p.value) && p.value.length === 0),
+  );
 }
 
 /** The one-line summary the Temporal UI shows: codes and words, never a name. */
@@ -147,7 +148,7 @@ export function createTemporalGateway(client: Client, config: Pick<Config, 'task
         workflowId: input.caseId,
         args: [{ ...input, startToken }],
         memo: { requestDigest: input.requestDigest },
-        typedSearchAttributes: initialSearchAttributes(input),
+        typedSearchAttributes: initialSearchAttributes(input, new Date()),
         staticSummary: caseSummary(input),
         staticDetails: caseDetails(input),
         // A retry of the same request meets the case it started; the open Update tells the two apart.

@@ -13,6 +13,7 @@ import { sampleTask } from './support/api-app';
 import { defaultPolicy } from '../domain/policies';
 import { searchAttributes, type CaseInput } from '../workflows/messages';
 import { caseDetails, caseSummary, initialSearchAttributes, translateTemporalError } from '../api/gateway';
+import { openedCase } from '../workflows/case/opening';
 import { inboxTasksOf } from '../api/read-model';
 import { canonicalJson, chinaCivilDate, crockford, derivedCaseId, randomCaseId, requestDigest } from '../api/ids';
 import { ActionRejectedError, CaseNotFoundError, UnavailableError } from '../api/problems';
@@ -37,18 +38,25 @@ const input: CaseInput = {
 const personal = [application.cadre.id, application.cadre.name, application.cadre.post, application.incident.summary, application.accountabilityCaseRef ?? '', application.evidence[0]?.uri ?? ''];
 
 describe('Start options', () => {
-  test('When a case starts, then its search attributes are the initial, non-personal values', () => {
-    const pairs = initialSearchAttributes(input);
+  test('When a case starts, then its search attributes are those its opening leaves: waiting for acceptance, with its deadline', () => {
+    const now = new Date('2026-03-10T02:00:00.000Z');
+    const pairs = initialSearchAttributes(input, now);
+    const acceptance = openedCase(input, now.toISOString()).tasks.find((t) => t.kind === 'acceptance')!;
 
     expect(new TypedSearchAttributes(pairs).get(searchAttributes.stage)).toBe('acceptance');
     expect(Object.fromEntries(pairs.map((p) => [p.key.name, p.value]))).toEqual({
       CaseStage: 'acceptance',
+      CaseStageName: '待受理',
       CaseUnit: 'JS-NJ-FGW',
+      CaseUnitName: 'JS-NJ-FGW',
       CaseCategory: 'approval-reform',
       CasePolicyVersion: defaultPolicy.version,
       CaseAwaiting: ['organization'],
+      CaseAwaitingBody: ['组织部门'],
+      CaseNextDeadline: new Date(acceptance.dueAt),
       CaseOverdue: false,
     });
+    expect(Date.parse(acceptance.dueAt)).toBeGreaterThan(now.getTime());
   });
 
   test('When a case starts, then the summary names origin, unit, category and situation', () => {
@@ -67,7 +75,7 @@ describe('Start options', () => {
   });
 
   test('When a case starts, then nothing personal is in its search attributes, summary or details', () => {
-    const shown = JSON.stringify([initialSearchAttributes(input).map((p) => p.value), caseSummary(input), caseDetails(input)]);
+    const shown = JSON.stringify([initialSearchAttributes(input, new Date()).map((p) => p.value), caseSummary(input), caseDetails(input)]);
 
     for (const value of personal) expect(shown).not.toContain(value);
   });

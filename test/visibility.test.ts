@@ -4,7 +4,9 @@
  * personal anywhere.
  */
 import type { CaseState, PendingTask } from '../domain/case';
-import { beijingMonthDay, summaryLine, visibilityOf } from '../workflows/case/visibility';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { beijingMonthDay, changedSearchAttributes, summaryLine, visibilityOf } from '../workflows/case/visibility';
+import { searchAttributes as sa } from '../workflows/messages';
 import { sampleState, sampleTask } from './support/api-app';
 import { demoRegistry } from '../api/registry';
 
@@ -145,5 +147,33 @@ describe('The Chinese columns of the workflow list', () => {
     expect(keys).not.toEqual(expect.arrayContaining(['CaseStageName']));
     expect(keys).not.toContain('CaseAwaitingBody');
     expect(keys).not.toContain('CaseUnitName');
+  });
+});
+
+describe('Which search attributes a reaction upserts', () => {
+  test('When the current attributes hold a value, then only a different value is upserted; no value, null and an empty list are one, and dates compare by instant', () => {
+    const due = '2026-03-17T10:00:00.000Z';
+    const current = new TypedSearchAttributes([
+      { key: sa.stage, value: 'acceptance' },
+      { key: sa.awaiting, value: ['organization'] },
+      { key: sa.nextDeadline, value: new Date(due) },
+      { key: sa.overdue, value: false },
+    ]);
+
+    const changed = changedSearchAttributes(
+      [
+        { key: sa.stage, value: 'acceptance' },
+        { key: sa.awaiting, value: ['organization', 'unit'] },
+        { key: sa.nextDeadline, value: new Date(due) },
+        { key: sa.overdue, value: true },
+        { key: sa.outcome, value: null },
+        { key: sa.localities, value: [] },
+        { key: sa.category, value: 'land-use' },
+      ],
+      current,
+    );
+
+    expect(changed.map((p) => p.key.name)).toEqual(['CaseAwaiting', 'CaseOverdue', 'CaseCategory']);
+    expect(changedSearchAttributes([{ key: sa.nextDeadline, value: new Date('2026-03-18T10:00:00.000Z') }, { key: sa.awaiting, value: [] }], current).map((p) => p.key.name)).toEqual(['CaseNextDeadline', 'CaseAwaiting']);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { initialSearchAttributes } from '../../api/gateway';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { Notifier } from '../../activities/types';
@@ -110,6 +111,8 @@ export interface StartOptions {
   openedBy?: Actor;
   continueAsNewAfterEvents?: number;
   calendar?: CaseInput['calendar'];
+  /** Started as the API starts a case: with the search attributes its opening leaves, at the server's time. */
+  searchAttributes?: boolean;
 }
 
 export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<WorkflowHandle<typeof caseWorkflow>> {
@@ -125,7 +128,8 @@ export async function startCase(h: CaseHarness, o: StartOptions = {}): Promise<W
     ...(registry.jurisdictionOf(application.unitCode) ? { jurisdiction: registry.jurisdictionOf(application.unitCode)! } : {}),
     ...(o.continueAsNewAfterEvents ? { continueAsNewAfterEvents: o.continueAsNewAfterEvents } : {}),
   };
-  return h.env.client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input] });
+  const typedSearchAttributes = o.searchAttributes ? initialSearchAttributes(input, new Date(await h.env.currentTimeMs())) : undefined;
+  return h.env.client.workflow.start<typeof caseWorkflow>(caseWorkflowType, { taskQueue: h.taskQueue, workflowId: caseId, args: [input], ...(typedSearchAttributes ? { typedSearchAttributes } : {}) });
 }
 
 export const state = (handle: WorkflowHandle): Promise<CaseState> => handle.query(getCaseQuery);

@@ -37,7 +37,8 @@ import { CaseMachine, reject, Rejection, type Internal } from './machine';
 import { mayLead, stageEntries, stagesOf } from './transitions';
 import { patches, withBaseline } from './patches';
 import { registerOf, snapshotFingerprint, snapshotOf } from './read-model';
-import { visibilityOf } from './visibility';
+import { openCase } from './opening';
+import { changedSearchAttributes, visibilityOf } from './visibility';
 import { applyCalendarNotice, nextWakeAt, tick } from './watcher';
 
 const records = proxyActivities<Pick<CaseActivities, 'recordEvents'>>({
@@ -144,7 +145,9 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
     const fingerprint = JSON.stringify([v.searchAttributes.map((p) => p.value), v.details]);
     if (fingerprint !== lastVisibility) {
       lastVisibility = fingerprint;
-      upsertSearchAttributes(v.searchAttributes);
+      // A case started with its opening's search attributes (the API's start) upserts only what differs.
+      const pairs = isPatched(patches.searchAttributesAsChanged) ? changedSearchAttributes(v.searchAttributes, workflowInfo().typedSearchAttributes) : v.searchAttributes;
+      if (pairs.length) upsertSearchAttributes(pairs);
       setCurrentDetails(v.details);
     }
   }
@@ -162,19 +165,7 @@ export async function caseWorkflow(input: CaseInput & { resume?: CaseResume }): 
 
   if (!input.resume) {
     // The first reaction happens before any handler exists, so nothing can come before `opened`.
-    react(
-      'open',
-      () => {
-        m.event('opened', input.openedBy, { origin: s.origin, policyVersion: s.policyVersion, unitCode: s.unitCode, category: s.category }, [
-          { type: 'case', cadreId: s.application.cadre.id, cadreName: s.application.cadre.name, application: s.application },
-        ]);
-        stageEntries.acceptance(m);
-        m.requestLookup();
-        const task = m.task('acceptance')!;
-        m.notify('opened', 'caseOpened', m.audienceFor('organization'), { taskId: task.id, unitCode: s.unitCode, category: s.category, origin: s.origin, dueAt: task.dueAt });
-      },
-      openedAt,
-    );
+    react('open', () => openCase(m), openedAt);
   } else {
     carryOut();
   }

@@ -40,6 +40,12 @@ export const patches = {
    * deadline no longer cancels the timer and starts it again (two commands and a timer task each).
    */
   watcherKeepsTimer: 'watcher-keeps-timer',
+  /**
+   * Search attributes are upserted only where they differ from the case's current ones: a case the
+   * API starts with its opening's attributes (workflows/case/opening.ts) upserts none in its first
+   * task, and a reaction sends only the attributes it changed.
+   */
+  searchAttributesAsChanged: 'search-attributes-as-changed',
 } as const;
 
 type PatchId = (typeof patches)[keyof typeof patches];
@@ -55,7 +61,23 @@ type PatchId = (typeof patches)[keyof typeof patches];
  * as each patch would. A patch added later is listed under a new baseline put first here.
  */
 export const baselines: readonly { id: string; implies: readonly PatchId[] }[] = [
-  { id: 'baseline-2026-12b', implies: Object.values(patches) },
+  { id: 'baseline-2026-12c', implies: Object.values(patches) },
+  {
+    id: 'baseline-2026-12b',
+    implies: [
+      patches.readModelSnapshots,
+      patches.taskOpeningNotices,
+      patches.exclusionReview,
+      patches.handOffOutcome,
+      patches.replacementRulingReview,
+      patches.rulingResults,
+      patches.chineseListColumns,
+      patches.abuseSignals,
+      patches.effectTracking,
+      patches.noticesWithRecords,
+      patches.watcherKeepsTimer,
+    ],
+  },
   {
     id: 'baseline-2026-12',
     implies: [

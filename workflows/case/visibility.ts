@@ -8,7 +8,7 @@
  * and the workflow upserts the search attributes when either changes: anything added here must come
  * from what the details already show, or running cases would upsert at other moments on replay.
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
 import { beijingTime } from '../../domain/calendar';
 import type { CaseState, Role } from '../../domain/case';
 import { categoryLabel, closeReasonLabels, outcomeLabels, roleLabels, unitLabel } from '../../domain/labels';
@@ -93,4 +93,16 @@ export function visibilityOf(s: CaseState, now: number, options: { names?: boole
     `规程 ${s.policyVersion} · 单位 ${unitLabel(s.unitCode, s.jurisdiction?.names) === s.unitCode ? s.unitCode : `${unitLabel(s.unitCode, s.jurisdiction?.names)}（${s.unitCode}）`} · 类别 ${categoryLabel(s.category)}`,
   ];
   return { searchAttributes, details: blocks.join('\n\n') };
+}
+
+/** A search attribute's value as compared: no value, null and an empty list all mean none; dates by instant. */
+function comparable(value: unknown): unknown {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return null;
+  if (value instanceof Date) return value.getTime();
+  return value;
+}
+
+/** The pairs of `pairs` whose value differs from the one `current` holds. */
+export function changedSearchAttributes(pairs: readonly SearchAttributeUpdatePair[], current: TypedSearchAttributes): SearchAttributeUpdatePair[] {
+  return pairs.filter((p) => JSON.stringify(comparable(p.value)) !== JSON.stringify(comparable(current.get(p.key))));
 }
