@@ -29,6 +29,7 @@ import { parsePayloadKeys } from '../common/payload-keys';
 import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
 import { statementNamer } from '../activities/records/db';
+import { LOCK_NAMESPACE } from '../activities/records/migrate';
 import { sampleApplication } from '../domain/examples';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
 
@@ -679,7 +680,7 @@ describe.each(backends)('record system on $name', (backend) => {
   });
 });
 
-describe('prepared statements', () => {
+describe('the PostgreSQL handle', () => {
   it('When statement texts are named, then one text keeps one name and texts past the limit get none', () => {
     // Arrange
     const name = statementNamer(2);
@@ -697,6 +698,31 @@ describe('prepared statements', () => {
     expect(second).not.toBe(first);
     expect(third).toBeUndefined();
     expect(name('SELECT 1')).toBe(first);
+  });
+
+  (pgUrl ? it : it.skip)('When two transactions take one advisory lock, then the second runs only once the first has ended, and a key that is no int4 is refused', async () => {
+    // Arrange
+    const db = openPostgres(pgUrl!);
+    const lock = [LOCK_NAMESPACE + 7, Math.floor(Math.random() * 1e9)] as const;
+    const order: string[] = [];
+    try {
+      // Act
+      const first = db.transaction(async () => {
+        order.push('first begins');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        order.push('first ends');
+      }, { lock });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = db.transaction(async () => void order.push('second begins'), { lock });
+      await Promise.all([first, second]);
+      const refused = db.transaction(async () => undefined, { lock: [1, 2 ** 31] });
+
+      // Assert
+      expect(order).toEqual(['first begins', 'first ends', 'second begins']);
+      await expect(refused).rejects.toThrow(RangeError);
+    } finally {
+      await db.close();
+    }
   });
 
   (pgUrl ? it : it.skip)('When a statement with parameters runs on PostgreSQL, then its connection holds it prepared under its text\'s name and runs it again with other values', async () => {

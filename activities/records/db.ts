@@ -19,14 +19,33 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** A transaction-level advisory lock: two int4 keys, held until the transaction ends. */
+export type AdvisoryLock = readonly [number, number];
+
+export interface TransactionOptions {
+  /** Taken first, before `fn` runs (on PostgreSQL in the same round trip as BEGIN). */
+  lock?: AdvisoryLock;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
 const DATE_OID = 1082;
+
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+
+/** The lock statement with its two keys written in (int4 only, so nothing but digits reaches the text). */
+function lockStatement([a, b]: AdvisoryLock): string {
+  for (const key of [a, b]) {
+    if (!Number.isInteger(key) || key < INT4_MIN || key > INT4_MAX) throw new RangeError(`advisory lock key ${key} is not an int4`);
+  }
+  return `SELECT pg_advisory_xact_lock(${a}, ${b})`;
+}
 /** Civil dates stay 'YYYY-MM-DD' strings: turning them into a Date would shift them by the time zone. */
 const keepText = (value: string): string => value;
 
@@ -80,11 +99,12 @@ export function openPostgres(connectionString: string, logger?: Logger): Db {
     exec: async (sql) => {
       await pool.query(sql);
     },
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
+        // One round trip: BEGIN and the lock go together (the simple protocol takes both).
+        await client.query(options?.lock ? `BEGIN; ${lockStatement(options.lock)}` : 'BEGIN');
         const tx: Queryable = {
           query: (sql, params) => run(client, sql, params),
           exec: async (sql) => {
@@ -168,15 +188,16 @@ export async function openPglite(dir: string): Promise<Db> {
     exec: async (sql) => {
       await db.exec(sql);
     },
-    transaction: (fn) =>
-      db.transaction((t) =>
-        fn({
+    transaction: (fn, options) =>
+      db.transaction(async (t) => {
+        if (options?.lock) await t.exec(lockStatement(options.lock));
+        return fn({
           query: async (sql, params) => ({ rows: (await t.query(sql, params as unknown[] | undefined)).rows as never[] }),
           exec: async (sql) => {
             await t.exec(sql);
           },
-        }),
-      ),
+        });
+      }),
     async close() {
       if (closed) return;
       closed = true;

@@ -17,7 +17,7 @@
 import type { Policy } from '../../domain/policy';
 import type { Db } from './db';
 import { GENESIS, canonicalJson } from './ledger';
-import { appendLedgerEntry, lockCase } from './recordSystem';
+import { appendLedgerEntry, caseLock } from './recordSystem';
 
 export type ErasureRefusal = 'unknownCase' | 'openCase' | 'withinRetention' | 'alreadyErased' | 'unknownPolicy' | 'invalidRequest';
 
@@ -102,7 +102,6 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
   const now = options.now ?? new Date();
   const at = now.toISOString();
   const result = await db.transaction(async (tx): Promise<ErasureResult> => {
-    await lockCase(tx, caseId);
     const c = (
       await tx.query<CaseRow>(
         'SELECT origin, policy_version, unit_code, category, stage, outcome, close_reason, opened_at, closed_at, erased_at FROM cases WHERE case_id = $1 FOR UPDATE',
@@ -180,7 +179,7 @@ export async function eraseCase(db: Db, options: EraseOptions): Promise<ErasureR
       head: hash,
       plaintextLedgerEntries,
     };
-  });
+  }, { lock: caseLock(caseId) });
   // The old row versions (the wrapped key among them) stay in the table files until vacuumed.
   try {
     await db.exec('VACUUM case_keys, cases, rulings, measures, measure_progress, revisits, effect_trackings');

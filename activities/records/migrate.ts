@@ -20,7 +20,6 @@ export async function migrate(db: Db, logger?: Logger, migrations: readonly Migr
   const applied: number[] = [];
   for (const migration of ordered) {
     const didApply = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE, MIGRATION_LOCK]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version    integer PRIMARY KEY,
         name       text NOT NULL,
@@ -38,7 +37,7 @@ export async function migrate(db: Db, logger?: Logger, migrations: readonly Migr
       await tx.exec(migration.sql);
       await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [migration.version, migration.name, checksum(migration.sql)]);
       return true;
-    });
+    }, { lock: [LOCK_NAMESPACE, MIGRATION_LOCK] });
     if (didApply) {
       applied.push(migration.version);
       logger?.info({ version: migration.version, name: migration.name }, 'record-system migration applied');

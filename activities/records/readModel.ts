@@ -46,13 +46,37 @@ const iso = (v: string) => new Date(v).toISOString();
  * it was written. The caller holds the case's lock (and the transaction).
  */
 export async function writeSnapshot(tx: Queryable, caseId: string, register: RecordEventInput['register'], snap: CaseSnapshot): Promise<boolean> {
-  const { rows } = await tx.query<{ unit_code: string }>(
-    `UPDATE cases SET
-       stage = $2, outcome = $3, close_reason = $4, localities = $5::text[], experts = $6::text[], awaiting = $7::text[],
-       next_due_at = $8, overdue = $9, snapshot_seq = $10, snapshot_at = $11, snapshot_written_at = clock_timestamp()
-     WHERE case_id = $1 AND erased_at IS NULL
-       AND (snapshot_seq IS NULL OR (snapshot_seq, snapshot_at) <= ($10::integer, $11::timestamptz))
-     RETURNING unit_code`,
+  const tasks = snap.tasks.map((t) => ({
+    task_id: t.taskId,
+    kind: t.kind,
+    role: t.role,
+    body: t.body ?? null,
+    assignees: t.assignees ?? null,
+    opens_at: iso(t.opensAt),
+    due_at: iso(t.dueAt),
+    overdue: t.overdue,
+    provisional: t.provisional,
+  }));
+  // In one statement: the register row takes the snapshot unless it holds a newer one, and only then
+  // are the case's task rows replaced (the old ones deleted before the new go in: the insert waits
+  // for the count of the deleted).
+  const { rows } = await tx.query<{ written: boolean }>(
+    `WITH snap AS (
+       UPDATE cases SET
+         stage = $2, outcome = $3, close_reason = $4, localities = $5::text[], experts = $6::text[], awaiting = $7::text[],
+         next_due_at = $8, overdue = $9, snapshot_seq = $10, snapshot_at = $11, snapshot_written_at = clock_timestamp()
+       WHERE case_id = $1 AND erased_at IS NULL
+         AND (snapshot_seq IS NULL OR (snapshot_seq, snapshot_at) <= ($10::integer, $11::timestamptz))
+       RETURNING unit_code
+     ), gone AS (
+       DELETE FROM case_tasks WHERE case_id = $1 AND EXISTS (SELECT 1 FROM snap) RETURNING 1
+     ), added AS (
+       INSERT INTO case_tasks (case_id, task_id, kind, role, body, assignees, unit_code, localities, opens_at, due_at, overdue, provisional)
+       SELECT $1, x.task_id, x.kind, x.role, x.body, x.assignees, snap.unit_code, $5::text[], x.opens_at, x.due_at, x.overdue, x.provisional
+       FROM snap, jsonb_to_recordset($12::jsonb) AS x(task_id text, kind text, role text, body text, assignees text[], opens_at timestamptz, due_at timestamptz, overdue boolean, provisional boolean)
+       WHERE (SELECT count(*) FROM gone) >= 0
+     )
+     SELECT EXISTS (SELECT 1 FROM snap) AS written`,
     [
       caseId,
       register.stage,
@@ -65,36 +89,10 @@ export async function writeSnapshot(tx: Queryable, caseId: string, register: Rec
       snap.overdue,
       snap.seq,
       iso(snap.at),
+      JSON.stringify(tasks),
     ],
   );
-  const row = rows[0];
-  if (!row) return false;
-  if (!snap.tasks.length) {
-    await tx.query('DELETE FROM case_tasks WHERE case_id = $1', [caseId]);
-  } else {
-    const tasks = snap.tasks.map((t) => ({
-      task_id: t.taskId,
-      kind: t.kind,
-      role: t.role,
-      body: t.body ?? null,
-      assignees: t.assignees ?? null,
-      opens_at: iso(t.opensAt),
-      due_at: iso(t.dueAt),
-      overdue: t.overdue,
-      provisional: t.provisional,
-    }));
-    // The case's task rows replaced in one statement: the old ones are deleted before the new go in
-    // (the insert waits for the count of the deleted).
-    await tx.query(
-      `WITH gone AS (DELETE FROM case_tasks WHERE case_id = $1 RETURNING 1)
-       INSERT INTO case_tasks (case_id, task_id, kind, role, body, assignees, unit_code, localities, opens_at, due_at, overdue, provisional)
-       SELECT $1, x.task_id, x.kind, x.role, x.body, x.assignees, $2, $3::text[], x.opens_at, x.due_at, x.overdue, x.provisional
-       FROM jsonb_to_recordset($4::jsonb) AS x(task_id text, kind text, role text, body text, assignees text[], opens_at timestamptz, due_at timestamptz, overdue boolean, provisional boolean)
-       WHERE (SELECT count(*) FROM gone) >= 0`,
-      [caseId, row.unit_code, snap.localities, JSON.stringify(tasks)],
-    );
-  }
-  return true;
+  return rows[0]?.written === true;
 }
 
 // ---- reads ----

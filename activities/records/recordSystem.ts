@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Application, Stage } from '../../domain/case';
 import type { DomainRecord, RecordEventInput, RecordSystem } from '../types';
-import type { Db, Queryable } from './db';
+import type { AdvisoryLock, Db, Queryable } from './db';
 import { InvalidRecordInput, LedgerConflict, LedgerOutOfOrder } from './errors';
 import { canonicalJson, chainHash, GENESIS, sha256Hex, verifyChain, type ChainFields, type LedgerRow, type LedgerVerification } from './ledger';
 import { LOCK_NAMESPACE } from './migrate';
@@ -77,8 +77,12 @@ function chinaYear(value: string, what: string): number {
 const caseLockKey = (caseId: string): number => Buffer.from(sha256Hex(caseId), 'hex').readInt32BE(0);
 
 /** Holds the case's chain for the rest of the transaction. */
+/** The advisory lock that serialises the writers of one case's records. */
+export const caseLock = (caseId: string): AdvisoryLock => [LOCK_NAMESPACE + 1, caseLockKey(caseId)];
+
+/** Takes the case's lock inside a transaction already open (`db.transaction(fn, { lock: caseLock(id) })` takes it with BEGIN). */
 export async function lockCase(tx: Queryable, caseId: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE + 1, caseLockKey(caseId)]);
+  await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', caseLock(caseId));
 }
 
 /** The fields of a new ledger entry: the chain's fields, with the payload as canonical JSON instead of its digest. */
@@ -515,12 +519,11 @@ export function createRecordSystem(db: Db, logger: Logger, keys: RecordKeys): Re
       let current: RecordEventInput | undefined;
       try {
         const outcomes = await db.transaction(async (tx) => {
-          await lockCase(tx, input.caseId);
           const done = await appendEvents(tx, keys, input.caseId, events, (e) => (current = e));
           current = undefined;
           const snapshot = input.snapshot ? await writeSnapshot(tx, input.caseId, input.register, input.snapshot) : undefined;
           return { done, snapshot };
-        });
+        }, { lock: caseLock(input.caseId) });
         outcomes.done.forEach((outcome, i) => {
           const e = events[i]!;
           logger.debug({ caseId: e.caseId, seq: e.seq, event: e.entry.event }, outcome === 'duplicate' ? 'ledger entry already recorded' : 'ledger entry recorded');

@@ -45,7 +45,6 @@ export async function seedDemoData(db: Db, config: Pick<Config, 'seedDemoData'>,
   if (config.seedDemoData === false || (config.seedDemoData === 'auto' && db.kind === 'postgres')) return false;
   const lastYear = now.getUTCFullYear() - 1;
   const loaded = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_NAMESPACE, SEED_LOCK]);
     const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM units');
     if ((rows[0]?.n ?? 0) > 0) return false;
     await writeRegistry(tx, demoRegistry, { sub: 'system', source: 'demo data' });
@@ -59,7 +58,7 @@ export async function seedDemoData(db: Db, config: Pick<Config, 'seedDemoData'>,
       await tx.query('INSERT INTO recipients (role, unit, subject, email, name) VALUES ($1, $2, $3, $4, $5)', [r.role, r.unit ?? null, r.subject ?? null, r.email, r.name]);
     }
     return true;
-  });
+  }, { lock: [LOCK_NAMESPACE, SEED_LOCK] });
   if (loaded) logger?.info({ localities: demoRegistry.localities.length, bodies: demoRegistry.bodies.length, cadres: demoCadres.length, recipients: demoRecipients.length }, 'demo reference data loaded into the record store');
   return loaded;
 }

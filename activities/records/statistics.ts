@@ -24,24 +24,27 @@ export async function recordStatistics(tx: Queryable, entries: readonly { input:
     const fact = factOf(input.entry, input.register);
     return fact ? [[input.caseId, input.seq, at, fact.event, input.register.unitCode, input.register.category, fact.codes]] : [];
   });
-  if (facts.length) {
-    const rows = facts.map((_, i) => `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7}::text[])`);
-    await tx.query(`INSERT INTO case_facts (case_id, seq, at, event, unit_code, category, codes) VALUES ${rows.join(', ')} ON CONFLICT (case_id, seq) DO NOTHING`, facts.flat());
-  }
   const first = entries[0];
   if (!first) return;
   const { input, at } = first;
   const r = input.register;
-  // In one statement: a case still in the one stage it stays in keeps its span; otherwise its open
-  // spans end now and, unless it closed, a span of the new stage begins (the end is done first).
+  // In one statement: the facts go in; a case still in the one stage it stays in keeps its span;
+  // otherwise its open spans end now and, unless it closed, a span of the new stage begins (the end
+  // is done first).
+  const span = [input.caseId, input.seq, r.stage, r.unitCode, at];
+  const rows = facts.map((_, i) => {
+    const n = span.length + i * 7;
+    return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::text[])`;
+  });
   await tx.query(
-    `WITH open AS (SELECT stage FROM case_stage_spans WHERE case_id = $1 AND left_at IS NULL),
+    `WITH ${rows.length ? `facts AS (INSERT INTO case_facts (case_id, seq, at, event, unit_code, category, codes) VALUES ${rows.join(', ')} ON CONFLICT (case_id, seq) DO NOTHING),` : ''}
+          open AS (SELECT stage FROM case_stage_spans WHERE case_id = $1 AND left_at IS NULL),
           stays AS (SELECT count(*) = 1 AND bool_and(stage = $3) AS same FROM open),
           ended AS (UPDATE case_stage_spans SET left_at = $5 WHERE case_id = $1 AND left_at IS NULL AND NOT (SELECT same FROM stays) RETURNING 1)
      INSERT INTO case_stage_spans (case_id, seq, stage, unit_code, entered_at)
      SELECT $1, $2, $3, $4, $5 WHERE $3 <> 'closed' AND NOT (SELECT same FROM stays) AND (SELECT count(*) FROM ended) >= 0
      ON CONFLICT (case_id, seq) DO NOTHING`,
-    [input.caseId, input.seq, r.stage, r.unitCode, at],
+    [...span, ...facts.flat()],
   );
 }
 
