@@ -141,6 +141,8 @@ function startsRows(r: StartsResult): Row[] {
     rows.push({ benchmark: b, measure: 'bare client: Update-with-Start of the floor workflow (the case\'s shape, no work; the platform floor)', value: load(l.floor, 'starts'), target: '' });
     rows.push({ benchmark: b, measure: 'API ÷ bare client (throughput)', value: String(l.apiVsBareStart), target: `≥ ${targets.apiVsBare}`, meets: l.apiVsBareStart >= targets.apiVsBare });
     rows.push({ benchmark: b, measure: 'API ÷ floor workflow (throughput)', value: String(l.apiVsFloor), target: '' });
+    const c = l.apiCpuPerStartMs;
+    if (c) rows.push({ benchmark: b, measure: 'CPU per API start, by process (until the worker is done with it)', value: `dev server ${c.server} · worker ${c.worker} · PostgreSQL ${c.postgres} · API and clients ${c.api} ms`, target: '' });
   }
   return rows;
 }

@@ -16,6 +16,7 @@ import { actors, caseInput, registeredApplication } from './lib/fixtures';
 import { startCase, startOnly } from './lib/drive';
 import { HttpCaller } from './lib/http';
 import { drain } from './lib/machine';
+import { hasProc, postgresCpuSeconds, procCpuSeconds } from './lib/proc';
 import { closedLoop, round, type LoadResult } from './lib/stats';
 
 export interface StartsOptions {
@@ -34,6 +35,13 @@ export interface StartsLevel {
   floor: LoadResult;
   /** API starts/s divided by the floor workflow's. */
   apiVsFloor: number;
+  /**
+   * CPU per API start, in ms, by process, from the first start until the machine is quiet again (the
+   * worker finishing what the starts left it): the dev server, the case worker, PostgreSQL (all its
+   * processes) and this process (the API with its Temporal client, and the HTTP client; until the last
+   * start answers). Only with a dev server and a worker of their own and /proc.
+   */
+  apiCpuPerStartMs?: { server: number; worker: number; postgres: number; api: number };
   /** API starts/s divided by the bare client's (1 = no cost; 0.8 = 20% slower). */
   apiVsBareStart: number;
 }
@@ -43,7 +51,14 @@ export interface StartsResult {
   levels: StartsLevel[];
 }
 
+const perStart = (before: number, after: number, starts: number) => round(((after - before) * 1000) / starts, 1);
+
 export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Promise<StartsResult> {
+  const { serverPid, workerPid } = env;
+  const cpuNow = () =>
+    serverPid !== undefined && workerPid !== undefined && hasProc()
+      ? { server: procCpuSeconds(serverPid), worker: procCpuSeconds(workerPid), postgres: postgresCpuSeconds(), api: procCpuSeconds(process.pid) }
+      : undefined;
   const caller = new HttpCaller(env.apiBase);
   const token = await signToken(env.config, actors.unit, '12h');
   const tq = env.config.taskQueue;
@@ -77,7 +92,13 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
     const levels: StartsLevel[] = [];
     for (const concurrency of o.levels) {
       // Interleaved per level, so a slow drift of the server (its database grows) hits all three alike.
-      const api = await measured(concurrency, viaApi);
+      await drain();
+      const cpu0 = cpuNow();
+      const api = await closedLoop(o.count, concurrency, viaApi);
+      // This process is done once the last start answers (and the drain's own reading of /proc is not its work).
+      const apiCpu1 = cpuNow()?.api;
+      await drain();
+      const cpu1 = cpuNow();
       const bareStartOnlyResult = await measured(concurrency, bareStartOnly);
       const bareStart = await measured(concurrency, bare);
       const floor = await measured(concurrency, floorStart);
@@ -89,6 +110,9 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
         floor,
         apiVsBareStart: round(api.perSecond / bareStart.perSecond, 3),
         apiVsFloor: round(api.perSecond / floor.perSecond, 3),
+        ...(cpu0 && cpu1 && api.ok > 0
+          ? { apiCpuPerStartMs: { server: perStart(cpu0.server, cpu1.server, api.ok), worker: perStart(cpu0.worker, cpu1.worker, api.ok), postgres: perStart(cpu0.postgres, cpu1.postgres, api.ok), api: perStart(cpu0.api, apiCpu1 ?? cpu1.api, api.ok) } }
+          : {}),
       });
       console.log(
         `  starts c=${concurrency}: API ${api.perSecond}/s p99 ${api.latency.p99} ms · bare start ${bareStart.perSecond}/s p99 ${bareStart.latency.p99} ms · floor workflow ${floor.perSecond}/s p99 ${floor.latency.p99} ms · start only ${bareStartOnlyResult.perSecond}/s p99 ${bareStartOnlyResult.latency.p99} ms`,

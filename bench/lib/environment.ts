@@ -67,6 +67,8 @@ export interface BenchEnvironment {
   workerEnv(taskQueue: string): NodeJS.ProcessEnv;
   /** The case worker runs in a process of its own (with PostgreSQL), not in the benchmark's. */
   workerInOwnProcess: boolean;
+  /** That process's id. */
+  workerPid?: number | undefined;
   apiBase: URL;
   /** Scratch folder: dev server database and log, embedded stores, child worker logs. */
   scratch: string;
@@ -228,6 +230,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
       serverPid: server?.pid,
       recordStoreKind: db.kind,
       workerInOwnProcess: workerPid !== undefined,
+      workerPid,
       db,
       records,
       client,

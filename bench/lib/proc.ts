@@ -45,6 +45,21 @@ export function procCpuSeconds(pid: number, o: { reapedChildren?: boolean } = {}
   return (utime + stime + (o.reapedChildren ? cutime + cstime : 0)) / clockTicks();
 }
 
+/** CPU seconds of every live process named `postgres` (the server and its backends, whoever they serve). */
+export function postgresCpuSeconds(): number {
+  let sum = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') sum += procCpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
 /** Whether /proc can be read here (Linux); elsewhere the figures that need it are left out. */
 export function hasProc(): boolean {
   return fs.existsSync(`/proc/${process.pid}/stat`);
