@@ -45,14 +45,17 @@ export function procCpuSeconds(pid: number, o: { reapedChildren?: boolean } = {}
   return (utime + stime + (o.reapedChildren ? cutime + cstime : 0)) / clockTicks();
 }
 
-/** CPU seconds of every live process named `postgres` (the server and its backends, whoever they serve). */
+/**
+ * CPU seconds of every process named `postgres` (the server and its backends, whoever they serve),
+ * with those of backends that have ended: the server waits for them, so they count in its children's time.
+ */
 export function postgresCpuSeconds(): number {
   let sum = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') sum += procCpuSeconds(Number(entry));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') sum += procCpuSeconds(Number(entry), { reapedChildren: true });
     } catch {
       // gone meanwhile
     }
