@@ -50,6 +50,21 @@ export const patches = {
 
 type PatchId = (typeof patches)[keyof typeof patches];
 
+/** What each older baseline stands for (each takes in the one before it). */
+const baseline202612: readonly PatchId[] = [
+  patches.readModelSnapshots,
+  patches.taskOpeningNotices,
+  patches.exclusionReview,
+  patches.handOffOutcome,
+  patches.replacementRulingReview,
+  patches.rulingResults,
+  patches.chineseListColumns,
+  patches.abuseSignals,
+  patches.effectTracking,
+  patches.noticesWithRecords,
+];
+const baseline202612b: readonly PatchId[] = [...baseline202612, patches.watcherKeepsTimer];
+
 /**
  * The baselines, newest first: each is one patch id that stands for every patch before it. Temporal
  * records a marker and upserts the `TemporalChangeVersion` search attribute for every patch a case
@@ -62,37 +77,8 @@ type PatchId = (typeof patches)[keyof typeof patches];
  */
 export const baselines: readonly { id: string; implies: readonly PatchId[] }[] = [
   { id: 'baseline-2026-12c', implies: Object.values(patches) },
-  {
-    id: 'baseline-2026-12b',
-    implies: [
-      patches.readModelSnapshots,
-      patches.taskOpeningNotices,
-      patches.exclusionReview,
-      patches.handOffOutcome,
-      patches.replacementRulingReview,
-      patches.rulingResults,
-      patches.chineseListColumns,
-      patches.abuseSignals,
-      patches.effectTracking,
-      patches.noticesWithRecords,
-      patches.watcherKeepsTimer,
-    ],
-  },
-  {
-    id: 'baseline-2026-12',
-    implies: [
-      patches.readModelSnapshots,
-      patches.taskOpeningNotices,
-      patches.exclusionReview,
-      patches.handOffOutcome,
-      patches.replacementRulingReview,
-      patches.rulingResults,
-      patches.chineseListColumns,
-      patches.abuseSignals,
-      patches.effectTracking,
-      patches.noticesWithRecords,
-    ],
-  },
+  { id: 'baseline-2026-12b', implies: baseline202612b },
+  { id: 'baseline-2026-12', implies: baseline202612 },
 ];
 
 /** The baseline a new case records. */
