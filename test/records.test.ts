@@ -28,7 +28,7 @@ import {
 import { parsePayloadKeys } from '../common/payload-keys';
 import { demoCadres, demoRecipients, demoRegistry, demoUnits } from '../activities/records/seed';
 import { readRegistry, saveRegistry } from '../activities/records/registry';
-import { statementNamer } from '../activities/records/db';
+import { isStalePlan, scratchSchema, statementNamer } from '../activities/records/db';
 import { LOCK_NAMESPACE } from '../activities/records/migrate';
 import { sampleApplication } from '../domain/examples';
 import type { DomainRecord, RecordEventInput } from '../activities/types';
@@ -681,23 +681,27 @@ describe.each(backends)('record system on $name', (backend) => {
 });
 
 describe('the PostgreSQL handle', () => {
-  it('When statement texts are named, then one text keeps one name and texts past the limit get none', () => {
+  it('When statement texts are named, then one text keeps one name, texts past the limit get none, and a renewal gives every text a new one', () => {
     // Arrange
-    const name = statementNamer(2);
+    const names = statementNamer(2);
 
     // Act
-    const first = name('SELECT 1');
-    const again = name('SELECT 1');
-    const second = name('SELECT 2');
-    const third = name('SELECT 3');
+    const first = names.name('SELECT 1');
+    const again = names.name('SELECT 1');
+    const second = names.name('SELECT 2');
+    const third = names.name('SELECT 3');
+    names.renew();
+    const renewed = names.name('SELECT 1');
 
     // Assert
-    expect(first).toMatch(/^rc_[0-9a-f]{24}$/);
+    expect(first).toMatch(/^rc0_[0-9a-f]{24}$/);
     expect(again).toBe(first);
-    expect(second).toMatch(/^rc_[0-9a-f]{24}$/);
+    expect(second).toMatch(/^rc0_[0-9a-f]{24}$/);
     expect(second).not.toBe(first);
     expect(third).toBeUndefined();
-    expect(name('SELECT 1')).toBe(first);
+    expect(renewed).toMatch(/^rc1_[0-9a-f]{24}$/);
+    expect(renewed?.slice(4)).toBe(first?.slice(4));
+    expect(names.name('SELECT 3')).toMatch(/^rc1_/);
   });
 
   (pgUrl ? it : it.skip)('When two transactions take one advisory lock, then the second runs only once the first has ended, and a key that is no int4 is refused', async () => {
@@ -725,6 +729,38 @@ describe('the PostgreSQL handle', () => {
     }
   });
 
+  (pgUrl ? it : it.skip)('When another process changes a table a prepared statement reads, then a statement or a transaction that meets it runs again at once, prepared anew', async () => {
+    // Arrange
+    const scratch = await scratchSchema(pgUrl!, 'rc_stale');
+    const db = openPostgres(scratch.url);
+    const other = openPostgres(scratch.url);
+    try {
+      await db.exec('CREATE TABLE t (id int PRIMARY KEY, a text)');
+      await db.query('INSERT INTO t VALUES ($1, $2)', [1, 'x']);
+      const read = 'SELECT * FROM t WHERE id = $1';
+      // the statement is prepared on each of the pool's connections
+      await Promise.all(Array.from({ length: 10 }, () => db.transaction((tx) => tx.query(read, [1]))));
+
+      // Act
+      await other.exec("ALTER TABLE t ADD COLUMN b text NOT NULL DEFAULT 'y'");
+      const inTransaction = await db.transaction((tx) => tx.query(read, [1])).then(
+        () => 'committed',
+        (err: unknown) => (isStalePlan(err) ? 'stale' : String(err)),
+      );
+      const retried = await Promise.all(Array.from({ length: 10 }, () => db.transaction((tx) => tx.query(read, [1]))));
+      await other.exec('ALTER TABLE t DROP COLUMN b');
+      const outside = await Promise.all(Array.from({ length: 10 }, () => db.query(read, [1])));
+
+      // Assert
+      expect(inTransaction).toBe('committed');
+      for (const r of retried) expect(r.rows).toEqual([{ id: 1, a: 'x', b: 'y' }]);
+      for (const r of outside) expect(r.rows).toEqual([{ id: 1, a: 'x' }]);
+    } finally {
+      await Promise.all([db.close(), other.close()]);
+      await scratch.drop();
+    }
+  });
+
   (pgUrl ? it : it.skip)('When a statement with parameters runs on PostgreSQL, then its connection holds it prepared under its text\'s name and runs it again with other values', async () => {
     // Arrange
     const db = openPostgres(pgUrl!);
@@ -739,7 +775,7 @@ describe('the PostgreSQL handle', () => {
 
       // Assert
       expect(answers).toEqual([2, 42]);
-      expect(prepared).toEqual([{ name: statementNamer()(sql), statement: sql }]);
+      expect(prepared).toEqual([{ name: statementNamer().name(sql), statement: sql }]);
     } finally {
       await db.close();
     }

@@ -57,18 +57,36 @@ export const PREPARED_STATEMENTS_MAX = 500;
  * statement once per connection instead of on every call. The name is derived from the text, so
  * every pool and connection agrees on it. Texts that vary with their data (multi-row inserts, filter
  * combinations) are few, but past `max` texts the rest run unprepared so no connection collects
- * statements without end.
+ * statements without end. `renew` gives every text a name not used before: once the schema has
+ * changed under the connections' prepared statements, each statement is prepared again on its next
+ * run (the old ones stay unused until their connection closes).
  */
-export function statementNamer(max = PREPARED_STATEMENTS_MAX): (sql: string) => string | undefined {
-  const names = new Map<string, string>();
-  return (sql) => {
-    let name = names.get(sql);
-    if (name === undefined && names.size < max) {
-      name = `rc_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
-      names.set(sql, name);
-    }
-    return name;
+export function statementNamer(max = PREPARED_STATEMENTS_MAX): { name(sql: string): string | undefined; renew(): void } {
+  let names = new Map<string, string>();
+  let generation = 0;
+  return {
+    name(sql) {
+      let name = names.get(sql);
+      if (name === undefined && names.size < max) {
+        name = `rc${generation}_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+        names.set(sql, name);
+      }
+      return name;
+    },
+    renew() {
+      generation++;
+      names = new Map();
+    },
   };
+}
+
+/**
+ * PostgreSQL refuses a prepared statement whose result columns have changed since the connection
+ * prepared it (a migration run by another process, e.g. a column added to a table read with `*`).
+ */
+export function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
 
 /** A pool on a PostgreSQL server. */
@@ -86,49 +104,75 @@ export function openPostgres(connectionString: string, logger?: Logger): Db {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger?.warn({ err }, 'idle record-system connection failed'));
-  const statementName = statementNamer();
+  const statements = statementNamer();
   const run = async <T>(client: Pool | PoolClient, sql: string, params?: readonly unknown[]) => {
-    const name = statementName(sql);
+    const name = statements.name(sql);
     const values = params as unknown[] | undefined;
-    const result = await client.query(name === undefined ? { text: sql, values } : { name, text: sql, values });
-    return { rows: result.rows as T[] };
+    try {
+      const result = await client.query(name === undefined ? { text: sql, values } : { name, text: sql, values });
+      return { rows: result.rows as T[] };
+    } catch (err) {
+      // The schema changed under a prepared statement (a migration of another process): every
+      // statement is prepared again under a new name from now on.
+      if (isStalePlan(err)) statements.renew();
+      throw err;
+    }
   };
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    // A statement refused as stale runs again at once, prepared anew; so does a transaction.
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      try {
+        return await run<T>(pool, sql, params);
+      } catch (err) {
+        if (!isStalePlan(err)) throw err;
+        return run<T>(pool, sql, params);
+      }
+    },
     exec: async (sql) => {
       await pool.query(sql);
     },
     async transaction(fn, options) {
-      const client = await pool.connect();
-      let broken = false;
       try {
-        // One round trip: BEGIN and the lock go together (the simple protocol takes both).
-        await client.query(options?.lock ? `BEGIN; ${lockStatement(options.lock)}` : 'BEGIN');
-        const tx: Queryable = {
-          query: (sql, params) => run(client, sql, params),
-          exec: async (sql) => {
-            await client.query(sql);
-          },
-        };
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
+        return await inTransaction(fn, options);
       } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection is gone: do not hand it back to the pool
-        }
-        throw err;
-      } finally {
-        client.release(broken);
+        // Rolled back: run once more, its statements prepared anew.
+        if (!isStalePlan(err)) throw err;
+        return inTransaction(fn, options);
       }
     },
     async close() {
       if (!pool.ended) await pool.end();
     },
   };
+
+  /** `fn` in one transaction on one connection of the pool: committed when it resolves, rolled back when it throws. */
+  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      // One round trip: BEGIN and the lock go together (the simple protocol takes both).
+      await client.query(options?.lock ? `BEGIN; ${lockStatement(options.lock)}` : 'BEGIN');
+      const tx: Queryable = {
+        query: (sql, params) => run(client, sql, params),
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+      };
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone: do not hand it back to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
 }
 
 export class EmbeddedStoreLocked extends Error {
