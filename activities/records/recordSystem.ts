@@ -76,8 +76,7 @@ function chinaYear(value: string, what: string): number {
 /** A 32-bit lock key per case, so concurrent writers of one case's chain queue up. */
 const caseLockKey = (caseId: string): number => Buffer.from(sha256Hex(caseId), 'hex').readInt32BE(0);
 
-/** Holds the case's chain for the rest of the transaction. */
-/** The advisory lock that serialises the writers of one case's records. */
+/** The advisory lock that serialises the writers of one case's records, held to the end of the transaction. */
 export const caseLock = (caseId: string): AdvisoryLock => [LOCK_NAMESPACE + 1, caseLockKey(caseId)];
 
 /** Takes the case's lock inside a transaction already open (`db.transaction(fn, { lock: caseLock(id) })` takes it with BEGIN). */

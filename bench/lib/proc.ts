@@ -38,7 +38,11 @@ export function clockTicks(): number {
  * so that a child stopped during a measurement still counts.
  */
 export function procCpuSeconds(pid: number, o: { reapedChildren?: boolean } = {}): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuSecondsOf(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), o);
+}
+
+/** The CPU seconds a /proc/<pid>/stat text counts (see procCpuSeconds). */
+function cpuSecondsOf(stat: string, o: { reapedChildren?: boolean }): number {
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [number, number, number, number];
@@ -55,7 +59,7 @@ export function postgresCpuSeconds(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') sum += procCpuSeconds(Number(entry), { reapedChildren: true });
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') sum += cpuSecondsOf(stat, { reapedChildren: true });
     } catch {
       // gone meanwhile
     }

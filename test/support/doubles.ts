@@ -21,21 +21,21 @@ export class MemoryRecords implements RecordSystem {
     };
   }
 
-  findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string) {
+  private findToleratedCases(cadreId: string, category: string, since: string, excludeCaseId: string) {
     return this.tolerated
       .filter((t) => t.cadreId === cadreId && t.category === category && t.finalAt >= since && t.caseId !== excludeCaseId)
       .map(({ caseId, outcome, finalAt }) => ({ caseId, outcome, finalAt }));
   }
 
   /** The cadre's other cases, from the case records the workflows wrote (any category, any stage). */
-  findApplications(cadreId: string, since: string, excludeCaseId: string) {
+  private findApplications(cadreId: string, since: string, excludeCaseId: string) {
     return this.events
       .flatMap((e) => (e.records ?? []).filter((r) => r.type === 'case' && r.cadreId === cadreId).map(() => ({ caseId: e.caseId, category: e.register.category, openedAt: e.register.openedAt })))
       .filter((a) => a.openedAt >= since && a.caseId !== excludeCaseId)
       .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.caseId.localeCompare(b.caseId));
   }
 
-  performanceRecords(cadreId: string, years: number) {
+  private performanceRecords(cadreId: string, years: number) {
     return (this.performance.get(cadreId) ?? []).slice().sort((a, b) => b.year - a.year).slice(0, years);
   }
 
