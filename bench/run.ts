@@ -143,6 +143,8 @@ function startsRows(r: StartsResult): Row[] {
     rows.push({ benchmark: b, measure: 'API ÷ floor workflow (throughput)', value: String(l.apiVsFloor), target: '' });
     const c = l.apiCpuPerStartMs;
     if (c) rows.push({ benchmark: b, measure: 'CPU per API start, by process (until the worker is done with it)', value: `dev server ${c.server} · worker ${c.worker} · PostgreSQL ${c.postgres} · API and clients ${c.api} ms`, target: '' });
+    const f = l.floorCpuPerStartMs;
+    if (f) rows.push({ benchmark: b, measure: 'CPU per floor-workflow start, by process', value: `dev server ${f.server} · floor worker ${f.worker} ms`, target: '' });
   }
   return rows;
 }

@@ -42,6 +42,12 @@ export interface StartsLevel {
    * start answers). Only with a dev server and a worker of their own and /proc.
    */
   apiCpuPerStartMs?: { server: number; worker: number; postgres: number; api: number };
+  /**
+   * CPU per floor-workflow start, in ms, measured the same way: the dev server and the floor's worker
+   * (the bare client's share is not counted). Beside the API's row it shows how much of the server's
+   * work per start is the case's shape and how much its payloads, search attributes and events.
+   */
+  floorCpuPerStartMs?: { server: number; worker: number };
   /** API starts/s divided by the bare client's (1 = no cost; 0.8 = 20% slower). */
   apiVsBareStart: number;
 }
@@ -76,6 +82,7 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
     env: env.workerEnv(floorQueue),
     logFile: path.join(env.scratch, 'floor-worker.log'),
   });
+  const floorCpuNow = () => (serverPid !== undefined && hasProc() ? { server: procCpuSeconds(serverPid), worker: procCpuSeconds(floorWorker.pid) } : undefined);
   try {
     await waitForPollers(env.client, env.namespace, floorQueue, undefined, floorWorker.pid);
     // Warm up every path (JIT, connections, the worker's caches) before anything is timed.
@@ -101,7 +108,11 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
       const cpu1 = cpuNow();
       const bareStartOnlyResult = await measured(concurrency, bareStartOnly);
       const bareStart = await measured(concurrency, bare);
-      const floor = await measured(concurrency, floorStart);
+      await drain();
+      const floorCpu0 = floorCpuNow();
+      const floor = await closedLoop(o.count, concurrency, floorStart);
+      await drain();
+      const floorCpu1 = floorCpuNow();
       levels.push({
         concurrency,
         api,
@@ -112,6 +123,9 @@ export async function benchStarts(env: BenchEnvironment, o: StartsOptions): Prom
         apiVsFloor: round(api.perSecond / floor.perSecond, 3),
         ...(cpu0 && cpu1 && api.ok > 0
           ? { apiCpuPerStartMs: { server: perStart(cpu0.server, cpu1.server, api.ok), worker: perStart(cpu0.worker, cpu1.worker, api.ok), postgres: perStart(cpu0.postgres, cpu1.postgres, api.ok), api: perStart(cpu0.api, apiCpu1 ?? cpu1.api, api.ok) } }
+          : {}),
+        ...(floorCpu0 && floorCpu1 && floor.ok > 0
+          ? { floorCpuPerStartMs: { server: perStart(floorCpu0.server, floorCpu1.server, floor.ok), worker: perStart(floorCpu0.worker, floorCpu1.worker, floor.ok) } }
           : {}),
       });
       console.log(

@@ -2,6 +2,7 @@ import {
   type CalendarYearDocument,
   type CivilDate,
   WorkingDayCalendar,
+  calendarYearSchema,
   computeDeadline,
   endOfDay,
   isCivilDate,
@@ -198,6 +199,47 @@ describe('WorkingDayCalendar construction', () => {
 
     // Assert
     expect(build).toThrow(/not a Saturday or Sunday/);
+  });
+
+  it('When the years a case pins are the shipped ones after a trip through JSON, then they are taken without parsing again', () => {
+    // Arrange
+    const pinned: unknown[] = JSON.parse(JSON.stringify(calendar.snapshot(2025, 2027)));
+    const parse = jest.spyOn(calendarYearSchema, 'safeParse');
+
+    try {
+      // Act
+      const built = new WorkingDayCalendar(pinned);
+
+      // Assert
+      expect(parse).not.toHaveBeenCalled();
+      expect(built.coveredYears()).toEqual([2025, 2026, 2027]);
+      expect(built.snapshot(2025, 2027)).toEqual(calendar.snapshot(2025, 2027));
+      expect(built.addWorkingDays('2026-04-30', 1)).toBe(calendar.addWorkingDays('2026-04-30', 1));
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('When a pinned year differs from the shipped one in anything, then it is parsed, and refused when invalid', () => {
+    // Arrange
+    const shipped = calendar.snapshot(2026, 2026)[0]!;
+    const moved = { ...shipped, holidays: [...shipped.holidays.slice(1), { date: '2026-12-31', name: '元旦' }] };
+    const extraKey = { ...shipped, note: 'x' };
+    const wrongYear = { ...shipped, holidays: [...shipped.holidays, { date: '2025-12-31', name: 'x' }] };
+    const parse = jest.spyOn(calendarYearSchema, 'safeParse');
+
+    try {
+      // Act
+      const built = new WorkingDayCalendar([moved]);
+
+      // Assert
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(built.dayKind('2026-12-31')).toBe('holiday');
+      expect(() => new WorkingDayCalendar([extraKey])).toThrow(/Invalid working-day calendar/);
+      expect(() => new WorkingDayCalendar([wrongYear])).toThrow(/not in 2026/);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('When the same year is given twice, then the constructor throws', () => {
